@@ -1,0 +1,1 @@
+"""Data the app ships: maps, sample fleets, icons (read through freightlab.resources)."""

@@ -1,0 +1,1 @@
+"""Freightlab shared pieces: resources, atomic files, the CLI registry, the main window."""

@@ -1,0 +1,40 @@
+"""Progress and cancellation for long core work, without Qt.
+
+Core functions that may run long take an optional ``Progress``; they call ``update`` now and
+then, which reports a fraction in [0, 1] and raises ``Cancelled`` once someone asked to stop.
+The UI worker wraps this in Qt signals; the CLI passes nothing (or a printer).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+
+class Cancelled(Exception):
+    """Raised inside long work after ``Progress.cancel()``."""
+
+
+class Progress:
+    def __init__(self, report: Callable[[float, str], None] | None = None) -> None:
+        self._report = report
+        self._cancel = threading.Event()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def update(self, fraction: float, message: str = "") -> None:
+        if self._cancel.is_set():
+            raise Cancelled()
+        if self._report is not None:
+            self._report(min(1.0, max(0.0, fraction)), message)
+
+
+def check(progress: Progress | None, fraction: float, message: str = "") -> None:
+    """``progress.update`` when a Progress was given; a no-op otherwise."""
+    if progress is not None:
+        progress.update(fraction, message)

@@ -1,0 +1,30 @@
+"""Test set-up: headless Qt, and QSettings in a temp dir so tests never touch user settings."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _isolated_settings(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Point QSettings (if Qt is used) at a throwaway folder for the whole session."""
+    settings_dir = tmp_path_factory.mktemp("qsettings")
+    os.environ["XDG_CONFIG_HOME"] = str(settings_dir)
+    try:
+        from PySide6.QtCore import QSettings
+    except ImportError:
+        return
+    for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
+        QSettings.setPath(QSettings.Format.NativeFormat, scope, str(settings_dir))
+        QSettings.setPath(QSettings.Format.IniFormat, scope, str(settings_dir))

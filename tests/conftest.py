@@ -28,3 +28,13 @@ def _isolated_settings(tmp_path_factory: pytest.TempPathFactory) -> None:
     for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
         QSettings.setPath(QSettings.Format.NativeFormat, scope, str(settings_dir))
         QSettings.setPath(QSettings.Format.IniFormat, scope, str(settings_dir))
+
+
+@pytest.fixture(autouse=True)
+def _fresh_settings() -> None:
+    """Each test starts with empty app settings (window geometry, recent files...)."""
+    if "PySide6.QtCore" not in sys.modules:
+        return
+    from PySide6.QtCore import QSettings
+
+    QSettings("Freightlab", "Freightlab").clear()

@@ -1,0 +1,192 @@
+"""The main window: three tabs (Dispatch, Design Lab, Rehearse), menus, status bar.
+
+The window only arranges the areas and keeps its geometry; each area owns its own work.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from freightlab.ui.app import app_icon
+
+ABOUT_TEXT = """<h3>Freightlab 0.1</h3>
+<p>A dispatch desk for freight and a sandbox for the system that matches loads to trucks.</p>
+<ul>
+<li><b>Dispatch</b>: trucks and loads on a real route map, optimal matching, drag-and-drop.</li>
+<li><b>Design Lab</b>: simulate the load-matching backend and compare designs.</li>
+<li><b>Rehearse</b>: practise system-design answers against a simulated scorecard.</li>
+</ul>"""
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("main_window")
+        self.setWindowIcon(app_icon())
+        self._base_title = "Freightlab"
+        self.setWindowTitle(self._base_title)
+
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("tabs")
+        self.tabs.setDocumentMode(True)
+        self.setCentralWidget(self.tabs)
+
+        self.desk = self._make_desk()
+        self.tabs.addTab(self.desk, "Dispatch")
+        self.design_lab = self._make_design_lab()
+        self.tabs.addTab(self.design_lab, "Design Lab")
+        self.rehearse = self._make_rehearse()
+        self.tabs.addTab(self.rehearse, "Rehearse")
+        for index, tip in enumerate(
+            (
+                "Trucks and loads on the map; suggested matches (Ctrl+1)",
+                "Simulate the load-matching backend (Ctrl+2)",
+                "Rehearse a system-design answer (Ctrl+3)",
+            )
+        ):
+            self.tabs.setTabToolTip(index, tip)
+
+        self._build_menus()
+        self.statusBar().showMessage("Ready", 3000)
+        self._restore_settings()
+
+    # --- areas -----------------------------------------------------------------------------
+    def _make_desk(self) -> QWidget:
+        desk = _area("dispatcher.ui.desk", "DispatchDesk", "dispatch_desk", "Dispatch", self)
+        if hasattr(desk, "dirty_changed"):
+            desk.dirty_changed.connect(self._update_title)
+        if hasattr(desk, "status_message"):
+            desk.status_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        return desk
+
+    def _make_design_lab(self) -> QWidget:
+        return _area("simulation.ui.lab", "DesignLab", "design_lab", "Design Lab", self)
+
+    def _make_rehearse(self) -> QWidget:
+        return _area("designs.ui.rehearse", "RehearsePanel", "rehearse_panel", "Rehearse", self)
+
+    # --- menus -----------------------------------------------------------------------------
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        open_action = QAction("&Open…", self)
+        open_action.setShortcut(QKeySequence.StandardKey.Open)
+        open_action.setStatusTip("Open a dispatch board (.fboard) or a design (.toml)")
+        open_action.triggered.connect(self.open_file)
+        file_menu.addAction(open_action)
+        file_menu.addSeparator()
+        quit_action = QAction("&Quit", self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+
+        for area, title in ((self.desk, "&Dispatch"), (self.design_lab, "Design &Lab")):
+            actions = getattr(area, "menu_actions", None)
+            if callable(actions):
+                menu = self.menuBar().addMenu(title)
+                for action in actions():
+                    if action is None:
+                        menu.addSeparator()
+                    else:
+                        menu.addAction(action)
+
+        view_menu = self.menuBar().addMenu("&View")
+        for index in range(self.tabs.count()):
+            action = QAction(self.tabs.tabText(index), self)
+            action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
+            action.triggered.connect(lambda _=False, i=index: self.tabs.setCurrentIndex(i))
+            view_menu.addAction(action)
+            self.addAction(action)
+
+        help_menu = self.menuBar().addMenu("&Help")
+        about_action = QAction("&About Freightlab", self)
+        about_action.setMenuRole(QAction.MenuRole.AboutRole)
+        about_action.triggered.connect(self.show_about)
+        help_menu.addAction(about_action)
+
+    def open_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self,
+            "Open",
+            "",
+            "Freightlab files (*.fboard *.sqlite *.toml);;Dispatch boards (*.fboard *.sqlite);;"
+            "Designs (*.toml);;All files (*)",
+        )
+        if path:
+            self.open_path(path)
+
+    def open_path(self, path: str) -> None:
+        """Route a file to the area that owns its kind."""
+        target = self.design_lab if path.lower().endswith(".toml") else self.desk
+        opener = getattr(target, "open_design" if target is self.design_lab else "open_board", None)
+        if opener is None:
+            QMessageBox.warning(self, "Open", f"Cannot open {path}: no area handles this file.")
+            return
+        self.tabs.setCurrentWidget(target)
+        opener(path)
+
+    def show_about(self) -> None:
+        QMessageBox.about(self, "About Freightlab", ABOUT_TEXT)
+
+    # --- title and settings ----------------------------------------------------------------
+    def _update_title(self, dirty: bool) -> None:
+        name = getattr(self.desk, "document_title", lambda: "")()
+        title = f"{name} — {self._base_title}" if name else self._base_title
+        self.setWindowTitle(("*" if dirty else "") + title)
+        self.setWindowModified(dirty)
+
+    def _restore_settings(self) -> None:
+        settings = QSettings()
+        geometry = settings.value("main_window/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 820)
+        state = settings.value("main_window/state")
+        if isinstance(state, QByteArray) and not state.isEmpty():
+            self.restoreState(state)
+        tab = settings.value("main_window/tab", 0, type=int)
+        if isinstance(tab, int) and 0 <= tab < self.tabs.count():
+            self.tabs.setCurrentIndex(tab)
+
+    def save_settings(self) -> None:
+        settings = QSettings()
+        settings.setValue("main_window/geometry", self.saveGeometry())
+        settings.setValue("main_window/state", self.saveState())
+        settings.setValue("main_window/tab", self.tabs.currentIndex())
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        can_close = getattr(self.desk, "maybe_close", None)
+        if callable(can_close) and not can_close():
+            event.ignore()
+            return
+        self.save_settings()
+        super().closeEvent(event)
+
+
+def _area(module: str, cls: str, object_name: str, title: str, parent: QWidget) -> QWidget:
+    """The area's widget; an area whose module is not built yet says so plainly."""
+    try:
+        widget: QWidget = getattr(importlib.import_module(module), cls)(parent)
+    except ModuleNotFoundError as exc:
+        if exc.name != module:
+            raise
+        widget = QWidget(parent)
+        layout = QVBoxLayout(widget)
+        label = QLabel(f"<h2>{title}</h2><p>This area is being built.</p>")
+        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(label)
+    widget.setObjectName(object_name)
+    return widget

@@ -1,0 +1,51 @@
+"""Shared helpers: atomic writes keep the old file on failure; progress cancels; assets resolve."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from freightlab.atomic import atomic_open, atomic_write_text
+from freightlab.progress import Cancelled, Progress, check
+from freightlab.resources import asset_path
+
+
+def test_atomic_write_replaces_whole_file(tmp_path: Path) -> None:
+    target = tmp_path / "board.csv"
+    atomic_write_text(target, "old\n")
+    atomic_write_text(target, "new\n")
+    assert target.read_text() == "new\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["board.csv"]
+
+
+def test_failed_write_keeps_old_content_and_leaves_no_temp(tmp_path: Path) -> None:
+    target = tmp_path / "board.csv"
+    target.write_text("precious\n")
+    with pytest.raises(RuntimeError), atomic_open(target, "w") as fh:
+        fh.write("half a fi")
+        raise RuntimeError("disk vanished")
+    assert target.read_text() == "precious\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["board.csv"]
+
+
+def test_write_into_vanished_folder_raises_clear_oserror(tmp_path: Path) -> None:
+    with pytest.raises(OSError):
+        atomic_write_text(tmp_path / "gone" / "x.csv", "data")
+
+
+def test_progress_reports_and_cancels() -> None:
+    seen: list[tuple[float, str]] = []
+    progress = Progress(lambda f, m: seen.append((f, m)))
+    progress.update(0.5, "half")
+    progress.update(2.0)
+    assert seen == [(0.5, "half"), (1.0, "")]
+    progress.cancel()
+    with pytest.raises(Cancelled):
+        check(progress, 0.6)
+    check(None, 0.7)  # no progress given: nothing happens
+
+
+def test_assets_resolve_to_real_files() -> None:
+    icon = asset_path("icons", "freightlab.svg")
+    assert icon.is_file() and icon.read_text().startswith("<svg")

@@ -1,0 +1,286 @@
+"""Single-station queues: M/M/c (Erlang C), M/G/1 (Pollaczek-Khinchine), M/G/c (approximate).
+
+Units are whatever the caller uses consistently (Freightlab uses seconds and requests per
+second). Unstable stations (utilisation >= 1) are not an error: they come back with infinite
+waits so callers can say "unstable" instead of crashing.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from scipy.optimize import brentq
+
+INF = math.inf
+
+
+@dataclass(frozen=True)
+class ServiceMoments:
+    """A service-time distribution reduced to what P-K needs: its mean and its squared
+    coefficient of variation (variance / mean^2)."""
+
+    mean: float
+    scv: float
+
+    def __post_init__(self) -> None:
+        if not (self.mean > 0 and math.isfinite(self.mean)):
+            raise ValueError(f"service mean must be positive and finite, got {self.mean}")
+        if not (self.scv >= 0 and math.isfinite(self.scv)):
+            raise ValueError(f"service SCV must be >= 0 and finite, got {self.scv}")
+
+    @property
+    def second_moment(self) -> float:
+        return self.mean * self.mean * (1.0 + self.scv)
+
+    @property
+    def is_exponential(self) -> bool:
+        return math.isclose(self.scv, 1.0, rel_tol=1e-12)
+
+    @classmethod
+    def exponential(cls, mean: float) -> ServiceMoments:
+        return cls(mean, 1.0)
+
+    @classmethod
+    def deterministic(cls, value: float) -> ServiceMoments:
+        return cls(value, 0.0)
+
+    @classmethod
+    def uniform(cls, low: float, high: float) -> ServiceMoments:
+        if not 0 <= low <= high:
+            raise ValueError(f"uniform needs 0 <= low <= high, got {low}, {high}")
+        mean = (low + high) / 2.0
+        var = (high - low) ** 2 / 12.0
+        return cls(mean, var / (mean * mean))
+
+    @classmethod
+    def erlang(cls, k: int, mean: float) -> ServiceMoments:
+        """Sum of k exponential phases with the given total mean."""
+        if k < 1:
+            raise ValueError(f"Erlang shape must be >= 1, got {k}")
+        return cls(mean, 1.0 / k)
+
+    @classmethod
+    def gamma(cls, shape: float, mean: float) -> ServiceMoments:
+        if shape <= 0:
+            raise ValueError(f"gamma shape must be > 0, got {shape}")
+        return cls(mean, 1.0 / shape)
+
+    @classmethod
+    def lognormal(cls, mu: float, sigma: float) -> ServiceMoments:
+        """From the parameters of the underlying normal (numpy's ``lognormal(mu, sigma)``)."""
+        return cls(math.exp(mu + sigma * sigma / 2.0), math.expm1(sigma * sigma))
+
+    @classmethod
+    def from_mean_std(cls, mean: float, std: float) -> ServiceMoments:
+        return cls(mean, (std / mean) ** 2)
+
+    @classmethod
+    def empirical(cls, samples: Sequence[float]) -> ServiceMoments:
+        """Moments of drawing uniformly from ``samples`` (population variance, not sample)."""
+        if not samples:
+            raise ValueError("empirical distribution needs at least one sample")
+        n = len(samples)
+        mean = sum(samples) / n
+        var = sum((x - mean) ** 2 for x in samples) / n
+        return cls(mean, var / (mean * mean))
+
+
+def erlang_b(servers: int, offered_load: float) -> float:
+    """Blocking probability of M/M/c/c (Erlang B) by the stable recursion
+    B(k) = a B(k-1) / (k + a B(k-1)); fine for hundreds of servers, where the factorial
+    form overflows."""
+    if servers < 0:
+        raise ValueError(f"servers must be >= 0, got {servers}")
+    if offered_load < 0:
+        raise ValueError(f"offered load must be >= 0, got {offered_load}")
+    b = 1.0
+    for k in range(1, servers + 1):
+        b = offered_load * b / (k + offered_load * b)
+    return b
+
+
+def erlang_c(servers: int, offered_load: float) -> float:
+    """Probability that an arrival waits in M/M/c (Erlang C); 1.0 when unstable."""
+    if servers < 1:
+        raise ValueError(f"servers must be >= 1, got {servers}")
+    rho = offered_load / servers
+    if rho >= 1.0:
+        return 1.0
+    b = erlang_b(servers, offered_load)
+    return b / (1.0 - rho * (1.0 - b))
+
+
+@dataclass(frozen=True)
+class QueueResult:
+    """Steady-state figures of one FCFS station with ``servers`` identical servers.
+
+    ``exact`` is False for approximations (M/G/c by Allen-Cunneen). Tail functions and
+    percentiles exist only where the distribution is known in closed form (M/M/c)."""
+
+    model: str
+    arrival_rate: float
+    service: ServiceMoments
+    servers: int
+    exact: bool
+    utilization: float
+    p_wait: float
+    mean_wait: float
+    mean_response: float
+    mean_queue_len: float
+    mean_in_system: float
+
+    @property
+    def stable(self) -> bool:
+        return self.utilization < 1.0
+
+    @property
+    def has_distribution(self) -> bool:
+        return self.exact and self.service.is_exponential and self.stable
+
+    @property
+    def _theta(self) -> float:
+        """Decay rate of the conditional wait in M/M/c: c*mu - lambda."""
+        return self.servers / self.service.mean - self.arrival_rate
+
+    def wait_tail(self, t: float) -> float:
+        """P(Wq > t) = C exp(-(c mu - lambda) t) for M/M/c."""
+        self._need_distribution()
+        if t < 0:
+            return 1.0
+        return self.p_wait * math.exp(-self._theta * t)
+
+    def response_tail(self, t: float) -> float:
+        """P(W > t) for M/M/c: the wait (0 w.p. 1-C, else Exp(theta)) plus an Exp(mu) service."""
+        self._need_distribution()
+        if t <= 0:
+            return 1.0
+        mu = 1.0 / self.service.mean
+        theta = self._theta
+        c = self.p_wait
+        no_wait = math.exp(-mu * t)
+        d = theta - mu
+        if abs(d) * t < 1.0:
+            # Exp(theta)+Exp(mu) tail written with expm1 so theta ~= mu does not cancel.
+            ratio = t if d == 0 else -math.expm1(-d * t) / d
+            hypo = math.exp(-mu * t) * (1.0 + mu * ratio)
+        else:
+            hypo = (theta * math.exp(-mu * t) - mu * math.exp(-theta * t)) / d
+        return (1.0 - c) * no_wait + c * hypo
+
+    def wait_percentile(self, q: float) -> float:
+        """The q-quantile (q in (0, 1)) of the time spent queued."""
+        self._need_distribution()
+        _check_q(q)
+        tail = 1.0 - q
+        if tail >= self.p_wait:
+            return 0.0
+        return math.log(self.p_wait / tail) / self._theta
+
+    def response_percentile(self, q: float) -> float:
+        """The q-quantile of response time (wait + service), by root finding on the tail."""
+        self._need_distribution()
+        _check_q(q)
+        tail = 1.0 - q
+        hi = self.mean_response
+        while self.response_tail(hi) > tail:
+            hi *= 2.0
+        return float(brentq(lambda t: self.response_tail(t) - tail, 0.0, hi, xtol=1e-12))
+
+    def _need_distribution(self) -> None:
+        if not self.has_distribution:
+            raise ValueError(f"no closed-form time distribution for {self.model}")
+
+
+def _check_q(q: float) -> None:
+    if not 0.0 < q < 1.0:
+        raise ValueError(f"quantile must be in (0, 1), got {q}")
+
+
+def _unstable(
+    model: str, lam: float, service: ServiceMoments, servers: int, exact: bool
+) -> QueueResult:
+    return QueueResult(
+        model, lam, service, servers, exact, lam * service.mean / servers, 1.0, INF, INF, INF, INF
+    )
+
+
+def _check_inputs(lam: float, servers: int) -> None:
+    if lam < 0 or not math.isfinite(lam):
+        raise ValueError(f"arrival rate must be >= 0 and finite, got {lam}")
+    if servers < 1:
+        raise ValueError(f"servers must be >= 1, got {servers}")
+
+
+def mmc(arrival_rate: float, service_rate: float, servers: int = 1) -> QueueResult:
+    """M/M/c: Poisson arrivals, exponential service with rate ``service_rate`` per server."""
+    _check_inputs(arrival_rate, servers)
+    if service_rate <= 0:
+        raise ValueError(f"service rate must be > 0, got {service_rate}")
+    service = ServiceMoments.exponential(1.0 / service_rate)
+    model = f"M/M/{servers}"
+    a = arrival_rate / service_rate
+    rho = a / servers
+    if rho >= 1.0:
+        return _unstable(model, arrival_rate, service, servers, True)
+    c_prob = erlang_c(servers, a) if arrival_rate > 0 else 0.0
+    wq = c_prob / (servers * service_rate - arrival_rate)
+    w = wq + service.mean
+    return QueueResult(
+        model,
+        arrival_rate,
+        service,
+        servers,
+        True,
+        rho,
+        c_prob,
+        wq,
+        w,
+        arrival_rate * wq,
+        arrival_rate * w,
+    )
+
+
+def mg1(arrival_rate: float, service: ServiceMoments) -> QueueResult:
+    """M/G/1 by Pollaczek-Khinchine: Wq = lambda E[S^2] / (2 (1 - rho))."""
+    _check_inputs(arrival_rate, 1)
+    if service.is_exponential:
+        return mmc(arrival_rate, 1.0 / service.mean, 1)
+    model = "M/G/1"
+    rho = arrival_rate * service.mean
+    if rho >= 1.0:
+        return _unstable(model, arrival_rate, service, 1, True)
+    wq = arrival_rate * service.second_moment / (2.0 * (1.0 - rho))
+    w = wq + service.mean
+    return QueueResult(
+        model, arrival_rate, service, 1, True, rho, rho, wq, w, arrival_rate * wq, arrival_rate * w
+    )
+
+
+def mgc(arrival_rate: float, service: ServiceMoments, servers: int) -> QueueResult:
+    """M/G/c: exact for exponential service (Erlang C) or one server (P-K); otherwise the
+    Allen-Cunneen approximation Wq ~= Wq(M/M/c) (1 + SCV) / 2, flagged ``exact=False``."""
+    if service.is_exponential:
+        return mmc(arrival_rate, 1.0 / service.mean, servers)
+    if servers == 1:
+        return mg1(arrival_rate, service)
+    base = mmc(arrival_rate, 1.0 / service.mean, servers)
+    model = f"M/G/{servers} (Allen-Cunneen)"
+    if not base.stable:
+        return _unstable(model, arrival_rate, service, servers, False)
+    wq = base.mean_wait * (1.0 + service.scv) / 2.0
+    w = wq + service.mean
+    return QueueResult(
+        model,
+        arrival_rate,
+        service,
+        servers,
+        False,
+        base.utilization,
+        base.p_wait,
+        wq,
+        w,
+        arrival_rate * wq,
+        arrival_rate * w,
+    )

@@ -1,0 +1,109 @@
+"""Read and write design TOML files, turning every problem into an InputError that names
+the file, the component (or request class) and the field."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+from pydantic import ValidationError
+
+from designs.schema import Design
+from freightlab.atomic import atomic_write_text
+from freightlab.errors import InputError, InputErrors
+
+
+def load_design(path: str | os.PathLike[str]) -> Design:
+    """Load and validate a design file."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{p}: no such design file") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{p}: not UTF-8 text ({exc.reason})") from None
+    return loads_design(text, source=str(p))
+
+
+def loads_design(text: str, source: str = "<string>") -> Design:
+    """Parse and validate design TOML text; ``source`` names it in error messages."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{source}: TOML syntax error: {exc}") from None
+    return design_from_dict(data, source)
+
+
+def design_from_dict(data: dict[str, Any], source: str = "<design>") -> Design:
+    try:
+        return Design.model_validate(data)
+    except ValidationError as exc:
+        problems = [_describe(err, data) for err in exc.errors(include_url=False)]
+        raise InputErrors(source, problems) from None
+
+
+def dump_design(design: Design) -> str:
+    """TOML text for a design; only what differs from defaults, so files stay short."""
+    data = design.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
+    # Keep the keys people look for even when they equal the defaults.
+    data.setdefault("description", design.description)
+    wl = data.pop("workload", {})
+    workload = {k: getattr(design.workload, k) for k in ("duration_s", "warmup_s", "seed")}
+    workload.update(wl)
+    ordered = {
+        "name": data.pop("name"),
+        "description": data.pop("description"),
+        "workload": workload,
+        **data,
+    }
+    return tomli_w.dumps(ordered, multiline_strings=True)
+
+
+def save_design(design: Design, path: str | os.PathLike[str]) -> None:
+    """Write atomically: a crash mid-save leaves the old file intact."""
+    atomic_write_text(path, dump_design(design))
+
+
+def _describe(err: Any, data: dict[str, Any]) -> str:
+    """'component 'matcher' (components[2]), field 'service_ms.mean': reason'."""
+    loc = tuple(err.get("loc", ()))
+    msg = str(err.get("msg", "invalid"))
+    if msg.startswith("Value error, "):
+        msg = msg[len("Value error, ") :]
+    if not loc:
+        return msg  # wiring problems already name component and field
+    where = "design"
+    rest: tuple[Any, ...] = loc
+    if loc[0] == "components" and len(loc) >= 2 and isinstance(loc[1], int):
+        where = f"component {_name_at(data.get('components'), loc[1])} (components[{loc[1]}])"
+        rest = loc[2:]
+    elif loc[:2] == ("workload", "classes") and len(loc) >= 3 and isinstance(loc[2], int):
+        cls = _name_at(data.get("workload", {}).get("classes"), loc[2])
+        where = f"class {cls} (workload.classes[{loc[2]}])"
+        rest = loc[3:]
+    elif loc[0] == "faults" and len(loc) >= 2 and isinstance(loc[1], int):
+        where = f"fault #{loc[1] + 1}"
+        rest = loc[2:]
+    elif loc[0] == "workload":
+        where = "workload"
+        rest = loc[1:]
+    field = ".".join(str(x) for x in rest if not _is_union_tag(x)) or "(whole entry)"
+    if err.get("type") == "extra_forbidden":
+        msg = "unknown field"
+    return f"{where}, field '{field}': {msg}"
+
+
+def _name_at(seq: Any, index: int) -> str:
+    try:
+        name = seq[index].get("name")
+    except (TypeError, IndexError, AttributeError):
+        name = None
+    return f"'{name}'" if isinstance(name, str) else f"#{index + 1}"
+
+
+def _is_union_tag(x: Any) -> bool:
+    # pydantic puts the union member type in loc (e.g. 'float', 'int'); not a field name.
+    return isinstance(x, str) and x in {"float", "int", "str", "list[float]", "none"}

@@ -1,0 +1,615 @@
+"""Dispatch boards saved in SQLite: a crash loses no committed action, two desks cannot both
+assign one load.
+
+Why SQLite: it gives us atomic, durable transactions in a single file without a server. Every
+write runs inside ``BEGIN IMMEDIATE`` (one writer at a time, taken up front so two instances
+queue instead of deadlocking), commits with ``synchronous=FULL`` in WAL mode, and bumps a
+``revision`` counter that is also the primary key of an append-only action log. The log says
+who did what, so a desk that lost a race can tell its user *who* holds the load.
+
+A board file is recognised by ``PRAGMA application_id``; its layout version is
+``PRAGMA user_version``. Older files are migrated forward on open through ``MIGRATIONS``;
+files from a newer Freightlab are refused with a clear message instead of being damaged.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import getpass
+import os
+import socket
+import sqlite3
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from dispatcher.fleet import Load, LoadStatus, Truck, TruckStatus, TruckType
+from freightlab.errors import InputError
+
+APPLICATION_ID = 0x46524C42  # "FRLB": marks a file as a Freightlab board
+SCHEMA_VERSION = 1
+BUSY_TIMEOUT_MS = 10_000
+
+_SCHEMA_V1 = """
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE trucks (
+    seq          INTEGER NOT NULL,
+    id           TEXT PRIMARY KEY,
+    location     TEXT NOT NULL,
+    capacity_t   REAL NOT NULL,
+    truck_type   TEXT NOT NULL,
+    available_at REAL NOT NULL,
+    status       TEXT NOT NULL
+);
+CREATE TABLE loads (
+    seq             INTEGER NOT NULL,
+    id              TEXT PRIMARY KEY,
+    origin          TEXT NOT NULL,
+    destination     TEXT NOT NULL,
+    weight_t        REAL NOT NULL,
+    truck_type      TEXT NOT NULL,
+    pickup_earliest REAL NOT NULL,
+    pickup_latest   REAL NOT NULL,
+    price           REAL NOT NULL,
+    status          TEXT NOT NULL,
+    truck_id        TEXT REFERENCES trucks(id),
+    deadhead_km     REAL,
+    assigned_rev    INTEGER,
+    CHECK ((truck_id IS NULL) = (deadhead_km IS NULL))
+);
+CREATE TABLE actions (
+    revision INTEGER PRIMARY KEY,
+    at       TEXT NOT NULL,
+    owner    TEXT NOT NULL,
+    kind     TEXT NOT NULL,
+    load_id  TEXT,
+    truck_id TEXT,
+    detail   TEXT NOT NULL DEFAULT ''
+);
+"""
+
+# from_version -> function that upgrades a connection (inside a transaction) to from_version + 1.
+Migration = Callable[[sqlite3.Connection], None]
+MIGRATIONS: dict[int, Migration] = {}
+
+
+class BoardConflict(InputError):
+    """Another desk changed the board first (e.g. it already assigned that load)."""
+
+
+@dataclass(frozen=True)
+class BoardAssignment:
+    """A load assigned to a truck, with the empty kilometres the truck drives to reach it."""
+
+    load_id: str
+    truck_id: str
+    deadhead_km: float
+
+
+@dataclass(frozen=True)
+class ActionRecord:
+    """One committed change, in order; ``revision`` is the board revision it produced."""
+
+    revision: int
+    at: str
+    owner: str
+    kind: str  # "create", "save", "assign", "unassign"
+    load_id: str | None
+    truck_id: str | None
+    detail: str
+
+
+@dataclass
+class BoardSnapshot:
+    """Everything a dispatch board holds. ``assignments`` is the truth about who carries what;
+    each assigned load's ``truck_id``/``status`` agree with it when read back."""
+
+    name: str = ""
+    map_path: str = ""
+    day_start: str | None = None  # ISO 8601 stamp of hour 0.0, if the board has one
+    trucks: list[Truck] = field(default_factory=list)
+    loads: list[Load] = field(default_factory=list)
+    assignments: list[BoardAssignment] = field(default_factory=list)
+    revision: int = 0
+
+
+def default_owner() -> str:
+    """Who this desk is, as shown to another desk that loses a race: user@host pid N."""
+    try:
+        user = getpass.getuser()
+    except Exception:  # no login name in some containers
+        user = "someone"
+    return f"{user}@{socket.gethostname()} pid {os.getpid()}"
+
+
+class BoardStore:
+    """An open board file. Not thread-safe: use one per thread (each opens its own connection)."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection, owner: str) -> None:
+        self.path = path
+        self.owner = owner
+        self._conn = conn
+        self.revision = self._current_revision()  # last revision this instance has seen
+
+    # ----------------------------------------------------------------- opening and creating
+    @classmethod
+    def create(
+        cls,
+        path: str | os.PathLike[str],
+        snapshot: BoardSnapshot | None = None,
+        *,
+        owner: str | None = None,
+        overwrite: bool = False,
+    ) -> BoardStore:
+        """Write a new board file. The file appears complete or not at all: it is built beside
+        the target and renamed into place. Over an existing *board* it saves in one transaction
+        instead, so a desk that has that board open never sees a half-replaced file."""
+        target = Path(path)
+        who = owner or default_owner()
+        snap = snapshot or BoardSnapshot()
+        _validate(snap)
+        if target.exists():
+            if not overwrite:
+                raise InputError(f"{target}: file already exists")
+            if _looks_like_board(target):
+                store = cls.open(target, owner=who)
+                store.save(snap, force=True)
+                return store
+            for suffix in ("-wal", "-shm"):  # leftovers of some other database
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(f"{target}{suffix}")
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        os.close(fd)
+        try:
+            conn = sqlite3.connect(tmp, isolation_level=None)
+            try:
+                conn.execute("PRAGMA journal_mode=DELETE")
+                with _transaction(conn):
+                    for statement in _statements(_SCHEMA_V1):
+                        conn.execute(statement)
+                    conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
+                    conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+                    _write_board(conn, snap, 1)
+                    _log(conn, 1, who, "create", None, None, snap.name)
+                    _set_meta(conn, "revision", "1")
+            finally:
+                conn.close()
+            os.replace(tmp, target)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+            raise
+        return cls.open(target, owner=who)
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str], *, owner: str | None = None) -> BoardStore:
+        """Open an existing board, migrating an older layout; refuse anything that is not one."""
+        target = Path(path)
+        if not target.is_file():
+            raise InputError(f"{target}: no such board file")
+        if target.stat().st_size == 0:
+            raise InputError(f"{target}: empty file, not a Freightlab board")
+        try:
+            conn = sqlite3.connect(
+                f"{target.resolve().as_uri()}?mode=rw", uri=True, isolation_level=None
+            )
+        except sqlite3.Error as exc:
+            raise InputError(f"{target}: cannot open board: {exc}") from exc
+        try:
+            conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            _check_identity(conn, target)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            _migrate(conn, target)
+            verdict = conn.execute("PRAGMA quick_check").fetchone()[0]
+            if verdict != "ok":
+                raise InputError(f"{target}: board file is damaged ({verdict})")
+            store = cls(target, conn, owner or default_owner())
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise InputError(f"{target}: not a Freightlab board or damaged: {exc}") from exc
+        except BaseException:
+            conn.close()
+            raise
+        return store
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> BoardStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --------------------------------------------------------------------------- reading
+    def load(self) -> BoardSnapshot:
+        """Read the whole board in one consistent read transaction."""
+        conn = self._conn
+        with _transaction(conn, "BEGIN"):
+            meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+            trucks = [
+                Truck(
+                    id=r[0],
+                    location=r[1],
+                    capacity_t=r[2],
+                    truck_type=TruckType(r[3]),
+                    available_at=r[4],
+                    status=TruckStatus(r[5]),
+                )
+                for r in conn.execute(
+                    "SELECT id, location, capacity_t, truck_type, available_at, status "
+                    "FROM trucks ORDER BY seq"
+                )
+            ]
+            loads: list[Load] = []
+            assignments: list[BoardAssignment] = []
+            for r in conn.execute(
+                "SELECT id, origin, destination, weight_t, truck_type, pickup_earliest, "
+                "pickup_latest, price, status, truck_id, deadhead_km FROM loads ORDER BY seq"
+            ):
+                loads.append(
+                    Load(
+                        id=r[0],
+                        origin=r[1],
+                        destination=r[2],
+                        weight_t=r[3],
+                        truck_type=TruckType(r[4]),
+                        pickup_earliest=r[5],
+                        pickup_latest=r[6],
+                        price=r[7],
+                        status=LoadStatus(r[8]),
+                        truck_id=r[9],
+                    )
+                )
+                if r[9] is not None:
+                    assignments.append(BoardAssignment(r[0], r[9], r[10]))
+        revision = int(meta.get("revision", "0"))
+        self.revision = revision
+        return BoardSnapshot(
+            name=meta.get("name", ""),
+            map_path=meta.get("map_path", ""),
+            day_start=meta.get("day_start") or None,
+            trucks=trucks,
+            loads=loads,
+            assignments=assignments,
+            revision=revision,
+        )
+
+    def history(self, since: int = 0) -> list[ActionRecord]:
+        """Committed actions with revision > ``since``, oldest first."""
+        rows = self._conn.execute(
+            "SELECT revision, at, owner, kind, load_id, truck_id, detail FROM actions "
+            "WHERE revision > ? ORDER BY revision",
+            (since,),
+        ).fetchall()
+        return [ActionRecord(*row) for row in rows]
+
+    def current_revision(self) -> int:
+        """The board's revision on disk now (another desk may have moved it on)."""
+        return self._current_revision()
+
+    # --------------------------------------------------------------------------- writing
+    def save(self, snapshot: BoardSnapshot, *, force: bool = False) -> int:
+        """Replace the whole board in one transaction; returns the new revision.
+
+        Unless ``force``, refuses with ``BoardConflict`` when another desk has changed the board
+        since this store last read or wrote it, so its work is not silently overwritten."""
+        _validate(snapshot)
+        conn = self._conn
+        with _transaction(conn):
+            current = self._current_revision()
+            if not force and current != self.revision:
+                raise BoardConflict(self._conflict_message(current))
+            revision = current + 1
+            _write_board(conn, snapshot, revision)
+            detail = f"{len(snapshot.trucks)} trucks, {len(snapshot.loads)} loads"
+            _log(conn, revision, self.owner, "save", None, None, detail)
+            _set_meta(conn, "revision", str(revision))
+        self.revision = revision
+        snapshot.revision = revision
+        return revision
+
+    def assign(self, load_id: str, truck_id: str, deadhead_km: float) -> int:
+        """Assign an open load to a truck and commit; returns the new revision.
+
+        Raises ``BoardConflict`` naming the holder when the load is already assigned (by anyone,
+        this desk included), and ``InputError`` when the load or truck does not exist."""
+        if not deadhead_km >= 0:
+            raise InputError(f"assign {load_id}: deadhead_km must be >= 0, got {deadhead_km}")
+        conn = self._conn
+        with _transaction(conn):
+            if conn.execute("SELECT 1 FROM trucks WHERE id = ?", (truck_id,)).fetchone() is None:
+                raise InputError(f"assign {load_id}: no truck {truck_id!r} on this board")
+            revision = self._current_revision() + 1
+            changed = conn.execute(
+                "UPDATE loads SET truck_id = ?, deadhead_km = ?, status = ?, assigned_rev = ? "
+                "WHERE id = ? AND truck_id IS NULL AND status = ?",
+                (truck_id, deadhead_km, LoadStatus.ASSIGNED, revision, load_id, LoadStatus.OPEN),
+            ).rowcount
+            if changed != 1:
+                raise BoardConflict(self._why_not_open(load_id))
+            _log(conn, revision, self.owner, "assign", load_id, truck_id, f"{deadhead_km:.1f} km")
+            _set_meta(conn, "revision", str(revision))
+        self.revision = revision
+        return revision
+
+    def unassign(self, load_id: str, truck_id: str | None = None) -> int:
+        """Take a load off its truck and commit; returns the new revision.
+
+        With ``truck_id`` it only succeeds if that truck still holds the load (what an undo
+        needs); a load already picked up or delivered cannot be unassigned."""
+        conn = self._conn
+        with _transaction(conn):
+            revision = self._current_revision() + 1
+            row = conn.execute(
+                "SELECT truck_id, status FROM loads WHERE id = ?", (load_id,)
+            ).fetchone()
+            if row is None:
+                raise InputError(f"unassign: no load {load_id!r} on this board")
+            holder, status = row
+            if holder is None or status != LoadStatus.ASSIGNED:
+                raise BoardConflict(self._why_not_assigned(load_id, holder, status))
+            if truck_id is not None and holder != truck_id:
+                raise BoardConflict(
+                    f"load {load_id} is now on truck {holder}, not {truck_id}"
+                    f"{self._by_whom(load_id)}"
+                )
+            conn.execute(
+                "UPDATE loads SET truck_id = NULL, deadhead_km = NULL, status = ?, "
+                "assigned_rev = NULL WHERE id = ? AND truck_id = ?",
+                (LoadStatus.OPEN, load_id, holder),
+            )
+            _log(conn, revision, self.owner, "unassign", load_id, holder, "")
+            _set_meta(conn, "revision", str(revision))
+        self.revision = revision
+        return revision
+
+    # ---------------------------------------------------------------------------- helpers
+    def _current_revision(self) -> int:
+        row = self._conn.execute("SELECT value FROM meta WHERE key = 'revision'").fetchone()
+        return int(row[0]) if row else 0
+
+    def _last_action(self, load_id: str | None = None) -> ActionRecord | None:
+        """The latest action; for a load, the one that gave it its current truck (or, for an
+        unassigned load, the latest action that touched it or the whole board)."""
+        row = None
+        if load_id is not None:
+            rev = self._conn.execute(
+                "SELECT assigned_rev FROM loads WHERE id = ?", (load_id,)
+            ).fetchone()
+            if rev is not None and rev[0] is not None:
+                row = self._conn.execute(
+                    "SELECT * FROM actions WHERE revision = ?", (rev[0],)
+                ).fetchone()
+            if row is None:
+                row = self._conn.execute(
+                    "SELECT * FROM actions WHERE load_id = ? OR kind IN ('save', 'create') "
+                    "ORDER BY revision DESC LIMIT 1",
+                    (load_id,),
+                ).fetchone()
+        else:
+            row = self._conn.execute(
+                "SELECT * FROM actions ORDER BY revision DESC LIMIT 1"
+            ).fetchone()
+        return ActionRecord(*row) if row else None
+
+    def _by_whom(self, load_id: str) -> str:
+        action = self._last_action(load_id)
+        if action is None:
+            return ""
+        who = "this desk" if action.owner == self.owner else action.owner
+        return f" ({action.kind} by {who} at revision {action.revision}, {action.at})"
+
+    def _why_not_open(self, load_id: str) -> str:
+        row = self._conn.execute(
+            "SELECT truck_id, status FROM loads WHERE id = ?", (load_id,)
+        ).fetchone()
+        if row is None:
+            return f"no load {load_id!r} on this board"
+        holder, status = row
+        if holder is not None:
+            return f"load {load_id} is already assigned to truck {holder}{self._by_whom(load_id)}"
+        return f"load {load_id} is {status}, not open{self._by_whom(load_id)}"
+
+    def _why_not_assigned(self, load_id: str, holder: str | None, status: str) -> str:
+        if holder is None:
+            return f"load {load_id} is not assigned{self._by_whom(load_id)}"
+        return f"load {load_id} is {status} on truck {holder}; it can no longer be unassigned"
+
+    def _conflict_message(self, current: int) -> str:
+        last = self._last_action()
+        who = f" by {last.owner} ({last.kind} at {last.at})" if last else ""
+        return (
+            f"{self.path.name}: the board was changed elsewhere{who}: it is at revision "
+            f"{current}, this desk last saw {self.revision}; reopen it or save a copy"
+        )
+
+
+# ------------------------------------------------------------------------------ internals
+@contextlib.contextmanager
+def _transaction(conn: sqlite3.Connection, begin: str = "BEGIN IMMEDIATE") -> Iterator[None]:
+    """A real SQLite transaction (the connection runs in autocommit mode otherwise)."""
+    conn.execute(begin)
+    try:
+        yield
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def _statements(script: str) -> list[str]:
+    return [s.strip() for s in script.split(";") if s.strip()]
+
+
+def _looks_like_board(path: Path) -> bool:
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            return conn.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return False
+
+
+def _check_identity(conn: sqlite3.Connection, path: Path) -> None:
+    try:
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        raise InputError(f"{path}: not a Freightlab board (not an SQLite database)") from exc
+    if app_id != APPLICATION_ID:
+        raise InputError(f"{path}: not a Freightlab board (an SQLite file of another kind)")
+    if version > SCHEMA_VERSION:
+        raise InputError(
+            f"{path}: saved by a newer Freightlab (board format v{version}; "
+            f"this version reads up to v{SCHEMA_VERSION}); please upgrade"
+        )
+    if version < 1:
+        raise InputError(f"{path}: Freightlab board with no format version; file is damaged")
+
+
+def _migrate(conn: sqlite3.Connection, path: Path) -> None:
+    """Bring an older board up to SCHEMA_VERSION, one step per transaction."""
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    while version < SCHEMA_VERSION:
+        step = MIGRATIONS.get(version)
+        if step is None:
+            raise InputError(f"{path}: no upgrade from board format v{version}")
+        with _transaction(conn):
+            step(conn)
+            conn.execute(f"PRAGMA user_version={version + 1}")
+        version += 1
+
+
+def _validate(snapshot: BoardSnapshot) -> None:
+    """Reject boards that would not read back the same; these are programming errors."""
+    truck_ids = [t.id for t in snapshot.trucks]
+    if len(set(truck_ids)) != len(truck_ids):
+        raise ValueError("board has duplicate truck ids")
+    load_ids = [ld.id for ld in snapshot.loads]
+    if len(set(load_ids)) != len(load_ids):
+        raise ValueError("board has duplicate load ids")
+    known_trucks, known_loads = set(truck_ids), set(load_ids)
+    seen: set[str] = set()
+    for a in snapshot.assignments:
+        if a.load_id not in known_loads or a.truck_id not in known_trucks:
+            raise ValueError(f"assignment {a.load_id}->{a.truck_id} names an unknown load/truck")
+        if a.load_id in seen:
+            raise ValueError(f"load {a.load_id} is assigned twice")
+        seen.add(a.load_id)
+    by_load = {a.load_id: a.truck_id for a in snapshot.assignments}
+    for ld in snapshot.loads:
+        if ld.truck_id is not None and by_load.get(ld.id) != ld.truck_id:
+            raise ValueError(
+                f"load {ld.id} says truck {ld.truck_id} but the assignments say "
+                f"{by_load.get(ld.id)}"
+            )
+
+
+def _write_board(conn: sqlite3.Connection, snap: BoardSnapshot, revision: int) -> None:
+    """Replace trucks and loads; an assignment that did not change keeps the revision (and so
+    the author) that made it."""
+    by_load = {a.load_id: a for a in snap.assignments}
+    kept = {
+        load_id: (truck_id, rev)
+        for load_id, truck_id, rev in conn.execute(
+            "SELECT id, truck_id, assigned_rev FROM loads WHERE truck_id IS NOT NULL"
+        )
+    }
+    conn.execute("DELETE FROM loads")
+    conn.execute("DELETE FROM trucks")
+    conn.executemany(
+        "INSERT INTO trucks (seq, id, location, capacity_t, truck_type, available_at, status) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                i,
+                t.id,
+                t.location,
+                float(t.capacity_t),
+                str(t.truck_type),
+                float(t.available_at),
+                str(t.status),
+            )
+            for i, t in enumerate(snap.trucks)
+        ],
+    )
+    rows = []
+    for i, ld in enumerate(snap.loads):
+        a = by_load.get(ld.id)
+        status = ld.status
+        if a is not None and status == LoadStatus.OPEN:
+            status = LoadStatus.ASSIGNED
+        elif a is None and status == LoadStatus.ASSIGNED:
+            status = LoadStatus.OPEN
+        rows.append(
+            (
+                i,
+                ld.id,
+                ld.origin,
+                ld.destination,
+                float(ld.weight_t),
+                str(ld.truck_type),
+                float(ld.pickup_earliest),
+                float(ld.pickup_latest),
+                float(ld.price),
+                str(status),
+                a.truck_id if a else None,
+                float(a.deadhead_km) if a else None,
+                _assigned_rev(kept.get(ld.id), a, revision),
+            )
+        )
+    conn.executemany(
+        "INSERT INTO loads (seq, id, origin, destination, weight_t, truck_type, "
+        "pickup_earliest, pickup_latest, price, status, truck_id, deadhead_km, assigned_rev) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        rows,
+    )
+    _set_meta(conn, "name", snap.name)
+    _set_meta(conn, "map_path", snap.map_path)
+    _set_meta(conn, "day_start", snap.day_start or "")
+
+
+def _assigned_rev(
+    old: tuple[str, int | None] | None, new: BoardAssignment | None, revision: int
+) -> int | None:
+    if new is None:
+        return None
+    if old is not None and old[0] == new.truck_id and old[1] is not None:
+        return old[1]
+    return revision
+
+
+def _set_meta(conn: sqlite3.Connection, key: str, value: str) -> None:
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES (?, ?) "
+        "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        (key, value),
+    )
+
+
+def _log(
+    conn: sqlite3.Connection,
+    revision: int,
+    owner: str,
+    kind: str,
+    load_id: str | None,
+    truck_id: str | None,
+    detail: str,
+) -> None:
+    at = datetime.now(UTC).isoformat(timespec="seconds")
+    conn.execute(
+        "INSERT INTO actions (revision, at, owner, kind, load_id, truck_id, detail) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (revision, at, owner, kind, load_id, truck_id, detail),
+    )

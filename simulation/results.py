@@ -1,0 +1,278 @@
+"""What a simulation run returns: plain dataclasses, picklable (replications run in worker
+processes) and convertible to the JSON contract of DESIGN.md with ``to_json``."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class LatencyStats:
+    """Milliseconds. Percentiles come from a log-bucketed histogram (<= 1% relative error)."""
+
+    count: int = 0
+    mean: float = 0.0
+    p50: float = 0.0
+    p95: float = 0.0
+    p99: float = 0.0
+    max: float = 0.0
+
+    def to_json(self) -> dict[str, float]:
+        return {
+            "mean": self.mean,
+            "p50": self.p50,
+            "p95": self.p95,
+            "p99": self.p99,
+            "max": self.max,
+            "count": self.count,
+        }
+
+
+@dataclass(frozen=True)
+class ClassStats:
+    """Per request class. offered = completed + rejected + dropped + timed_out + in_flight.
+
+    rejected: refused by a gateway's rate limit; dropped: refused by a full queue somewhere on
+    the path; timed_out: a component's timeout_ms expired. Only requests that arrived after
+    the warm-up count.
+    """
+
+    offered: int
+    completed: int
+    rejected: int
+    dropped: int
+    timed_out: int
+    in_flight: int
+    throughput_rps: float
+    offered_rps: float
+    latency_ms: LatencyStats
+    e2e_latency_ms: LatencyStats | None = None  # only for classes that cross a queue
+    e2e_failed: int = 0  # async work after a queue that was dropped or timed out
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "offered": self.offered,
+            "completed": self.completed,
+            "rejected": self.rejected,
+            "dropped": self.dropped,
+            "timed_out": self.timed_out,
+            "in_flight": self.in_flight,
+            "throughput_rps": self.throughput_rps,
+            "offered_rps": self.offered_rps,
+            "latency_ms": self.latency_ms.to_json(),
+        }
+        if self.e2e_latency_ms is not None:
+            out["e2e_latency_ms"] = self.e2e_latency_ms.to_json()
+            out["e2e_failed"] = self.e2e_failed
+        return out
+
+
+@dataclass(frozen=True)
+class ComponentStats:
+    """Per component, summed over its replicas, measured after the warm-up.
+
+    utilization: time-averaged busy workers / total workers, in [0, 1] (a worker blocked on a
+    synchronous call counts as busy). 0 for pure delays (workers is None there).
+    mean_wait_ms: mean time queued before a worker starts, per request that started.
+    mean_queue_len: time-averaged number waiting (not in service), summed over replicas.
+    visits: arrivals at this component per request offered to the design.
+    mean_service_ms: mean service time drawn (excluding synchronous calls);
+    mean_hold_ms: mean time a worker is held (service + synchronous calls).
+    """
+
+    kind: str
+    replicas: int
+    workers: int | None  # total servers over all replicas; None = pure delay
+    arrivals: int
+    served: int
+    dropped: int
+    timed_out: int
+    utilization: float
+    mean_wait_ms: float
+    mean_queue_len: float
+    mean_in_system: float
+    visits: float
+    mean_service_ms: float
+    mean_hold_ms: float
+    arrival_rate_rps: float
+    hit_ratio: float | None = None  # caches
+    rejected: int = 0  # gateways
+    mean_lag: float | None = None  # queues: messages held by the broker
+    replica_served: list[int] = field(default_factory=list)
+    replica_utilization: list[float] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        out = asdict(self)
+        if self.hit_ratio is None:
+            out.pop("hit_ratio")
+        if self.mean_lag is None:
+            out.pop("mean_lag")
+        return out
+
+
+@dataclass(frozen=True)
+class Timeseries:
+    """Measurement window in buckets of ``bucket_s`` seconds (1 s unless the run is so long
+    that more than MAX_BUCKETS would be needed). time_s is each bucket's end time."""
+
+    bucket_s: float
+    time_s: list[float]
+    throughput_rps: dict[str, list[float]]  # per class, completions per second
+    offered_rps: dict[str, list[float]]  # per class, arrivals per second
+    queue_len: dict[str, list[float]]  # per component, time-averaged waiting in the bucket
+    utilization: dict[str, list[float]]  # per component
+    latency_p50_ms: dict[str, list[float | None]]  # per class; None for an empty bucket
+    latency_p99_ms: dict[str, list[float | None]]
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class SimResult:
+    design: str
+    verdict: str  # "stable" | "unstable"
+    classes: dict[str, ClassStats]
+    components: dict[str, ComponentStats]
+    bottleneck: str
+    bottleneck_explanation: str
+    timeseries: Timeseries
+    duration_s: float  # simulated time actually run (shorter when stopped early)
+    warmup_s: float
+    seed: int
+    stopped_early: bool = False
+    stop_reason: str = ""
+    saturated: list[str] = field(default_factory=list)  # components with offered load >= 1
+    events: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "design": self.design,
+            "verdict": self.verdict,
+            "classes": {k: v.to_json() for k, v in self.classes.items()},
+            "components": {k: v.to_json() for k, v in self.components.items()},
+            "bottleneck": self.bottleneck,
+            "bottleneck_explanation": self.bottleneck_explanation,
+            "duration_s": self.duration_s,
+            "warmup_s": self.warmup_s,
+            "seed": self.seed,
+            "stopped_early": self.stopped_early,
+            "stop_reason": self.stop_reason,
+            "saturated": list(self.saturated),
+            "events": self.events,
+            "timeseries": self.timeseries.to_json(),
+        }
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A mean over replications with a 95% Student-t confidence interval."""
+
+    mean: float
+    half_width: float
+    low: float
+    high: float
+    n: int
+
+    def to_json(self) -> dict[str, float]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class ClassEstimate:
+    throughput_rps: Estimate
+    latency_mean_ms: Estimate
+    latency_p99_ms: Estimate
+    e2e_mean_ms: Estimate | None = None
+
+
+@dataclass(frozen=True)
+class ComponentEstimate:
+    utilization: Estimate
+    mean_wait_ms: Estimate
+    mean_queue_len: Estimate
+
+
+@dataclass(frozen=True)
+class ReplicationResult:
+    design: str
+    seeds: list[int]
+    runs: list[SimResult]
+    classes: dict[str, ClassEstimate]
+    components: dict[str, ComponentEstimate]
+    verdict: str  # "unstable" if any replication was
+    bottleneck: str  # the most frequent bottleneck over the runs
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "design": self.design,
+            "seeds": list(self.seeds),
+            "verdict": self.verdict,
+            "bottleneck": self.bottleneck,
+            "classes": {k: asdict(v) for k, v in self.classes.items()},
+            "components": {k: asdict(v) for k, v in self.components.items()},
+        }
+
+
+@dataclass(frozen=True)
+class SweepPoint:
+    rate_rps: float  # total offered rate for this point
+    result: SimResult
+    healthy: bool  # stable, goodput >= 95% of offered, p99 within 5x the lightest load's
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    """One design over a list of total offered rates, on common random numbers.
+
+    knee_rps: the first rate that is not healthy (None if all are); last_healthy_rps: the
+    highest healthy rate below it; capacity_estimate_rps: the bottleneck bound
+    min over components of servers / (visits x mean hold time), from the lightest run.
+    """
+
+    design: str
+    rates: list[float]
+    points: list[SweepPoint]
+    knee_rps: float | None
+    last_healthy_rps: float | None
+    capacity_estimate_rps: float | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "design": self.design,
+            "rates": list(self.rates),
+            "knee_rps": self.knee_rps,
+            "last_healthy_rps": self.last_healthy_rps,
+            "capacity_estimate_rps": self.capacity_estimate_rps,
+            "points": [
+                {
+                    "rate_rps": p.rate_rps,
+                    "healthy": p.healthy,
+                    "verdict": p.result.verdict,
+                    "bottleneck": p.result.bottleneck,
+                    "throughput_rps": sum(c.throughput_rps for c in p.result.classes.values()),
+                    "classes": {k: v.to_json() for k, v in p.result.classes.items()},
+                    "utilization": {k: v.utilization for k, v in p.result.components.items()},
+                }
+                for p in self.points
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Several designs swept over the same rates with the same seed (common random numbers)."""
+
+    rates: list[float]
+    seed: int
+    sweeps: list[SweepResult]
+    best_design: str  # the highest knee (or capacity estimate when no knee was reached)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "rates": list(self.rates),
+            "seed": self.seed,
+            "best_design": self.best_design,
+            "designs": [s.to_json() for s in self.sweeps],
+        }

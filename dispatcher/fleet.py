@@ -384,11 +384,16 @@ def write_loads_csv(path: str | os.PathLike[str], loads: Iterable[Load]) -> None
 
 
 class _AssignmentLike(Protocol):
-    truck_id: str
-    load_id: str
-    deadhead_km: float
-    cost: float
-    pickup_at: float
+    @property
+    def truck_id(self) -> str: ...
+    @property
+    def load_id(self) -> str: ...
+    @property
+    def deadhead_km(self) -> float: ...
+    @property
+    def cost(self) -> float: ...
+    @property
+    def pickup_at(self) -> float: ...
 
 
 def write_assignments_csv(

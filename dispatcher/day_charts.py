@@ -1,0 +1,58 @@
+"""Charts of simulated days, as matplotlib Figures (no pyplot, no Qt): views embed them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from matplotlib.figure import Figure
+
+from dispatcher.operations import DayResult
+
+DEADHEAD_COLOUR = "#c0392b"
+WAIT_COLOUR = "#2471a3"
+
+
+def batching_tradeoff_figure(
+    results: Sequence[DayResult], *, width_in: float = 6.0, height_in: float = 3.2
+) -> Figure:
+    """Deadhead % and average wait to be matched against the batching window.
+
+    Why both on one chart: the point of the comparison is the trade-off. Waiting longer
+    gives the matcher more trucks and loads to pair (less empty driving) at the cost of
+    shippers waiting longer to hear who takes their load.
+    """
+    fig = Figure(figsize=(width_in, height_in), layout="constrained")
+    ax = fig.add_subplot()
+    ordered = sorted(results, key=lambda r: r.batch_minutes)
+    xs = [r.batch_minutes for r in ordered]
+    labels = ["instant" if x == 0 else f"{x:g} min" for x in xs]
+    deadhead = [r.kpis.deadhead_pct for r in ordered]
+    wait = [r.kpis.avg_wait_to_match_min for r in ordered]
+    positions = list(range(len(xs)))  # evenly spaced: 0/5/15/30 would crowd the left
+    ax.plot(positions, deadhead, "o-", color=DEADHEAD_COLOUR, label="deadhead % of km")
+    ax.set_ylabel("deadhead, % of km driven", color=DEADHEAD_COLOUR)
+    ax.tick_params(axis="y", colors=DEADHEAD_COLOUR)
+    ax.set_xticks(positions, labels)
+    ax.set_xlabel("matcher batching window")
+    ax.grid(True, axis="y", alpha=0.3)
+    ax2 = ax.twinx()
+    ax2.plot(positions, wait, "s--", color=WAIT_COLOUR, label="avg wait to match (min)")
+    ax2.set_ylabel("avg wait to be matched, min", color=WAIT_COLOUR)
+    ax2.tick_params(axis="y", colors=WAIT_COLOUR)
+    for ax_, values in ((ax, deadhead), (ax2, wait)):
+        top = max(values, default=0.0)
+        ax_.set_ylim(0, top * 1.2 if top > 0 else 1.0)
+    for p, r in zip(positions, ordered, strict=True):
+        ax.annotate(
+            f"{r.kpis.loads_delivered} deliv.",
+            (p, r.kpis.deadhead_pct),
+            textcoords="offset points",
+            xytext=(0, 7),
+            ha="center",
+            fontsize=7,
+            color="#555555",
+        )
+    handles = ax.get_lines()[:1] + ax2.get_lines()[:1]
+    ax.legend(handles, [str(h.get_label()) for h in handles], loc="lower right", fontsize=8)
+    ax.set_title("Batching trade-off: empty km vs waiting", fontsize=10)
+    return fig

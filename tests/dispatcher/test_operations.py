@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import random
 from itertools import pairwise
+from pathlib import Path
 
 import networkx as nx
 import pytest
@@ -24,6 +26,7 @@ from dispatcher.operations import (
 from dispatcher.routes import RouteGraph
 from freightlab.errors import InputError
 from freightlab.progress import Cancelled, Progress
+from main import main
 
 EXACT = DaySettings(
     speed_kmh=50.0,
@@ -302,3 +305,51 @@ def test_json_document_has_kpis_and_loads() -> None:
     doc = _one_haul().to_json()
     assert doc["kpis"]["loads_delivered"] == 1
     assert doc["loads"][0]["load_id"] == "L1"
+
+
+def _write_csvs(tmp_path: Path) -> tuple[Path, Path]:
+    trucks = tmp_path / "t.csv"
+    trucks.write_text(
+        "id,location,capacity_t,truck_type,available_at\nT1,delhi,20,open,6\nT2,jaipur,20,open,7\n"
+    )
+    loads = tmp_path / "l.csv"
+    loads.write_text(
+        "id,origin,destination,weight_t,truck_type,pickup_earliest,pickup_latest,price\n"
+        "L1,jaipur,delhi,10,open,9,14,20000\nL2,delhi,jaipur,5,open,10,16,15000\n"
+    )
+    return trucks, loads
+
+
+def test_day_cli_prints_kpis_and_writes_json(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    trucks, loads = _write_csvs(tmp_path)
+    out = tmp_path / "day.json"
+    args = ["day", "--trucks", str(trucks), "--loads", str(loads), "--batch-minutes", "15"]
+    assert main([*args, "--seed", "3", "--json", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "loads delivered" in text and "15 min" in text
+    doc = json.loads(out.read_text())
+    assert doc["batch_minutes"] == 15 and doc["seed"] == 3
+    assert doc["kpis"]["loads_posted"] == 2
+    assert doc["kpis"]["loads_delivered"] == 2  # two trucks, each next to a load
+    assert main([*args, "--compare", "0,30", "--json", str(out)]) == 0
+    assert [run["batch_minutes"] for run in json.loads(out.read_text())["runs"]] == [0, 30]
+
+
+@pytest.mark.parametrize(
+    "extra, reason",
+    [
+        (["--batch-minutes", "-1"], "batch_minutes"),
+        (["--compare", "0,x"], "--compare"),
+        (["--trucks", "/nonexistent/t.csv"], "t.csv"),
+    ],
+)
+def test_day_cli_bad_input_exits_2_with_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], extra: list[str], reason: str
+) -> None:
+    trucks, loads = _write_csvs(tmp_path)
+    code = main(["day", "--trucks", str(trucks), "--loads", str(loads), *extra])
+    err = capsys.readouterr().err.strip()
+    assert code == 2
+    assert reason in err and "\n" not in err

@@ -1,0 +1,127 @@
+"""``python main.py day``: simulate a day of operations and print its KPIs.
+
+Heavy modules (simpy, scipy, networkx) are imported inside the handler so ``--help`` and the
+other commands start fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from freightlab.errors import InputError
+
+DEFAULT_WINDOWS = "0,5,15,30"
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser(
+        "day",
+        help="simulate a day of operations: loads appear, the matcher runs, trucks deliver",
+        description="Play a dispatch day forward (SimPy) and report loads delivered, on-time "
+        "pickups, deadhead %%, truck utilisation and the wait to be matched. Defaults: the "
+        "India map and the sample trucks and loads.",
+    )
+    p.add_argument("--map", help="map GraphML (default: the India map)")
+    p.add_argument("--trucks", help="trucks CSV (default: the sample fleet)")
+    p.add_argument("--loads", help="loads CSV (default: the sample loads)")
+    p.add_argument(
+        "--batch-minutes",
+        type=float,
+        default=5.0,
+        metavar="N",
+        help="run the matcher every N minutes; 0 = on every new load or free truck (default 5)",
+    )
+    p.add_argument(
+        "--compare",
+        nargs="?",
+        const=DEFAULT_WINDOWS,
+        metavar="N,N,...",
+        help=f"compare batching windows instead (default list {DEFAULT_WINDOWS})",
+    )
+    p.add_argument("--seed", type=int, default=1, help="seed of the posting times (default 1)")
+    p.add_argument("--speed-kmh", type=float, default=55.0, help="truck speed (default 55)")
+    p.add_argument(
+        "--matcher", choices=("optimal", "greedy"), default="optimal", help="matching engine"
+    )
+    p.add_argument("--json", metavar="OUT.json", help="also write the results as JSON")
+    p.set_defaults(handler=_run_day)
+
+
+def _windows(text: str) -> list[float]:
+    try:
+        values = [float(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise InputError(
+            f"--compare: expected minutes like {DEFAULT_WINDOWS}, got {text!r}"
+        ) from None
+    if not values or any(v < 0 for v in values):
+        raise InputError(f"--compare: expected minutes >= 0 like {DEFAULT_WINDOWS}, got {text!r}")
+    return values
+
+
+def _run_day(args: argparse.Namespace) -> int:
+    from dispatcher.fleet import read_loads_csv, read_trucks_csv
+    from dispatcher.matching import get_matcher
+    from dispatcher.operations import DayResult, DaySettings, compare_batching, simulate_day
+    from dispatcher.routes import RouteGraph
+    from freightlab.atomic import atomic_write_text
+    from freightlab.resources import asset_path, default_map_path
+
+    graph = RouteGraph.load(args.map or default_map_path())
+    trucks = read_trucks_csv(args.trucks or asset_path("samples", "india_trucks.csv"), graph)
+    loads = read_loads_csv(args.loads or asset_path("samples", "india_loads.csv"), graph)
+    settings = DaySettings(
+        batch_minutes=args.batch_minutes, speed_kmh=args.speed_kmh, seed=args.seed
+    )
+    settings.validate()
+    matcher = get_matcher(args.matcher)
+    results: list[DayResult]
+    if args.compare is not None:
+        results = compare_batching(
+            graph, trucks, loads, _windows(args.compare), settings, matcher=matcher
+        )
+    else:
+        results = [simulate_day(graph, trucks, loads, settings, matcher=matcher)]
+    print(
+        f"{graph.name}: {len(trucks)} trucks, {len(loads)} loads, seed {args.seed}, "
+        f"{args.matcher} matcher"
+    )
+    print(format_kpi_table(results))
+    if args.json:
+        doc: dict[str, Any] = {
+            "map": graph.name,
+            "matcher": args.matcher,
+            "runs": [r.to_json() for r in results],
+        }
+        if len(results) == 1:
+            doc.update(results[0].to_json())
+        atomic_write_text(args.json, json.dumps(doc, indent=2) + "\n")
+    return 0
+
+
+_ROWS = (
+    ("loads posted", "loads_posted", "{:d}"),
+    ("loads matched", "loads_matched", "{:d}"),
+    ("loads delivered", "loads_delivered", "{:d}"),
+    ("never matched", "loads_unmatched", "{:d}"),
+    ("on-time pickup %", "on_time_pickup_pct", "{:.1f}"),
+    ("deadhead % of km", "deadhead_pct", "{:.1f}"),
+    ("deadhead km", "deadhead_km", "{:,.0f}"),
+    ("truck utilisation %", "truck_utilisation_pct", "{:.1f}"),
+    ("avg wait to match, min", "avg_wait_to_match_min", "{:.1f}"),
+    ("matcher runs", "matcher_runs", "{:d}"),
+)
+
+
+def format_kpi_table(results: list[Any]) -> str:
+    """One column per run (batching window), one row per KPI."""
+    heads = ["instant" if r.batch_minutes == 0 else f"{r.batch_minutes:g} min" for r in results]
+    width = max(12, *(len(h) + 2 for h in heads))
+    label_w = max(len(label) for label, _, _ in _ROWS) + 2
+    lines = ["batching".ljust(label_w) + "".join(h.rjust(width) for h in heads)]
+    for label, attr, fmt in _ROWS:
+        cells = [fmt.format(getattr(r.kpis, attr)).rjust(width) for r in results]
+        lines.append(label.ljust(label_w) + "".join(cells))
+    return "\n".join(lines)

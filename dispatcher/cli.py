@@ -11,9 +11,12 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from dispatcher import cli_day
+
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     _register_match(subparsers)
+    cli_day.register(subparsers)  # `day`: simulated day of operations (dispatcher/cli_day.py)
 
 
 def _register_match(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -27,9 +27,12 @@ from simulation.theory.queues import (
     ServiceMoments,
     erlang_b,
     erlang_c,
+    gi_g_c_approx,
+    gi_m1,
     mg1,
     mgc,
     mmc,
+    round_robin_m1,
 )
 
 __all__ = [
@@ -46,11 +49,14 @@ __all__ = [
     "erlang_b",
     "erlang_c",
     "fifo_hit_ratio",
+    "gi_g_c_approx",
+    "gi_m1",
     "lfu_hit_ratio",
     "lru_hit_ratio",
     "mg1",
     "mgc",
     "mmc",
+    "round_robin_m1",
     "solve_jackson",
     "ttl_hit_ratio",
     "visit_counts",

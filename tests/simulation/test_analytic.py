@@ -10,6 +10,10 @@ import numpy as np
 import pytest
 from scipy import integrate
 
+from designs.loader import dump_design, loads_design
+from designs.schema import Design
+from simulation.analytic import Prediction, compare_to_theory, coverage_gaps, predict
+from simulation.results import ClassStats, ComponentStats, LatencyStats, SimResult, Timeseries
 from simulation.theory import (
     ClassFlow,
     ServiceMoments,
@@ -20,11 +24,14 @@ from simulation.theory import (
     erlang_b,
     erlang_c,
     fifo_hit_ratio,
+    gi_g_c_approx,
+    gi_m1,
     lfu_hit_ratio,
     lru_hit_ratio,
     mg1,
     mgc,
     mmc,
+    round_robin_m1,
     solve_jackson,
     ttl_hit_ratio,
     visit_counts,
@@ -365,3 +372,322 @@ def test_ttl_reset_on_load_by_simulation() -> None:
         else:
             expires = t + 1.0
     assert hits / n == pytest.approx(ttl_hit_ratio(np.array([1.0]), 2.0, 1.0), abs=0.01)
+
+
+# --- GI/M/1 and round robin ----------------------------------------------------------------
+
+
+def test_gi_m1_reduces_to_mm1_for_poisson_input() -> None:
+    q = gi_m1(lambda s: 0.5 / (0.5 + s), 0.5, 1.0)
+    assert q.p_wait == pytest.approx(0.5, rel=1e-9)
+    assert q.mean_response == pytest.approx(2.0, rel=1e-9)
+
+
+def test_d_m1_sigma_matches_the_known_root() -> None:
+    # D/M/1 at rho = 0.5: sigma = exp(-2 (1 - sigma)) -> 0.2032.
+    q = gi_m1(lambda s: math.exp(-s / 0.5), 0.5, 1.0)
+    assert q.p_wait == pytest.approx(0.20319, rel=1e-4)
+    assert q.p_wait == pytest.approx(math.exp(-2 * (1 - q.p_wait)), rel=1e-12)
+
+
+def test_round_robin_replica_against_a_lindley_recursion() -> None:
+    # 3 replicas, one exponential worker each, fed round robin from Poisson(2.4): E3/M/1.
+    q = round_robin_m1(2.4, 3, 1.0)
+    assert q.utilization == pytest.approx(0.8)
+    assert q.mean_wait < mmc(0.8, 1.0, 1).mean_wait  # more regular input queues less
+    rng = np.random.default_rng(2)
+    n = 400_000
+    gaps = rng.gamma(3, 1 / 2.4, n)
+    service = rng.exponential(1.0, n)
+    w, total = 0.0, 0.0
+    for a, s in zip(gaps.tolist(), service.tolist(), strict=True):
+        w = max(0.0, w + s - a)  # Lindley: wait of the next customer
+        total += w
+    assert total / n == pytest.approx(q.mean_wait, rel=0.05)
+    # Response is exponential with rate mu (1 - sigma): the p99 is ln(100) / that rate.
+    assert q.response_percentile(0.99) == pytest.approx(math.log(100) * q.mean_response)
+
+
+def test_round_robin_heavy_traffic_matches_kingman() -> None:
+    q = round_robin_m1(3 * 0.999, 3, 1.0)
+    kingman = (1 / 3 + 1) / 2 * 0.999 / 0.001
+    assert q.mean_wait == pytest.approx(kingman, rel=0.01)
+
+
+def test_allen_cunneen_is_erlang_c_for_poisson_exponential() -> None:
+    approx = gi_g_c_approx(2.7, 1.0, ServiceMoments.exponential(1.0), 3)
+    assert approx.mean_wait == pytest.approx(mmc(2.7, 1.0, 3).mean_wait)
+    assert not approx.exact
+
+
+# --- predict(design) ---------------------------------------------------------------------
+
+
+def _design(components: str, rate: float = 2.7, entry: str = "matcher", extra: str = "") -> Design:
+    text = f"""
+name = "t"
+[workload]
+duration_s = 100
+[[workload.classes]]
+name = "match"
+entry = "{entry}"
+arrival = {{ process = "poisson", rate_rps = {rate} }}
+{extra}
+{components}
+"""
+    return loads_design(text)
+
+
+MATCHER = """
+[[components]]
+name = "matcher"
+kind = "service"
+workers = 3
+service_ms = { dist = "exponential", mean = 1000.0 }
+"""
+
+
+def test_predict_mm3() -> None:
+    p = predict(_design(MATCHER))
+    assert p is not None and p.stable and p.exact
+    m = p.components["matcher"]
+    q = mmc(2.7, 1.0, 3)
+    assert m.model == "M/M/3"
+    assert m.utilization == pytest.approx(0.9)
+    assert m.mean_wait_ms == pytest.approx(q.mean_wait * 1000)
+    assert m.mean_queue_len == pytest.approx(q.mean_queue_len)
+    cls = p.classes["match"]
+    assert cls.mean_response_ms == pytest.approx(q.mean_response * 1000)
+    assert cls.percentiles_ms["p99"] == pytest.approx(q.response_percentile(0.99) * 1000)
+    assert p.max_throughput_rps == pytest.approx(3.0) and p.bottleneck == "matcher"
+
+
+def test_predict_md1_and_tandem() -> None:
+    md1 = predict(
+        _design(
+            """
+[[components]]
+name = "matcher"
+kind = "service"
+service_ms = { dist = "deterministic", mean = 100.0 }
+""",
+            rate=8.0,
+        )
+    )
+    assert md1 is not None and md1.exact
+    assert md1.components["matcher"].mean_wait_ms == pytest.approx(0.8 / (2 * 0.2) * 100)
+    assert md1.classes["match"].percentiles_ms == {}
+
+    tandem = predict(
+        _design(
+            """
+[[components]]
+name = "a"
+kind = "service"
+service_ms = { dist = "exponential", mean = 500.0 }
+then = "b"
+[[components]]
+name = "b"
+kind = "service"
+service_ms = { dist = "exponential", mean = 800.0 }
+then = "c"
+[[components]]
+name = "c"
+kind = "database"
+pool_size = 2
+service_ms = { dist = "exponential", mean = 1500.0 }
+""",
+            rate=1.0,
+            entry="a",
+        )
+    )
+    assert tandem is not None and tandem.exact
+    expected = 1.0 + 4.0 + mmc(1.0, 1 / 1.5, 2).mean_response
+    assert tandem.classes["match"].mean_response_ms == pytest.approx(expected * 1000)
+    assert tandem.bottleneck == "b"  # 1 / 0.8 s = 1.25/s, below a (2/s) and c (1.33/s)
+    assert tandem.max_throughput_rps == pytest.approx(1.25)
+    # c has two workers: no closed-form response distribution for the chain.
+    assert tandem.classes["match"].percentiles_ms == {}
+
+
+def test_predict_tandem_of_mm1_has_percentiles() -> None:
+    p = predict(
+        _design(
+            """
+[[components]]
+name = "gw"
+kind = "gateway"
+service_ms = { dist = "deterministic", mean = 2.0 }
+then = "a"
+[[components]]
+name = "a"
+kind = "service"
+service_ms = { dist = "exponential", mean = 500.0 }
+then = "b"
+[[components]]
+name = "b"
+kind = "service"
+service_ms = { dist = "exponential", mean = 800.0 }
+""",
+            rate=1.0,
+            entry="gw",
+        )
+    )
+    assert p is not None and p.exact
+    cls = p.classes["match"]
+    assert cls.mean_response_ms == pytest.approx(2.0 + 1000 + 4000)
+    # Sojourns Exp(1) + Exp(0.25), shifted by the 2 ms gateway.
+    p99 = cls.percentiles_ms["p99"]
+    t = (p99 - 2.0) / 1000
+    assert (math.exp(-0.25 * t) - 0.25 * math.exp(-t)) / 0.75 == pytest.approx(0.01, rel=1e-6)
+
+
+LB = """
+[[components]]
+name = "lb"
+kind = "load_balancer"
+strategy = "{strategy}"
+targets = ["matcher"]
+[[components]]
+name = "matcher"
+kind = "service"
+replicas = 3
+workers = {workers}
+service_ms = {{ dist = "exponential", mean = 1000.0 }}
+"""
+
+
+def test_predict_random_split_is_exact_mmc_per_replica() -> None:
+    p = predict(_design(LB.format(strategy="random", workers=1), rate=2.4, entry="lb"))
+    assert p is not None and p.exact
+    m = p.components["matcher"]
+    q = mmc(0.8, 1.0, 1)
+    assert m.model == "M/M/1"
+    assert m.mean_wait_ms == pytest.approx(q.mean_wait * 1000)
+    assert m.mean_queue_len == pytest.approx(3 * q.mean_queue_len)  # summed over replicas
+    assert p.classes["match"].percentiles_ms["p99"] == pytest.approx(
+        q.response_percentile(0.99) * 1000
+    )
+    assert p.max_throughput_rps == pytest.approx(3.0)
+
+
+def test_predict_round_robin_is_erlang_r_per_replica() -> None:
+    p = predict(_design(LB.format(strategy="round_robin", workers=1), rate=2.4, entry="lb"))
+    assert p is not None and p.exact
+    m = p.components["matcher"]
+    assert m.model.startswith("E3/M/1")
+    assert m.mean_wait_ms == pytest.approx(round_robin_m1(2.4, 3, 1.0).mean_wait * 1000)
+    assert any("round robin" in n for n in p.coverage_notes)
+    multi = predict(_design(LB.format(strategy="round_robin", workers=2), rate=4.8, entry="lb"))
+    assert multi is not None and not multi.exact
+    assert multi.components["matcher"].mean_wait_ms < mmc(1.6, 1.0, 2).mean_wait * 1000
+
+
+def test_predict_unstable() -> None:
+    p = predict(_design(MATCHER, rate=3.5))
+    assert p is not None and not p.stable
+    assert p.saturated == ["matcher"]
+    assert math.isinf(p.classes["match"].mean_response_ms)
+    assert p.max_throughput_rps == pytest.approx(3.0)
+
+
+@pytest.mark.parametrize(
+    ("components", "extra", "reason"),
+    [
+        (
+            MATCHER.replace("mean = 1000.0 }", "mean = 1000.0 }\nqueue_limit = 10"),
+            "",
+            "queue_limit",
+        ),
+        (MATCHER.replace("mean = 1000.0 }", "mean = 1000.0 }\ntimeout_ms = 5000"), "", "timeout"),
+        (
+            MATCHER.replace("mean = 1000.0 }", 'mean = 1000.0 }\ncalls = ["db"]')
+            + '[[components]]\nname = "db"\nkind = "database"\n'
+            'service_ms = { dist = "exponential", mean = 10.0 }\n',
+            "",
+            "synchronous calls",
+        ),
+        (LB.format(strategy="least_connections", workers=1), "", "least_connections"),
+    ],
+)
+def test_predict_refuses_what_theory_does_not_cover(
+    components: str, extra: str, reason: str
+) -> None:
+    entry = "lb" if "load_balancer" in components else "matcher"
+    d = _design(components, entry=entry, extra=extra)
+    assert predict(d) is None
+    assert any(reason in g for g in coverage_gaps(d))
+
+
+def test_predict_refuses_bursty_arrivals() -> None:
+    d = _design(MATCHER).model_copy()
+    text = dump_design(d).replace('process = "poisson"', 'process = "bursty"')
+    text = text.replace(
+        "rate_rps = 2.7",
+        "rate_rps = 2.7, burst_rate_rps = 10.0, burst_every_s = 60.0, burst_duration_s = 5.0",
+    )
+    bursty = loads_design(text)
+    assert predict(bursty) is None
+    assert "Poisson" in coverage_gaps(bursty)[0]
+
+
+def _fake_result(p: Prediction, scale: float = 1.0, verdict: str = "stable") -> SimResult:
+    """A SimResult that reports theory's numbers times ``scale``."""
+    comps = {
+        n: ComponentStats(
+            kind="service",
+            replicas=1,
+            workers=3,
+            arrivals=1000,
+            served=1000,
+            dropped=0,
+            timed_out=0,
+            utilization=c.utilization * scale,
+            mean_wait_ms=c.mean_wait_ms * scale,
+            mean_queue_len=c.mean_queue_len * scale,
+            mean_in_system=c.mean_in_system * scale,
+            visits=c.visits,
+            mean_service_ms=1000.0,
+            mean_hold_ms=1000.0,
+            arrival_rate_rps=c.arrival_rate_rps,
+        )
+        for n, c in p.components.items()
+    }
+    classes = {
+        n: ClassStats(
+            offered=1000,
+            completed=1000,
+            rejected=0,
+            dropped=0,
+            timed_out=0,
+            in_flight=0,
+            throughput_rps=c.offered_rps,
+            offered_rps=c.offered_rps,
+            latency_ms=LatencyStats(
+                count=1000,
+                mean=c.mean_response_ms * scale,
+                p50=c.percentiles_ms.get("p50", 0.0) * scale,
+                p95=c.percentiles_ms.get("p95", 0.0) * scale,
+                p99=c.percentiles_ms.get("p99", 0.0) * scale,
+                max=0.0,
+            ),
+        )
+        for n, c in p.classes.items()
+    }
+    ts = Timeseries(1.0, [], {}, {}, {}, {}, {}, {})
+    return SimResult("t", verdict, classes, comps, "matcher", "", ts, 100.0, 0.0, 1)
+
+
+def test_compare_to_theory_flags_only_real_differences() -> None:
+    p = predict(_design(MATCHER))
+    assert p is not None
+    assert compare_to_theory(_fake_result(p), p, rel_tol=0.05) == []
+    assert compare_to_theory(_fake_result(p, 1.03), p, rel_tol=0.05) == []
+    bad = compare_to_theory(_fake_result(p, 1.2), p, rel_tol=0.05)
+    metrics = {d.metric for d in bad}
+    assert {"utilization", "mean_wait_ms", "mean_queue_len", "latency_mean_ms"} <= metrics
+    assert "latency_p99_ms" in metrics
+    assert all(d.rel_error == pytest.approx(0.2) for d in bad)
+    assert "theory says" in str(bad[0])
+    verdict = compare_to_theory(_fake_result(p, verdict="unstable"), p)
+    assert [d.metric for d in verdict] == ["stable"]

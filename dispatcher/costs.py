@@ -111,7 +111,9 @@ def explain(truck: Truck, load: Load, graph: RouteGraph, settings: MatchSettings
     if load.status is not LoadStatus.OPEN:
         return no(f"load {load.id} is {load.status.value}, not open")
     if truck.truck_type is not load.truck_type:
-        return no(f"needs a {load.truck_type.value} truck, {truck.id} is {truck.truck_type.value}")
+        kind = load.truck_type.value
+        article = "an" if kind[0] in "aeiou" else "a"
+        return no(f"needs {article} {kind} truck, {truck.id} is {truck.truck_type.value}")
     if truck.capacity_t < load.weight_t:
         return no(f"capacity {_t(truck.capacity_t)} < weight {_t(load.weight_t)}")
     if settings.max_deadhead_km is not None and deadhead > settings.max_deadhead_km:
@@ -241,7 +243,7 @@ def why_no_truck(
         return "no idle truck"
     typed = [t for t in trucks if t.truck_type is load.truck_type]
     if not typed:
-        return f"no idle {load.truck_type.value} truck (load needs {load.truck_type.value})"
+        return f"no idle {load.truck_type.value} truck"
     big = [t for t in typed if t.capacity_t >= load.weight_t]
     if not big:
         biggest = max(t.capacity_t for t in typed)

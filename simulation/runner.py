@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from designs.schema import Design
-from freightlab.progress import Progress
-from simulation.results import SimResult
+from freightlab.errors import InputError
+from freightlab.progress import Progress, check
+from simulation.bottleneck import find_bottleneck
+from simulation.components import CacheNode, GatewayNode, QueueNode
+from simulation.engine import DEFAULT_MAX_IN_SYSTEM, Engine
+from simulation.results import ClassStats, ComponentStats, SimResult, Timeseries
 
 
 def simulate(
@@ -16,8 +20,149 @@ def simulate(
     rate_rps: float | None = None,
     max_in_system: int | None = None,
 ) -> SimResult:
-    """Simulate ``design``; same design and seed give the same result.
+    """Simulate ``design``; the same design and seed give the same result.
 
-    rate_rps scales every class together to that total offered rate (sweeps).
+    duration_s / seed override the workload's. A duration shorter than twice the design's
+    warm-up shrinks the warm-up to half the run. rate_rps scales every class together to
+    that total offered rate (sweeps). Raises InputError for impossible settings.
     """
-    raise NotImplementedError
+    wl = design.workload
+    duration = float(duration_s if duration_s is not None else wl.duration_s)
+    if duration <= 0:
+        raise InputError(f"duration must be > 0 s, got {duration}")
+    warmup = min(wl.warmup_s, duration / 2.0)
+    the_seed = int(seed if seed is not None else wl.seed)
+    if rate_rps is not None:
+        if rate_rps <= 0:
+            raise InputError(f"rate must be > 0 requests/s, got {rate_rps}")
+        design = design.with_rate(rate_rps)
+    cap = max_in_system or wl.max_in_system or DEFAULT_MAX_IN_SYSTEM
+    engine = Engine(
+        design,
+        duration_s=duration,
+        warmup_s=warmup,
+        seed=the_seed,
+        max_in_system=cap,
+        progress=progress,
+    )
+    end = engine.run()
+    result = summarise(engine, end)
+    check(progress, 1.0, "done")
+    return result
+
+
+def summarise(engine: Engine, end: float) -> SimResult:
+    start = engine.warmup if end > engine.warmup else 0.0
+    window = max(end - start, 1e-9)
+    classes: dict[str, ClassStats] = {}
+    total_offered = 0
+    for name, c in engine.classes.items():
+        total_offered += c.offered
+        failed = c.completed + c.rejected + c.dropped + c.timed_out
+        classes[name] = ClassStats(
+            offered=c.offered,
+            completed=c.completed,
+            rejected=c.rejected,
+            dropped=c.dropped,
+            timed_out=c.timed_out,
+            in_flight=max(0, c.offered - failed),
+            throughput_rps=c.completed / window,
+            offered_rps=c.offered / window,
+            latency_ms=c.latency.stats(),
+            e2e_latency_ms=c.e2e.stats() if c.e2e_seen else None,
+            e2e_failed=c.e2e_failed,
+        )
+    comps: dict[str, ComponentStats] = {}
+    for name, node in engine.nodes.items():
+        comps[name] = _component_stats(node, window, total_offered)
+    growing = None
+    if engine.stop_reason:
+        queued = {n: sum(len(st.q) for st in node.stations) for n, node in engine.nodes.items()}
+        growing = max(queued, key=lambda n: queued[n])
+    offered_rps = total_offered / window
+    bn = find_bottleneck(comps, offered_rps, growing_queue=growing)
+    saturated = list(bn.saturated)
+    if growing is not None and growing not in saturated:
+        saturated.append(growing)
+    verdict = "unstable" if engine.stop_reason or saturated else "stable"
+    s = engine.series
+    ts = Timeseries(
+        bucket_s=engine.bucket_s,
+        time_s=list(s.time_s),
+        throughput_rps=s.throughput,
+        offered_rps=s.offered,
+        queue_len=s.queue_len,
+        utilization=s.utilization,
+        latency_p50_ms=s.p50,
+        latency_p99_ms=s.p99,
+    )
+    return SimResult(
+        design=engine.design.name,
+        verdict=verdict,
+        classes=classes,
+        components=comps,
+        bottleneck=bn.name,
+        bottleneck_explanation=bn.explanation,
+        timeseries=ts,
+        duration_s=end,
+        warmup_s=engine.warmup,
+        seed=engine.seed,
+        stopped_early=bool(engine.stop_reason),
+        stop_reason=engine.stop_reason,
+        saturated=saturated,
+        events=engine.events,
+    )
+
+
+def _component_stats(node: object, window: float, total_offered: int) -> ComponentStats:
+    from simulation.components import Node
+
+    assert isinstance(node, Node)
+    sts = node.partitions if isinstance(node, QueueNode) else node.stations
+    finite = [st for st in sts if not st.infinite]
+    servers = sum(st.servers for st in finite)
+    started = sum(st.started for st in sts)
+    served = sum(st.served for st in sts)
+    arrivals = (
+        node.front.arrivals if isinstance(node, QueueNode) else sum(st.arrivals for st in sts)
+    )
+    dropped = sum(st.dropped for st in sts) + (node.dropped if isinstance(node, QueueNode) else 0)
+    q_area = sum(st.q_area for st in sts)
+    busy_area = sum(st.busy_area for st in sts)
+    service_sum = sum(st.service_sum for st in sts)
+    if isinstance(node, QueueNode):  # publish time is the broker's service
+        service_sum = node.front.service_sum
+    hold_sum = sum(st.hold_sum for st in sts)
+    busy_finite = sum(st.busy_area for st in finite)
+    hit_ratio = None
+    if isinstance(node, CacheNode):
+        hit_ratio = node.hits / node.lookups if node.lookups else 0.0
+    mean_queue = q_area / window
+    return ComponentStats(
+        kind=node.kind,
+        replicas=len(sts),
+        workers=servers if finite else None,
+        arrivals=arrivals,
+        served=served,
+        dropped=dropped,
+        timed_out=sum(st.timed_out for st in sts),
+        utilization=min(1.0, busy_finite / (window * servers)) if servers else 0.0,
+        mean_wait_ms=1000.0 * sum(st.wait_sum for st in sts) / started if started else 0.0,
+        mean_queue_len=mean_queue,
+        mean_in_system=(q_area + busy_area) / window,
+        visits=arrivals / total_offered if total_offered else 0.0,
+        mean_service_ms=1000.0
+        * service_sum
+        / (started if not isinstance(node, QueueNode) else max(1, node.front.started))
+        if started
+        else 0.0,
+        mean_hold_ms=1000.0 * hold_sum / served if served else 0.0,
+        arrival_rate_rps=arrivals / window,
+        hit_ratio=hit_ratio,
+        rejected=node.rejected if isinstance(node, GatewayNode) else 0,
+        mean_lag=mean_queue if isinstance(node, QueueNode) else None,
+        replica_served=[st.served for st in sts],
+        replica_utilization=[
+            min(1.0, st.busy_area / (window * st.servers)) if not st.infinite else 0.0 for st in sts
+        ],
+    )

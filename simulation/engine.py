@@ -1,0 +1,397 @@
+"""Build the runtime network of a design and run it on a SimPy Environment.
+
+SimPy provides the clock and the event heap; components schedule light callback events on
+it (``Environment.schedule``) instead of spawning a generator process per request.
+Arrivals, warm-up reset, time-series ticks, faults and the stop all are events too.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import simpy
+from simpy.core import StopSimulation
+
+from designs.schema import Component, Design
+from freightlab.progress import Progress, check
+from simulation.arrivals import arrival_times
+from simulation.caches import make_policy
+from simulation.components import (
+    DROPPED,
+    OK,
+    REJECTED,
+    TIMED_OUT,
+    CacheNode,
+    GatewayNode,
+    LoadBalancerNode,
+    Node,
+    NotifierNode,
+    QueueNode,
+    ReplicaProxy,
+    Request,
+    ServiceNode,
+    Station,
+)
+from simulation.distributions import key_sampler, py_stream, sampler, stream
+from simulation.metrics import ClassRecorder, bucket_percentiles
+from simulation.strategies import make_strategy
+
+MAX_BUCKETS = 7200
+DEFAULT_MAX_IN_SYSTEM = 20_000
+NORMAL = 1
+
+
+class _Ev:
+    """The least an event needs for ``Environment.step``: callbacks and _ok."""
+
+    __slots__ = ("callbacks",)
+    _ok = True
+
+    def __init__(self, fn: Callable[[Any], None]) -> None:
+        self.callbacks: list[Callable[[Any], None]] | None = [fn]
+
+
+@dataclass
+class Series:
+    time_s: list[float] = field(default_factory=list)
+    throughput: dict[str, list[float]] = field(default_factory=dict)
+    offered: dict[str, list[float]] = field(default_factory=dict)
+    queue_len: dict[str, list[float]] = field(default_factory=dict)
+    utilization: dict[str, list[float]] = field(default_factory=dict)
+    p50: dict[str, list[float | None]] = field(default_factory=dict)
+    p99: dict[str, list[float | None]] = field(default_factory=dict)
+
+
+class _Source:
+    """Arrivals of one request class."""
+
+    __slots__ = ("cls", "engine", "entry", "keys", "times")
+
+    def __init__(
+        self,
+        engine: Engine,
+        cls: ClassRecorder,
+        entry: Node,
+        times: Iterator[float],
+        keys: Callable[[], int] | None,
+    ) -> None:
+        self.engine = engine
+        self.cls = cls
+        self.entry = entry
+        self.times = times
+        self.keys = keys
+
+    def schedule_next(self) -> None:
+        t = next(self.times, None)
+        if t is not None:
+            eng = self.engine
+            eng.env.schedule(_Ev(self.fire), NORMAL, max(0.0, t - eng.env.now))  # type: ignore[arg-type]
+
+    def fire(self, _ev: Any) -> None:
+        eng = self.engine
+        now = eng.env.now
+        eng.rid += 1
+        measured = now >= eng.warmup
+        req = Request(self.cls, self.keys() if self.keys else None, now, measured, eng.rid)
+        if measured:
+            self.cls.offered += 1
+        self.cls.bucket_arrivals += 1
+        eng.in_system += 1
+        self.schedule_next()
+        self.entry.enter(req, eng.finish)
+        if eng.in_system > eng.max_in_system:
+            eng.stop_reason = (
+                f"more than {eng.max_in_system} requests in flight at t={now:.1f} s: "
+                "the offered load exceeds capacity"
+            )
+            raise StopSimulation(None)
+
+
+class Engine:
+    def __init__(
+        self,
+        design: Design,
+        *,
+        duration_s: float,
+        warmup_s: float,
+        seed: int,
+        max_in_system: int,
+        progress: Progress | None = None,
+    ) -> None:
+        self.design = design
+        self.duration = duration_s
+        self.warmup = warmup_s
+        self.seed = seed
+        self.max_in_system = max_in_system
+        self.progress = progress
+        self.env = simpy.Environment()
+        self.rid = 0
+        self.in_system = 0
+        self.events = 0
+        self.stop_reason = ""
+        window = duration_s - warmup_s
+        self.bucket_s = float(max(1, math.ceil(window / MAX_BUCKETS)))
+        self.classes: dict[str, ClassRecorder] = {}
+        self.nodes: dict[str, Node] = {}
+        self.series = Series()
+        self._last_progress = -1.0
+        self._build()
+
+    # ----------------------------------------------------------------- building
+    def later(self, delay: float, fn: Callable[[Any], None]) -> None:
+        self.env.schedule(_Ev(fn), NORMAL, delay)  # type: ignore[arg-type]
+
+    def _station(self, comp: Component, index: int, calls: list[Node]) -> Station:
+        sample = None
+        if comp.service_ms is not None:
+            sample = sampler(comp.service_ms, stream(self.seed, "service", f"{comp.name}#{index}"))
+        servers = comp.servers()
+        return Station(
+            f"{comp.name}[{index}]",
+            lambda: self.env.now,
+            self.later,
+            servers,
+            sample,
+            limit=comp.queue_limit,
+            timeout_s=comp.timeout_ms / 1000.0 if comp.timeout_ms else None,
+            calls=calls,
+        )
+
+    def _build(self) -> None:
+        d = self.design
+        clock: Callable[[], float] = lambda: self.env.now  # noqa: E731
+        # First create every node (calls are filled in afterwards: they refer to nodes).
+        for comp in d.components:
+            self.nodes[comp.name] = self._make_node(comp, clock)
+        for comp in d.components:
+            node = self.nodes[comp.name]
+            calls = [self.nodes[c] for c in comp.calls]
+            for st in node.stations:
+                if not isinstance(node, QueueNode) or st is node.front:
+                    st.calls = list(calls)
+            then = self.nodes[comp.then] if comp.then else None
+            if isinstance(node, ServiceNode | GatewayNode):
+                node.then = then
+            if isinstance(node, CacheNode) and comp.on_miss:
+                node.on_miss = self.nodes[comp.on_miss]
+            if isinstance(node, LoadBalancerNode):
+                replicas: list[tuple[ServiceNode, int]] = []
+                for t in comp.targets:
+                    target = self.nodes[t]
+                    assert isinstance(target, ServiceNode)
+                    replicas.extend((target, j) for j in range(len(target.stations)))
+                node.replicas = replicas
+                names = [f"{n.name}#{j}" for n, j in replicas]
+                node.strategy = make_strategy(
+                    comp.effective_strategy(),
+                    names,
+                    node.load,
+                    py_stream(self.seed, "balancer", comp.name),
+                )
+            if isinstance(node, QueueNode):
+                consumer = self.nodes[comp.consumers or ""]
+                assert isinstance(consumer, ServiceNode)
+                r = len(consumer.stations)
+                for i, part in enumerate(node.partitions):
+                    part.calls = [ReplicaProxy(consumer, i % r)]
+        for i, rc in enumerate(d.workload.classes):
+            rec = ClassRecorder(rc.name, i)
+            self.classes[rc.name] = rec
+            self.series.throughput[rc.name] = []
+            self.series.offered[rc.name] = []
+            self.series.p50[rc.name] = []
+            self.series.p99[rc.name] = []
+        for name in self.nodes:
+            self.series.queue_len[name] = []
+            self.series.utilization[name] = []
+
+    def _make_node(self, comp: Component, clock: Callable[[], float]) -> Node:
+        kind = comp.kind
+        if kind in ("service", "database"):
+            return ServiceNode(
+                comp.name, kind, [self._station(comp, i, []) for i in range(comp.replica_count())]
+            )
+        if kind == "notifier":
+            return NotifierNode(
+                comp.name,
+                [self._station(comp, i, []) for i in range(comp.replica_count())],
+                comp.fanout or 1,
+            )
+        if kind == "gateway":
+            return GatewayNode(
+                comp.name, self._station(comp, 0, []), clock, comp.rate_limit_rps, comp.burst
+            )
+        if kind == "load_balancer":
+            return LoadBalancerNode(comp.name, self._station(comp, 0, []))
+        if kind == "cache":
+            policy = None
+            if comp.capacity is not None:
+                policy = make_policy(comp.effective_policy(), comp.capacity, comp.ttl_s)
+            return CacheNode(
+                comp.name,
+                self._station(comp, 0, []),
+                clock,
+                policy,
+                comp.hit_ratio,
+                py_stream(self.seed, "cache", comp.name),
+            )
+        if kind == "queue":
+            front = Station(
+                f"{comp.name}[publish]",
+                clock,
+                self.later,
+                None,
+                sampler(comp.service_ms, stream(self.seed, "service", comp.name))
+                if comp.service_ms
+                else None,
+            )
+            parts = [
+                Station(f"{comp.name}[p{i}]", clock, self.later, 1, None)
+                for i in range(comp.replica_count())
+            ]
+            return QueueNode(comp.name, front, parts, comp.capacity, self.branch_done)
+        raise ValueError(f"unknown component kind {kind!r}")  # pragma: no cover
+
+    # ------------------------------------------------------------------ running
+    def finish(self, req: Request, status: int) -> None:
+        """The response path of ``req`` ended (only a queue ends it before the work does)."""
+        c = req.cls
+        req.status = status
+        if status == OK:
+            c.bucket_done += 1
+            if req.measured:
+                c.completed += 1
+                ms = (self.env.now - req.t0) * 1000.0
+                c.latency.record(ms)
+                c.bucket_lat.append(ms)
+        elif req.measured:
+            if status == REJECTED:
+                c.rejected += 1
+            elif status == DROPPED:
+                c.dropped += 1
+            elif status == TIMED_OUT:
+                c.timed_out += 1
+        req.branches -= 1
+        if req.branches == 0:
+            self._done(req)
+
+    def branch_done(self, req: Request, status: int) -> None:
+        """Async work after a queue finished."""
+        if status != OK:
+            req.async_failed = True
+        req.branches -= 1
+        if req.branches == 0:
+            self._done(req)
+
+    def _done(self, req: Request) -> None:
+        self.in_system -= 1
+        if req.crossed and req.measured:
+            c = req.cls
+            c.e2e_seen = True
+            if req.status == OK and not req.async_failed:
+                c.e2e.record((self.env.now - req.t0) * 1000.0)
+            elif req.status == OK:
+                c.e2e_failed += 1
+
+    def _reset(self, _ev: Any) -> None:
+        now = self.env.now
+        for node in self.nodes.values():
+            node.reset(now)
+        for c in self.classes.values():
+            c.bucket_done = 0
+            c.bucket_arrivals = 0
+            c.bucket_lat = []
+        self.later(self.bucket_s, self._tick)
+
+    def _tick(self, _ev: Any) -> None:
+        now = self.env.now
+        s = self.series
+        bs = self.bucket_s
+        s.time_s.append(now)
+        for name, c in self.classes.items():
+            s.throughput[name].append(c.bucket_done / bs)
+            s.offered[name].append(c.bucket_arrivals / bs)
+            p50, p99 = bucket_percentiles(c.bucket_lat)
+            s.p50[name].append(p50)
+            s.p99[name].append(p99)
+            c.bucket_done = 0
+            c.bucket_arrivals = 0
+            c.bucket_lat = []
+        for name, node in self.nodes.items():
+            sts = node.partitions if isinstance(node, QueueNode) else node.stations
+            qa = ba = 0.0
+            servers = 0
+            for st in sts:
+                st.flush(now)
+                qa += st.q_area
+                ba += st.busy_area
+                if not st.infinite:
+                    servers += st.servers
+            prev = getattr(node, "_prev_area", (0.0, 0.0))
+            node._prev_area = (qa, ba)  # type: ignore[attr-defined]
+            s.queue_len[name].append((qa - prev[0]) / bs)
+            s.utilization[name].append((ba - prev[1]) / (bs * servers) if servers else 0.0)
+        frac = (now - self.warmup) / (self.duration - self.warmup)
+        if frac - self._last_progress >= 0.01:
+            self._last_progress = frac
+            check(self.progress, frac, f"simulated {now:.0f} of {self.duration:.0f} s")
+        if now + bs <= self.duration + 1e-9:
+            self.later(bs, self._tick)
+
+    def _schedule_faults(self) -> None:
+        for f in self.design.faults:
+            node = self.nodes[f.component]
+            sts = node.partitions if isinstance(node, QueueNode) else node.stations
+            if f.replica is not None:
+                sts = [sts[f.replica]]
+
+            def start(
+                _ev: Any, sts: list[Station] = sts, kind: str = f.kind, fac: float = f.factor or 1.0
+            ) -> None:
+                for st in sts:
+                    if kind == "outage":
+                        st.flush(self.env.now)
+                        st.down = True
+                    else:
+                        st.slow = fac
+
+            def end(_ev: Any, sts: list[Station] = sts, kind: str = f.kind) -> None:
+                now = self.env.now
+                for st in sts:
+                    if kind == "outage":
+                        st.flush(now)
+                        st.down = False
+                        st.pump(now)
+                    else:
+                        st.slow = 1.0
+
+            self.later(f.at_s, start)
+            self.later(f.at_s + f.duration_s, end)
+
+    def run(self) -> float:
+        """Run to the end (or an early stop); returns the simulated end time."""
+        check(self.progress, 0.0, "starting")
+        for rc in self.design.workload.classes:
+            entry = self.nodes[rc.entry]
+            times = arrival_times(rc.arrival, stream(self.seed, "arrival", rc.name))
+            keys = key_sampler(rc.keys, stream(self.seed, "keys", rc.name)) if rc.keys else None
+            _Source(self, self.classes[rc.name], entry, times, keys).schedule_next()
+        if self.warmup > 0:
+            self.later(self.warmup, self._reset)
+        else:
+            self.later(self.bucket_s, self._tick)
+        self._schedule_faults()
+        self.env.run(until=self.duration)
+        end = self.env.now
+        stopped = bool(self.stop_reason)
+        last = self.series.time_s[-1] if self.series.time_s else self.warmup
+        if not stopped and end > self.warmup and end - last >= self.bucket_s - 1e-9:
+            self._tick(None)  # the tick at exactly `duration` sorts after the stop event
+        for node in self.nodes.values():
+            for st in node.stations:
+                st.flush(end)
+        self.events = int(next(self.env._eid))  # scheduled events so far
+        return end

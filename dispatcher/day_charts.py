@@ -25,7 +25,11 @@ def batching_tradeoff_figure(
     ax = fig.add_subplot()
     ordered = sorted(results, key=lambda r: r.batch_minutes)
     xs = [r.batch_minutes for r in ordered]
-    labels = ["instant" if x == 0 else f"{x:g} min" for x in xs]
+    labels = [
+        ("instant" if r.batch_minutes == 0 else f"{r.batch_minutes:g} min")
+        + f"\n{r.kpis.loads_delivered} deliv."
+        for r in ordered
+    ]
     deadhead = [r.kpis.deadhead_pct for r in ordered]
     wait = [r.kpis.avg_wait_to_match_min for r in ordered]
     positions = list(range(len(xs)))  # evenly spaced: 0/5/15/30 would crowd the left
@@ -42,16 +46,6 @@ def batching_tradeoff_figure(
     for ax_, values in ((ax, deadhead), (ax2, wait)):
         top = max(values, default=0.0)
         ax_.set_ylim(0, top * 1.2 if top > 0 else 1.0)
-    for p, r in zip(positions, ordered, strict=True):
-        ax.annotate(
-            f"{r.kpis.loads_delivered} deliv.",
-            (p, r.kpis.deadhead_pct),
-            textcoords="offset points",
-            xytext=(0, 7),
-            ha="center",
-            fontsize=7,
-            color="#555555",
-        )
     handles = ax.get_lines()[:1] + ax2.get_lines()[:1]
     ax.legend(handles, [str(h.get_label()) for h in handles], loc="lower right", fontsize=8)
     ax.set_title("Batching trade-off: empty km vs waiting", fontsize=10)

@@ -1,0 +1,468 @@
+"""The desk's "Day" panel: simulate a day of operations, replay it on the map, compare batching.
+
+The simulation runs in a worker (``freightlab.ui.worker.Task``) with a progress bar and a
+Cancel button; the UI thread only draws. Replay is a time slider (plus play/pause and a speed
+selector) that emits ``positions_changed`` with every truck's interpolated position, which the
+desk forwards to the map. "Compare batching" runs the same day for several matcher windows
+and shows the trade-off chart (built Qt-free in ``dispatcher.day_charts``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections import Counter
+from collections.abc import Sequence
+
+from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSizePolicy,
+    QSlider,
+    QSpinBox,
+    QStyle,
+    QVBoxLayout,
+    QWidget,
+)
+
+from dispatcher.costs import format_clock
+from dispatcher.day_charts import batching_tradeoff_figure
+from dispatcher.day_replay import DayReplay, LoadPhase
+from dispatcher.fleet import Load, Truck
+from dispatcher.operations import Activity, DayResult, DaySettings, compare_batching, simulate_day
+from dispatcher.routes import RouteGraph
+from freightlab.progress import Progress
+from freightlab.ui.worker import Task, start
+
+COMPARE_WINDOWS = (0, 5, 15, 30)
+#: Replay speeds: simulated minutes per real second.
+SPEEDS: tuple[tuple[str, float], ...] = (
+    ("10 min/s", 10.0),
+    ("30 min/s", 30.0),
+    ("1 h/s", 60.0),
+    ("2 h/s", 120.0),
+    ("4 h/s", 240.0),
+)
+TICK_MS = 40
+
+
+class DayPanel(QWidget):
+    """Simulate, replay and compare a day; the desk connects ``positions_changed`` to its map."""
+
+    positions_changed = Signal(object)  # dict[truck id, (lat, lon, Activity)]; Activity is a str
+    loads_changed = Signal(object)  # dict[load id, LoadPhase] of posted loads at the slider time
+    time_changed = Signal(float)  # slider time, hours from day start
+    simulated = Signal(object)  # DayResult, after "Simulate day" finishes
+    compared = Signal(object)  # list[DayResult], after "Compare batching" finishes
+    run_ended = Signal(str)  # "done", "cancelled" or "failed: ..." for any run
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("day_panel")
+        self._graph: RouteGraph | None = None
+        self._trucks: list[Truck] = []
+        self._loads: list[Load] = []
+        self._task: Task | None = None
+        self._result: DayResult | None = None
+        self._replay: DayReplay | None = None
+        self._comparison: list[DayResult] = []
+        self._play_h = 0.0
+        self._board_changed = False
+        self._build()
+        self._timer = QTimer(self)
+        self._timer.setInterval(TICK_MS)
+        self._timer.timeout.connect(self._tick)
+        self._update_enabled()
+
+    # ------------------------------------------------------------------------------ public
+    def set_board(self, graph: RouteGraph, trucks: Sequence[Truck], loads: Sequence[Load]) -> None:
+        """The board to simulate. Copies are kept, so later edits never race the worker."""
+        self._graph = graph
+        self._trucks = [dataclasses.replace(t) for t in trucks]
+        self._loads = [dataclasses.replace(ld) for ld in loads]
+        self._board_changed = self._result is not None
+        self._board_label.setText(f"{len(self._trucks)} trucks, {len(self._loads)} loads")
+        self._update_enabled()
+        self._show_note()
+
+    @property
+    def result(self) -> DayResult | None:
+        return self._result
+
+    @property
+    def replay(self) -> DayReplay | None:
+        return self._replay
+
+    @property
+    def comparison(self) -> list[DayResult]:
+        return list(self._comparison)
+
+    @property
+    def busy(self) -> bool:
+        return self._task is not None
+
+    def settings(self) -> DaySettings:
+        return DaySettings(
+            batch_minutes=float(self.batch_spin.value()), seed=self.seed_spin.value()
+        )
+
+    def set_result(self, result: DayResult) -> None:
+        """Show a finished day: KPIs, slider over its span, positions at the start."""
+        self.pause()
+        self._result = result
+        self._replay = DayReplay(result)
+        self._board_changed = False
+        self.slider.blockSignals(True)
+        self.slider.setRange(0, math.ceil(result.end_h * 60))
+        self.slider.setValue(0)
+        self.slider.blockSignals(False)
+        self._show_kpis(result)
+        self._show_note()
+        self._update_enabled()
+        self._on_slider(0)
+
+    def current_time_h(self) -> float:
+        return self.slider.value() / 60.0
+
+    def play(self) -> None:
+        if self._replay is None:
+            return
+        if self.slider.value() >= self.slider.maximum():
+            self.slider.setValue(0)
+        self._play_h = self.current_time_h()
+        self._timer.start()
+        self.play_button.setText("Pause")
+        self.play_button.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_MediaPause))
+
+    def pause(self) -> None:
+        self._timer.stop()
+        self.play_button.setText("Play")
+        self.play_button.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_MediaPlay))
+
+    @property
+    def playing(self) -> bool:
+        return self._timer.isActive()
+
+    # ------------------------------------------------------------------------------ layout
+    def _build(self) -> None:
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(6, 6, 6, 6)
+
+        run_box = QGroupBox("Simulate a day of operations", self)
+        run = QGridLayout(run_box)
+        self._board_label = QLabel("no board yet", run_box)
+        self._board_label.setObjectName("day_board_label")
+        self.batch_spin = QSpinBox(run_box)
+        self.batch_spin.setObjectName("day_batch_minutes")
+        self.batch_spin.setRange(0, 240)
+        self.batch_spin.setValue(5)
+        self.batch_spin.setSuffix(" min")
+        self.batch_spin.setSpecialValueText("instant")
+        self.batch_spin.setToolTip(
+            "Run the matcher every N minutes; 'instant' matches each new load or free truck"
+        )
+        self.seed_spin = QSpinBox(run_box)
+        self.seed_spin.setObjectName("day_seed")
+        self.seed_spin.setRange(0, 1_000_000)
+        self.seed_spin.setValue(1)
+        self.seed_spin.setToolTip("Same seed, same day: posting times are drawn from it")
+        self.simulate_button = QPushButton("Simulate day", run_box)
+        self.simulate_button.setObjectName("simulate_day_button")
+        self.simulate_button.clicked.connect(self.simulate)
+        self.compare_button = QPushButton("Compare batching", run_box)
+        self.compare_button.setObjectName("compare_batching_button")
+        self.compare_button.setToolTip(
+            "Run the same day with the matcher batching "
+            + ", ".join("instantly" if w == 0 else f"every {w} min" for w in COMPARE_WINDOWS)
+        )
+        self.compare_button.clicked.connect(self.compare)
+        self.cancel_button = QPushButton("Cancel", run_box)
+        self.cancel_button.setObjectName("day_cancel_button")
+        self.cancel_button.clicked.connect(self.cancel)
+        self.progress_bar = QProgressBar(run_box)
+        self.progress_bar.setObjectName("day_progress")
+        self.progress_bar.setRange(0, 100)
+        self.progress_bar.setValue(0)
+        self.progress_bar.setTextVisible(True)
+        self.status_label = QLabel("", run_box)
+        self.status_label.setObjectName("day_status")
+        self.status_label.setWordWrap(True)
+        run.addWidget(self._board_label, 0, 0, 1, 4)
+        run.addWidget(QLabel("Matcher batching", run_box), 1, 0)
+        run.addWidget(self.batch_spin, 1, 1)
+        run.addWidget(QLabel("Seed", run_box), 1, 2, Qt.AlignmentFlag.AlignRight)
+        run.addWidget(self.seed_spin, 1, 3)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.simulate_button)
+        buttons.addWidget(self.compare_button)
+        buttons.addWidget(self.cancel_button)
+        run.addLayout(buttons, 2, 0, 1, 4)
+        run.addWidget(self.progress_bar, 3, 0, 1, 4)
+        run.addWidget(self.status_label, 4, 0, 1, 4)
+        outer.addWidget(run_box)
+
+        replay_box = QGroupBox("Replay on the map", self)
+        replay = QGridLayout(replay_box)
+        self.play_button = QPushButton("Play", replay_box)
+        self.play_button.setObjectName("day_play_button")
+        self.play_button.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_MediaPlay))
+        self.play_button.clicked.connect(self._toggle_play)
+        self.speed_combo = QComboBox(replay_box)
+        self.speed_combo.setObjectName("day_speed")
+        for label, minutes_per_s in SPEEDS:
+            self.speed_combo.addItem(label, minutes_per_s)
+        self.speed_combo.setCurrentIndex(2)
+        self.speed_combo.setToolTip("Simulated time per real second")
+        self.time_label = QLabel("--:--", replay_box)
+        self.time_label.setObjectName("day_time_label")
+        self.time_label.setMinimumWidth(self.fontMetrics().horizontalAdvance("d2 00:00") + 8)
+        self.time_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.slider = QSlider(Qt.Orientation.Horizontal, replay_box)
+        self.slider.setObjectName("day_slider")
+        self.slider.setRange(0, 24 * 60)
+        self.slider.setSingleStep(5)
+        self.slider.setPageStep(60)
+        self.slider.setTickPosition(QSlider.TickPosition.TicksBelow)
+        self.slider.setTickInterval(6 * 60)
+        self.slider.setToolTip("Time of day (drag to scrub; arrow keys 5 min, PgUp/PgDn 1 h)")
+        self.slider.valueChanged.connect(self._on_slider)
+        self.slider.sliderPressed.connect(self.pause)  # the user scrubs: stop playing
+        self.now_label = QLabel("", replay_box)
+        self.now_label.setObjectName("day_now_label")
+        self.now_label.setWordWrap(True)
+        replay.addWidget(self.play_button, 0, 0)
+        replay.addWidget(self.speed_combo, 0, 1)
+        replay.addWidget(self.time_label, 0, 3)
+        replay.addWidget(self.slider, 1, 0, 1, 4)
+        replay.addWidget(self.now_label, 2, 0, 1, 4)
+        replay.setColumnStretch(2, 1)
+        outer.addWidget(replay_box)
+
+        kpi_box = QGroupBox("Day KPIs", self)
+        kpi_box.setObjectName("day_kpis")
+        grid = QGridLayout(kpi_box)
+        self.kpi_labels: dict[str, QLabel] = {}
+        names = (
+            ("delivered", "Delivered"),
+            ("on_time", "On-time pickup"),
+            ("deadhead", "Deadhead"),
+            ("utilisation", "Truck utilisation"),
+            ("wait", "Avg wait to match"),
+            ("unmatched", "Never matched"),
+        )
+        for i, (key, title) in enumerate(names):
+            caption = QLabel(title, kpi_box)
+            caption.setStyleSheet("color: #555;")
+            value = QLabel("—", kpi_box)
+            value.setObjectName(f"day_kpi_{key}")
+            value.setStyleSheet("font-weight: 600;")
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.kpi_labels[key] = value
+            row, col = divmod(i, 2)
+            grid.addWidget(caption, row, 2 * col)
+            grid.addWidget(value, row, 2 * col + 1)
+        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(3, 1)
+        outer.addWidget(kpi_box)
+
+        self.chart_box = QGroupBox("Batching trade-off", self)
+        self._chart_layout = QVBoxLayout(self.chart_box)
+        self.chart_placeholder = QLabel(
+            "Click “Compare batching” to run the day with the matcher batching instantly and "
+            "every 5, 15 and 30 minutes, and see empty kilometres against waiting.",
+            self.chart_box,
+        )
+        self.chart_placeholder.setWordWrap(True)
+        self.chart_placeholder.setStyleSheet("color: #666;")
+        self._chart_layout.addWidget(self.chart_placeholder, 0, Qt.AlignmentFlag.AlignTop)
+        self.chart_canvas: FigureCanvasQTAgg | None = None
+        outer.addWidget(self.chart_box, 1)
+
+    # ----------------------------------------------------------------------------- running
+    def simulate(self) -> None:
+        if self.busy or self._graph is None:
+            return
+        graph, trucks, loads, settings = self._graph, self._trucks, self._loads, self.settings()
+
+        def work(progress: Progress) -> DayResult:
+            return simulate_day(graph, trucks, loads, settings, progress=progress)
+
+        self._run(work, self._on_simulated, "Simulating the day…")
+
+    def compare(self) -> None:
+        if self.busy or self._graph is None:
+            return
+        graph, trucks, loads = self._graph, self._trucks, self._loads
+        settings = self.settings()
+
+        def work(progress: Progress) -> list[DayResult]:
+            return compare_batching(
+                graph, trucks, loads, COMPARE_WINDOWS, settings, progress=progress
+            )
+
+        self._run(work, self._on_compared, "Comparing batching windows…")
+
+    def cancel(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            self.status_label.setText("Cancelling…")
+
+    def _run(self, work: object, on_done: object, message: str) -> None:
+        task = Task(work)  # type: ignore[arg-type]
+        task.signals.progress.connect(self._on_progress)
+        task.signals.done.connect(on_done)  # type: ignore[arg-type]
+        task.signals.failed.connect(self._on_failed)
+        task.signals.cancelled.connect(self._on_cancelled)
+        self._task = task
+        self.pause()
+        self.progress_bar.setValue(0)
+        self.status_label.setStyleSheet("")
+        self.status_label.setText(message)
+        self._update_enabled()
+        start(task)
+
+    def _on_progress(self, percent: int, message: str) -> None:
+        self.progress_bar.setValue(percent)
+        if message:
+            self.progress_bar.setFormat(f"%p%  {message}")
+
+    def _finish(self, outcome: str) -> None:
+        self._task = None
+        self.progress_bar.setFormat("%p%")
+        self._update_enabled()
+        self.run_ended.emit(outcome)
+
+    def _on_simulated(self, result: DayResult) -> None:
+        self.progress_bar.setValue(100)
+        self.status_label.setText(
+            f"Simulated {format_clock(result.end_h)} of operations "
+            f"({result.kpis.matcher_runs} matcher runs)."
+        )
+        self.set_result(result)
+        self._finish("done")
+        self.simulated.emit(result)
+
+    def _on_compared(self, results: list[DayResult]) -> None:
+        self.progress_bar.setValue(100)
+        self._comparison = list(results)
+        self._show_chart(results)
+        best = min(results, key=lambda r: r.kpis.deadhead_pct)
+        quickest = min(results, key=lambda r: r.kpis.avg_wait_to_match_min)
+        self.status_label.setText(
+            f"Least empty driving: {_window_name(best.batch_minutes)} "
+            f"({best.kpis.deadhead_pct:.1f} %); shortest wait: "
+            f"{_window_name(quickest.batch_minutes)} "
+            f"({quickest.kpis.avg_wait_to_match_min:.0f} min)."
+        )
+        # the run with the chosen window becomes the replay, so the comparison is watchable
+        chosen = [r for r in results if r.batch_minutes == self.batch_spin.value()]
+        if chosen:
+            self.set_result(chosen[0])
+        self._finish("done")
+        self.compared.emit(results)
+
+    def _on_failed(self, message: str) -> None:
+        self.status_label.setStyleSheet("color: #b00020;")
+        self.status_label.setText(message)
+        self._finish(f"failed: {message}")
+
+    def _on_cancelled(self) -> None:
+        self.progress_bar.setValue(0)
+        self.status_label.setText("Cancelled.")
+        self._finish("cancelled")
+
+    def _update_enabled(self) -> None:
+        idle = self._task is None
+        ready = idle and self._graph is not None
+        self.simulate_button.setEnabled(ready)
+        self.compare_button.setEnabled(ready)
+        self.batch_spin.setEnabled(idle)
+        self.seed_spin.setEnabled(idle)
+        self.cancel_button.setEnabled(not idle)
+        has_day = self._replay is not None
+        self.play_button.setEnabled(has_day)
+        self.slider.setEnabled(has_day)
+        self.speed_combo.setEnabled(has_day)
+
+    # ------------------------------------------------------------------------------ replay
+    def _toggle_play(self) -> None:
+        if self.playing:
+            self.pause()
+        else:
+            self.play()
+
+    def _tick(self) -> None:
+        minutes_per_s = float(self.speed_combo.currentData() or 60.0)
+        self._play_h += minutes_per_s * (TICK_MS / 1000.0) / 60.0
+        value = round(self._play_h * 60)
+        if value >= self.slider.maximum():
+            self.slider.setValue(self.slider.maximum())
+            self.pause()
+            return
+        self.slider.setValue(value)
+
+    def _on_slider(self, value: int) -> None:
+        t = value / 60.0
+        if not self.playing:
+            self._play_h = t
+        self.time_label.setText(format_clock(t))
+        if self._replay is None:
+            return
+        positions = self._replay.positions_at(t)
+        phases = self._replay.load_phases_at(t)
+        activity = Counter(p[2] for p in positions.values())
+        load_count = Counter(phases.values())
+        moving = activity[Activity.DEADHEAD] + activity[Activity.LOADED]
+        self.now_label.setText(
+            f"At {format_clock(t)}: {moving} driving ({activity[Activity.DEADHEAD]} empty), "
+            f"{activity[Activity.IDLE]} idle, "
+            f"{activity[Activity.WAITING] + activity[Activity.LOADING]} at a pickup; "
+            f"{load_count[LoadPhase.WAITING]} loads waiting, "
+            f"{load_count[LoadPhase.DELIVERED]} delivered."
+        )
+        self.time_changed.emit(t)
+        self.positions_changed.emit(positions)
+        self.loads_changed.emit(phases)
+
+    # ------------------------------------------------------------------------------- views
+    def _show_kpis(self, result: DayResult) -> None:
+        k = result.kpis
+        text = {
+            "delivered": f"{k.loads_delivered} of {k.loads_posted} posted",
+            "on_time": f"{k.on_time_pickup_pct:.1f} %",
+            "deadhead": f"{k.deadhead_pct:.1f} % of km ({k.deadhead_km:,.0f} km)",
+            "utilisation": f"{k.truck_utilisation_pct:.1f} %",
+            "wait": f"{k.avg_wait_to_match_min:.0f} min",
+            "unmatched": f"{k.loads_unmatched}",
+        }
+        for key, value in text.items():
+            self.kpi_labels[key].setText(value)
+
+    def _show_note(self) -> None:
+        if self._board_changed and self._task is None:
+            self.status_label.setText("The board changed since this run; simulate again.")
+
+    def _show_chart(self, results: list[DayResult]) -> None:
+        figure = batching_tradeoff_figure(results)
+        canvas = FigureCanvasQTAgg(figure)
+        canvas.setObjectName("batching_chart")
+        canvas.setMinimumHeight(220)
+        canvas.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        if self.chart_canvas is not None:
+            self._chart_layout.removeWidget(self.chart_canvas)
+            self.chart_canvas.deleteLater()
+        self.chart_placeholder.hide()
+        self._chart_layout.addWidget(canvas)
+        self.chart_canvas = canvas
+        canvas.draw_idle()
+
+
+def _window_name(minutes: float) -> str:
+    return "instant" if minutes == 0 else f"every {minutes:g} min"

@@ -89,7 +89,8 @@ def _explain(name: str, c: ComponentStats, offered_rps: float, saturated: bool) 
             f" ({c.mean_service_ms:.1f} ms of its own work, the rest waiting on synchronous calls)"
         )
     parts = [
-        f"'{name}' ({c.kind}) saturates first: its {c.workers} worker(s)"
+        f"'{name}' ({c.kind}) {'saturates first' if saturated else 'is the bottleneck'}:"
+        f" its {c.workers} worker(s)"
         f" ({c.replicas} replica(s) x {per}) were busy {c.utilization:.0%} of the time.",
         f"Each request visits it {c.visits:.2f} time(s) and holds a worker"
         f" {c.mean_hold_ms:.1f} ms per visit{calls}, a demand of {demand_ms:.1f} ms per request,",

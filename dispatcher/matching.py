@@ -280,18 +280,23 @@ class GreedyMatcher:
         load_rank[np.lexsort((np.array([ld.id for ld in open_loads]), deadline))] = np.arange(
             len(open_loads)
         )
-        truck_ids = np.array([t.id for t in idle])
+        truck_rank = np.empty(len(idle), dtype=np.intp)
+        truck_rank[np.argsort(np.array([t.id for t in idle], dtype=object), kind="stable")] = (
+            np.arange(len(idle))
+        )
         # Candidates grouped by load (in deadline order), cheapest truck first, then by id.
-        order = np.lexsort((truck_ids[cand.truck], cand.cost, load_rank[cand.load]))
+        order = np.lexsort((truck_rank[cand.truck], cand.cost, load_rank[cand.load]))
+        # ``order`` lists each load's candidates together; walk loads, take the first free truck.
+        starts = np.searchsorted(load_rank[cand.load[order]], np.arange(len(open_loads) + 1))
         used = np.zeros(len(idle), dtype=bool)
-        done = np.zeros(len(open_loads), dtype=bool)
         chosen: list[int] = []
-        for k in order.tolist():
-            li, ti = cand.load[k], cand.truck[k]
-            if done[li] or used[ti]:
-                continue
-            done[li] = used[ti] = True
-            chosen.append(k)
+        for r in range(len(open_loads)):
+            block = order[starts[r] : starts[r + 1]]
+            free = np.flatnonzero(~used[cand.truck[block]])
+            if len(free):
+                k = int(block[free[0]])
+                used[cand.truck[k]] = True
+                chosen.append(k)
         check(progress, 1.0, "done")
         return _result(
             self.name,

@@ -1,0 +1,216 @@
+"""`simulate` and `compare` subcommands. Heavy imports happen inside the handlers."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from freightlab.errors import InputError
+
+if TYPE_CHECKING:
+    from simulation.results import Comparison, SimResult
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser(
+        "simulate",
+        help="simulate a design under its workload",
+        description="Simulate a design; prints per-class latency, per-component utilisation "
+        "and the bottleneck. Exit 0 also for an 'unstable' verdict (that is a result).",
+    )
+    p.add_argument("design", metavar="DESIGN.toml")
+    p.add_argument("--duration", type=float, metavar="S", help="simulated seconds")
+    p.add_argument("--seed", type=int, metavar="N")
+    p.add_argument("--json", metavar="OUT.json", help="write the result as JSON ('-': stdout)")
+    p.add_argument("--charts", metavar="DIR", help="write PNG charts into DIR")
+    p.add_argument(
+        "--replications", type=int, metavar="N", help="also run N seeds, report 95%% CIs"
+    )
+    p.set_defaults(handler=_run_simulate)
+
+    c = subparsers.add_parser(
+        "compare",
+        help="compare designs over a list of offered rates",
+        description="Run each design at each total offered rate with common random numbers "
+        "and report throughput, p99 and the saturation knee.",
+    )
+    c.add_argument("designs", nargs="+", metavar="DESIGN.toml")
+    c.add_argument("--rates", required=True, help="comma-separated total rates, e.g. 100,200")
+    c.add_argument("--duration", type=float, metavar="S")
+    c.add_argument("--seed", type=int, metavar="N")
+    c.add_argument("--json", metavar="OUT.json")
+    c.add_argument("--charts", metavar="DIR")
+    c.set_defaults(handler=_run_compare)
+
+
+def parse_rates(text: str) -> list[float]:
+    rates = []
+    for part in text.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        try:
+            r = float(part)
+        except ValueError:
+            raise InputError(f"--rates: {part!r} is not a number") from None
+        if not r > 0 or r == float("inf"):
+            raise InputError(f"--rates: {part!r} must be a positive rate")
+        rates.append(r)
+    if not rates:
+        raise InputError("--rates: give at least one rate, e.g. --rates 100,200,400")
+    return rates
+
+
+def _check_options(args: argparse.Namespace) -> None:
+    if args.duration is not None and not args.duration > 0:
+        raise InputError(f"--duration must be > 0 seconds, got {args.duration}")
+
+
+def _write_json(target: str, data: dict[str, Any]) -> None:
+    text = json.dumps(data, indent=2, allow_nan=False) + "\n"
+    if target == "-":
+        sys.stdout.write(text)
+        return
+    from freightlab.atomic import atomic_write_text
+
+    atomic_write_text(target, text)
+
+
+def _charts(kind: str, obj: object, out_dir: str) -> None:
+    try:
+        from simulation import charts
+    except ImportError:
+        print("charts are not available (simulation.charts missing)", file=sys.stderr)
+        return
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    fn = charts.write_charts if kind == "result" else charts.write_comparison_charts
+    paths = fn(obj, out)  # type: ignore[arg-type]
+    for path in paths:
+        print(f"chart: {path}")
+
+
+def _run_simulate(args: argparse.Namespace) -> int:
+    from designs.loader import load_design
+    from simulation.runner import simulate
+
+    _check_options(args)
+    design = load_design(args.design)
+    result = simulate(design, duration_s=args.duration, seed=args.seed)
+    quiet = args.json == "-"
+    data = result.to_json()
+    if args.replications:
+        if args.replications < 2:
+            raise InputError("--replications needs at least 2")
+        from simulation.replications import replicate
+
+        rep = replicate(design, args.replications, duration_s=args.duration, base_seed=args.seed)
+        data["replications"] = rep.to_json()
+    if not quiet:
+        print(format_result(result))
+        if args.replications:
+            print(format_replications(data["replications"]))
+    if args.json:
+        _write_json(args.json, data)
+    if args.charts:
+        _charts("result", result, args.charts)
+    return 0
+
+
+def _run_compare(args: argparse.Namespace) -> int:
+    from designs.loader import load_design
+    from simulation.sweeps import compare
+
+    _check_options(args)
+    rates = parse_rates(args.rates)
+    designs = [load_design(p) for p in args.designs]
+    comparison = compare(designs, rates, duration_s=args.duration, seed=args.seed)
+    if args.json != "-":
+        print(format_comparison(comparison))
+    if args.json:
+        _write_json(args.json, comparison.to_json())
+    if args.charts:
+        _charts("comparison", comparison, args.charts)
+    return 0
+
+
+def format_result(r: SimResult) -> str:
+    lines = [
+        f"{r.design}: {r.verdict.upper()}  (simulated {r.duration_s:.0f} s after a"
+        f" {r.warmup_s:.0f} s warm-up, seed {r.seed})"
+    ]
+    if r.stopped_early:
+        lines.append(f"stopped early: {r.stop_reason}")
+    lines.append(
+        f"{'class':<16}{'offered':>9}{'done':>9}{'rej':>7}{'drop':>7}{'t/o':>7}"
+        f"{'req/s':>9}{'mean ms':>10}{'p50':>9}{'p95':>9}{'p99':>9}"
+    )
+    for name, c in r.classes.items():
+        lat = c.latency_ms
+        lines.append(
+            f"{name:<16}{c.offered:>9}{c.completed:>9}{c.rejected:>7}{c.dropped:>7}"
+            f"{c.timed_out:>7}{c.throughput_rps:>9.2f}{lat.mean:>10.1f}{lat.p50:>9.1f}"
+            f"{lat.p95:>9.1f}{lat.p99:>9.1f}"
+        )
+        if c.e2e_latency_ms is not None:
+            e = c.e2e_latency_ms
+            lines.append(
+                f"{'  end-to-end':<16}{'':>48}{e.mean:>10.1f}{e.p50:>9.1f}{e.p95:>9.1f}"
+                f"{e.p99:>9.1f}"
+            )
+    lines.append(
+        f"{'component':<16}{'kind':<14}{'workers':>8}{'util':>7}{'wait ms':>10}{'queue':>8}"
+        f"{'dropped':>8}{'visits':>8}  extra"
+    )
+    for name, s in r.components.items():
+        extra = ""
+        if s.hit_ratio is not None:
+            extra = f"hit ratio {s.hit_ratio:.1%}"
+        elif s.rejected:
+            extra = f"rejected {s.rejected}"
+        elif s.mean_lag is not None:
+            extra = f"lag {s.mean_lag:.1f} msgs"
+        workers = "-" if s.workers is None else str(s.workers)
+        mark = " *" if name == r.bottleneck else ""
+        lines.append(
+            f"{name + mark:<16}{s.kind:<14}{workers:>8}{s.utilization:>7.1%}"
+            f"{s.mean_wait_ms:>10.1f}{s.mean_queue_len:>8.2f}{s.dropped:>8}{s.visits:>8.2f}"
+            f"  {extra}"
+        )
+    lines.append(f"bottleneck: {r.bottleneck}")
+    lines.append(r.bottleneck_explanation)
+    return "\n".join(lines)
+
+
+def format_replications(rep: dict[str, Any]) -> str:
+    lines = [f"{len(rep['seeds'])} replications (95% confidence intervals):"]
+    for name, c in rep["classes"].items():
+        m, p = c["latency_mean_ms"], c["latency_p99_ms"]
+        lines.append(
+            f"  {name}: mean {m['mean']:.1f} +/- {m['half_width']:.1f} ms,"
+            f" p99 {p['mean']:.1f} +/- {p['half_width']:.1f} ms"
+        )
+    return "\n".join(lines)
+
+
+def format_comparison(c: Comparison) -> str:
+    lines = [f"rates (requests/s): {', '.join(f'{r:g}' for r in c.rates)}; seed {c.seed}"]
+    for s in c.sweeps:
+        lines.append(f"{s.design}:")
+        for p in s.points:
+            thr = sum(x.throughput_rps for x in p.result.classes.values())
+            p99 = max((x.latency_ms.p99 for x in p.result.classes.values()), default=0.0)
+            lines.append(
+                f"  {p.rate_rps:>10g} req/s -> {thr:>10.1f} done/s  p99 {p99:>10.1f} ms"
+                f"  {p.result.verdict:<8} bottleneck {p.result.bottleneck}"
+            )
+        knee = "none within the rates" if s.knee_rps is None else f"{s.knee_rps:g} req/s"
+        cap = (
+            "" if s.capacity_estimate_rps is None else f", capacity ~{s.capacity_estimate_rps:.1f}"
+        )
+        lines.append(f"  saturation knee: {knee}{cap}")
+    lines.append(f"best: {c.best_design}")
+    return "\n".join(lines)

@@ -1,0 +1,364 @@
+"""Charts of simulation results as matplotlib ``Figure`` objects (no pyplot, no Qt).
+
+The Design Lab embeds these figures with FigureCanvasQTAgg; the CLI's ``--charts DIR`` writes
+them as PNG through ``write_charts`` / ``write_comparison_charts``. Builders take a
+SimResult (or a Comparison) and, where it helps, theory's Prediction to draw beside it.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+from matplotlib.artist import Artist
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import PercentFormatter
+
+from freightlab.atomic import atomic_write_bytes
+from simulation.analytic import Prediction
+from simulation.results import Comparison, SimResult, SweepResult
+
+SIZE = (8.0, 4.5)  # inches; at 100 dpi an 800 x 450 PNG that reads well on a laptop
+DPI = 100
+BOTTLENECK_COLOR = "#d62728"
+NORMAL_COLOR = "#1f77b4"
+THEORY_COLOR = "black"
+SMOOTH_POINTS = 120  # about this many points across a smoothed series
+
+
+def _figure(size: tuple[float, float] = SIZE) -> Figure:
+    fig = Figure(figsize=size, dpi=DPI, layout="constrained")
+    FigureCanvasAgg(fig)  # gives the figure a canvas so savefig/draw work without pyplot
+    return fig
+
+
+def _no_data(ax: Axes, what: str) -> None:
+    ax.text(0.5, 0.5, f"no {what}", ha="center", va="center", transform=ax.transAxes)
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+def _smooth(values: Sequence[float | None]) -> tuple[np.ndarray, int]:
+    """A centred moving average (ignoring empty buckets) wide enough to show the trend;
+    returns the series and the window in buckets."""
+    y = np.array([np.nan if v is None else float(v) for v in values], dtype=float)
+    window = max(1, len(y) // SMOOTH_POINTS)
+    if window == 1 or len(y) == 0:
+        return y, 1
+    ok = ~np.isnan(y)
+    kernel = np.ones(window)
+    num = np.convolve(np.where(ok, y, 0.0), kernel, mode="same")
+    den = np.convolve(ok.astype(float), kernel, mode="same")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(den > 0, num / np.maximum(den, 1e-300), np.nan), window
+
+
+def _note_smoothing(ax: Axes, window: int, bucket_s: float) -> None:
+    """Say in the corner how the per-bucket series was smoothed."""
+    text = f"{bucket_s:g} s buckets" if window == 1 else f"{window * bucket_s:g} s moving average"
+    ax.text(
+        0.01,
+        0.98,
+        text,
+        transform=ax.transAxes,
+        ha="left",
+        va="top",
+        fontsize="small",
+        color="dimgrey",
+    )
+
+
+def _title(result: SimResult, what: str) -> str:
+    verdict = "" if result.verdict == "stable" else f" [{result.verdict.upper()}]"
+    return f"{result.design}: {what}{verdict}"
+
+
+def throughput_figure(result: SimResult) -> Figure:
+    """Completions per second per class over time, offered load dashed beside it."""
+    fig = _figure()
+    ax = fig.add_subplot()
+    ts = result.timeseries
+    if not ts.time_s or not ts.throughput_rps:
+        _no_data(ax, "throughput data")
+        ax.set_title(_title(result, "throughput over time"))
+        return fig
+    t = np.asarray(ts.time_s)
+    window = 1
+    for i, (name, series) in enumerate(sorted(ts.throughput_rps.items())):
+        color = f"C{i}"
+        y, window = _smooth(series)
+        ax.plot(t, y, color=color, linewidth=2.0, label=f"{name} completed")
+        offered = ts.offered_rps.get(name)
+        if offered:
+            oy, _ = _smooth(offered)
+            ax.plot(t, oy, color=color, linestyle="--", linewidth=1.2, label=f"{name} offered")
+    ax.set_xlabel("simulated time (s)")
+    ax.set_ylabel("requests per second")
+    ax.set_ylim(bottom=0, top=ax.get_ylim()[1] * 1.15)
+    ax.set_xlim(t[0] - ts.bucket_s, t[-1])
+    ax.grid(alpha=0.3)
+    ax.legend(loc="lower right", fontsize="small")
+    _note_smoothing(ax, window, ts.bucket_s)
+    ax.set_title(_title(result, "throughput over time"))
+    return fig
+
+
+def latency_figure(result: SimResult, prediction: Prediction | None = None) -> Figure:
+    """Left: mean/p50/p95/p99 response per class (theory's values as black ticks);
+    right: p50 and p99 over time."""
+    fig = _figure((10.0, 4.5))
+    bars, over_time = fig.subplots(1, 2, width_ratios=[1, 1.4])
+    names = sorted(result.classes)
+    labels = ["mean", "p50", "p95", "p99"]
+    if not names or all(result.classes[n].latency_ms.count == 0 for n in names):
+        _no_data(bars, "completed requests")
+    else:
+        width = 0.8 / len(names)
+        x = np.arange(len(labels))
+        for i, name in enumerate(names):
+            lat = result.classes[name].latency_ms
+            vals = [lat.mean, lat.p50, lat.p95, lat.p99]
+            pos = x - 0.4 + width * (i + 0.5)
+            bars.bar(pos, vals, width * 0.9, color=f"C{i}", label=name)
+            if prediction is not None and name in prediction.classes:
+                th = prediction.classes[name]
+                tvals = [th.mean_response_ms] + [
+                    th.percentiles_ms.get(k, math.nan) for k in labels[1:]
+                ]
+                ok = [math.isfinite(v) for v in tvals]
+                if any(ok):
+                    bars.scatter(
+                        pos[ok],
+                        np.asarray(tvals)[ok],
+                        marker="_",
+                        s=400,
+                        linewidths=2.5,
+                        color=THEORY_COLOR,
+                        zorder=3,
+                        label="theory" if i == 0 else None,
+                    )
+        bars.set_xticks(x, labels)
+        bars.set_ylabel("response time (ms)")
+        bars.set_ylim(bottom=0)
+        bars.grid(axis="y", alpha=0.3)
+        bars.legend(fontsize="small")
+        bars.set_title("response time")
+    ts = result.timeseries
+    if not ts.time_s or not any(any(v is not None for v in s) for s in ts.latency_p99_ms.values()):
+        _no_data(over_time, "latency samples")
+    else:
+        t = np.asarray(ts.time_s)
+        window = 1
+        for i, name in enumerate(sorted(ts.latency_p99_ms)):
+            p99, window = _smooth(ts.latency_p99_ms[name])
+            p50, _ = _smooth(ts.latency_p50_ms.get(name, []))
+            over_time.plot(t, p99, color=f"C{i}", linewidth=1.8, label=f"{name} p99")
+            if len(p50) == len(t):
+                over_time.plot(
+                    t, p50, color=f"C{i}", linewidth=1.2, linestyle=":", label=f"{name} p50"
+                )
+        over_time.set_xlabel("simulated time (s)")
+        over_time.set_ylabel("response time (ms)")
+        over_time.set_ylim(bottom=0, top=over_time.get_ylim()[1] * 1.1)
+        over_time.grid(alpha=0.3)
+        over_time.legend(fontsize="small", loc="upper right")
+        _note_smoothing(over_time, window, ts.bucket_s)
+        over_time.set_title("per-second percentiles over time")
+    fig.suptitle(_title(result, "latency"))
+    return fig
+
+
+def utilization_figure(result: SimResult, prediction: Prediction | None = None) -> Figure:
+    """Time-averaged utilisation per component; the bottleneck in red, theory as black ticks.
+    Pure delays (no workers) have no utilisation and are left out."""
+    comps = [(n, c) for n, c in result.components.items() if c.workers is not None]
+    fig = _figure((8.0, max(2.2, 1.3 + 0.5 * len(comps))))
+    ax = fig.add_subplot()
+    if not comps:
+        _no_data(ax, "components with workers")
+        ax.set_title(_title(result, "utilisation"))
+        return fig
+    comps.reverse()  # first component at the top
+    y = np.arange(len(comps), dtype=float)
+    colors = [BOTTLENECK_COLOR if n == result.bottleneck else NORMAL_COLOR for n, _ in comps]
+    values = [min(c.utilization, 1.0) for _, c in comps]
+    ax.barh(y, values, color=colors, height=0.55)
+    for yi, v in zip(y, values, strict=True):
+        inside = v > 0.2
+        ax.text(
+            v - 0.01 if inside else v + 0.01,
+            float(yi),
+            f"{v:.0%}",
+            va="center",
+            ha="right" if inside else "left",
+            color="white" if inside else "black",
+            fontsize="small",
+            fontweight="bold",
+        )
+    labels = [f"{n}\n(bottleneck)" if n == result.bottleneck else n for n, _ in comps]
+    ax.set_yticks(y, labels)
+    ax.set_ylim(-0.6, len(comps) - 0.4)
+    handles: list[Artist] = [Patch(color=BOTTLENECK_COLOR, label="bottleneck")]
+    if prediction is not None:
+        pts = [
+            (min(prediction.components[n].utilization, 1.0), yi)
+            for yi, (n, _) in zip(y, comps, strict=True)
+            if n in prediction.components
+        ]
+        for tv, yi in pts:
+            ax.plot([tv, tv], [yi - 0.38, yi + 0.38], color=THEORY_COLOR, linewidth=2.5, zorder=3)
+        if pts:
+            handles.append(Line2D([], [], color=THEORY_COLOR, linewidth=2.5, label="theory"))
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize="small")
+    ax.axvline(1.0, color="grey", linestyle="--", linewidth=1)
+    ax.set_xlim(0, 1.12)
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set_xlabel("utilisation (busy workers / workers, time-averaged)")
+    ax.grid(axis="x", alpha=0.3)
+    ax.set_title(_title(result, "utilisation"))
+    return fig
+
+
+def queue_length_figure(result: SimResult) -> Figure:
+    """Requests waiting (not in service) per component over time."""
+    fig = _figure()
+    ax = fig.add_subplot()
+    ts = result.timeseries
+    series = {
+        n: s
+        for n, s in sorted(ts.queue_len.items())
+        if s and (result.components.get(n) is None or result.components[n].workers is not None)
+    }
+    if not ts.time_s or not series:
+        _no_data(ax, "queue data")
+        ax.set_title(_title(result, "queue length over time"))
+        return fig
+    t = np.asarray(ts.time_s)
+    window = 1
+    for i, (name, s) in enumerate(series.items()):
+        y, window = _smooth(s)
+        ax.plot(t, y, color=f"C{i}", linewidth=1.8, label=name)
+    ax.set_xlabel("simulated time (s)")
+    ax.set_ylabel("requests waiting")
+    ax.set_ylim(bottom=0, top=ax.get_ylim()[1] * 1.1)
+    ax.set_xlim(t[0] - ts.bucket_s, t[-1])
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize="small", loc="upper right")
+    _note_smoothing(ax, window, ts.bucket_s)
+    ax.set_title(_title(result, "queue length over time"))
+    return fig
+
+
+def _sweep_series(sweep: SweepResult) -> tuple[list[float], list[float], list[float]]:
+    rates, thr, p99 = [], [], []
+    for p in sweep.points:
+        rates.append(p.rate_rps)
+        thr.append(sum(c.throughput_rps for c in p.result.classes.values()))
+        worst = max((c.latency_ms.p99 for c in p.result.classes.values()), default=math.nan)
+        p99.append(worst if worst > 0 else math.nan)
+    return rates, thr, p99
+
+
+def comparison_figure(comparison: Comparison) -> Figure:
+    """Throughput and worst-class p99 against offered rate for each design; each design's
+    knee (first unhealthy rate) circled, the ideal throughput = offered rate dotted."""
+    fig = _figure((11.0, 4.5))
+    thr_ax, p99_ax = fig.subplots(1, 2)
+    if not comparison.sweeps:
+        _no_data(thr_ax, "designs")
+        _no_data(p99_ax, "designs")
+        return fig
+    all_rates = sorted({r for s in comparison.sweeps for p in s.points for r in [p.rate_rps]})
+    if all_rates:
+        thr_ax.plot(
+            all_rates,
+            all_rates,
+            color="grey",
+            linestyle=":",
+            linewidth=1,
+            label="throughput = offered",
+        )
+    for i, sweep in enumerate(comparison.sweeps):
+        color = f"C{i}"
+        rates, thr, p99 = _sweep_series(sweep)
+        thr_ax.plot(rates, thr, marker="o", color=color, label=sweep.design)
+        p99_ax.plot(rates, p99, marker="o", color=color, label=sweep.design)
+        if sweep.knee_rps is not None and sweep.knee_rps in rates:
+            k = rates.index(sweep.knee_rps)
+            for ax, ys in ((thr_ax, thr), (p99_ax, p99)):
+                if math.isfinite(ys[k]):
+                    ax.scatter(
+                        [rates[k]],
+                        [ys[k]],
+                        s=220,
+                        facecolors="none",
+                        edgecolors=color,
+                        linewidths=2,
+                        zorder=3,
+                    )
+                    ax.annotate(
+                        "knee",
+                        (rates[k], ys[k]),
+                        textcoords="offset points",
+                        xytext=(8, -14),
+                        color=color,
+                        fontsize="small",
+                    )
+        if sweep.capacity_estimate_rps is not None and math.isfinite(sweep.capacity_estimate_rps):
+            thr_ax.axhline(
+                sweep.capacity_estimate_rps, color=color, linestyle="--", linewidth=0.8, alpha=0.7
+            )
+    thr_ax.set_xlabel("offered rate (requests/s)")
+    thr_ax.set_ylabel("throughput (requests/s)")
+    thr_ax.set_ylim(bottom=0)
+    thr_ax.grid(alpha=0.3)
+    thr_ax.legend(fontsize="small")
+    thr_ax.set_title("throughput (dashed: capacity bound)")
+    p99_ax.set_xlabel("offered rate (requests/s)")
+    p99_ax.set_ylabel("p99 response time (ms, log scale)")
+    if any(math.isfinite(v) for s in comparison.sweeps for v in _sweep_series(s)[2]):
+        p99_ax.set_yscale("log")
+    p99_ax.grid(alpha=0.3, which="both")
+    p99_ax.legend(fontsize="small")
+    p99_ax.set_title("p99 response time (worst class)")
+    best = f" - best: {comparison.best_design}" if comparison.best_design else ""
+    fig.suptitle(f"Comparison over offered rate (seed {comparison.seed}){best}")
+    return fig
+
+
+def save_png(fig: Figure, path: str | os.PathLike[str]) -> Path:
+    """Render ``fig`` to PNG and write it atomically."""
+    buf = io.BytesIO()
+    FigureCanvasAgg(fig).print_png(buf)
+    atomic_write_bytes(path, buf.getvalue())
+    return Path(path)
+
+
+def write_charts(
+    result: SimResult, out_dir: str | os.PathLike[str], prediction: Prediction | None = None
+) -> list[Path]:
+    """throughput.png, latency.png, utilization.png and queue_length.png in ``out_dir``."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    figures = {
+        "throughput.png": throughput_figure(result),
+        "latency.png": latency_figure(result, prediction),
+        "utilization.png": utilization_figure(result, prediction),
+        "queue_length.png": queue_length_figure(result),
+    }
+    return [save_png(fig, out / name) for name, fig in figures.items()]
+
+
+def write_comparison_charts(comparison: Comparison, out_dir: str | os.PathLike[str]) -> list[Path]:
+    """comparison.png (throughput and p99 against offered rate) in ``out_dir``."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    return [save_png(comparison_figure(comparison), out / "comparison.png")]

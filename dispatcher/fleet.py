@@ -268,10 +268,38 @@ def _ident(row: _Row, seen: dict[str, int], problems: _Problems) -> str | None:
     return value
 
 
-def read_trucks_csv(path: str | os.PathLike[str], graph: _HasNodes | None = None) -> list[Truck]:
-    """Parse and validate a trucks file; raises InputErrors listing every bad row."""
+def fleet_day_start(*paths: str | os.PathLike[str]) -> datetime | None:
+    """Midnight of the earliest ISO time in any of these fleet files (None if none has one).
+
+    Pass it as ``day_start`` to both readers so trucks and loads share one clock even when
+    the trucks file starts a day earlier than the loads file.
+    """
+    starts: list[datetime] = []
+    for path in paths:
+        _, rows, _ = _read_rows(
+            path, (), TRUCK_COLUMNS + TRUCK_EXTRA_COLUMNS + LOAD_COLUMNS + LOAD_EXTRA_COLUMNS
+        )
+        day0 = _day_start(rows, ("available_at", "pickup_earliest", "pickup_latest"))
+        if day0 is not None:
+            starts.append(day0)
+    try:
+        return min(starts) if starts else None
+    except TypeError:  # naive and aware days: each reader reports the mix itself
+        return None
+
+
+def read_trucks_csv(
+    path: str | os.PathLike[str],
+    graph: _HasNodes | None = None,
+    *,
+    day_start: datetime | None = None,
+) -> list[Truck]:
+    """Parse and validate a trucks file; raises InputErrors listing every bad row.
+
+    ISO times become hours from ``day_start`` (default: midnight of the file's earliest day).
+    """
     _, rows, problems = _read_rows(path, TRUCK_COLUMNS, TRUCK_EXTRA_COLUMNS)
-    day0 = _day_start(rows, ("available_at",))
+    day0 = day_start or _day_start(rows, ("available_at",))
     seen: dict[str, int] = {}
     trucks: list[Truck] = []
     for row in rows:
@@ -290,10 +318,18 @@ def read_trucks_csv(path: str | os.PathLike[str], graph: _HasNodes | None = None
     return trucks
 
 
-def read_loads_csv(path: str | os.PathLike[str], graph: _HasNodes | None = None) -> list[Load]:
-    """Parse and validate a loads file; raises InputErrors listing every bad row."""
+def read_loads_csv(
+    path: str | os.PathLike[str],
+    graph: _HasNodes | None = None,
+    *,
+    day_start: datetime | None = None,
+) -> list[Load]:
+    """Parse and validate a loads file; raises InputErrors listing every bad row.
+
+    ISO times become hours from ``day_start`` (default: midnight of the file's earliest day).
+    """
     _, rows, problems = _read_rows(path, LOAD_COLUMNS, LOAD_EXTRA_COLUMNS)
-    day0 = _day_start(rows, ("pickup_earliest", "pickup_latest"))
+    day0 = day_start or _day_start(rows, ("pickup_earliest", "pickup_latest"))
     seen: dict[str, int] = {}
     loads: list[Load] = []
     for row in rows:

@@ -216,3 +216,22 @@ def test_write_assignments(tmp_path: Path) -> None:
     path = tmp_path / "a.csv"
     write_assignments_csv(path, [Assignment("T1", "L1", 12.345, 12.345, 9.5)])
     assert path.read_text() == "truck,load,deadhead_km,cost,pickup_at\nT1,L1,12.3,12.345,9.500\n"
+
+
+def test_shared_clock_for_trucks_and_loads(tmp_path: Path) -> None:
+    from dispatcher.fleet import fleet_day_start
+
+    t = write(tmp_path, "t.csv", TRUCK_HEAD + "T1,delhi,20,open,2026-11-22T20:00\n")
+    ld = write(
+        tmp_path,
+        "l.csv",
+        LOAD_HEAD + "L1,delhi,mumbai,5,open,2026-11-23T08:00,2026-11-23T10:00,1\n",
+    )
+    day0 = fleet_day_start(t, ld)
+    assert day0 is not None and day0.isoformat() == "2026-11-22T00:00:00"
+    [truck] = read_trucks_csv(t, day_start=day0)
+    [cargo] = read_loads_csv(ld, day_start=day0)
+    assert truck.available_at == 20.0
+    assert (cargo.pickup_earliest, cargo.pickup_latest) == (32.0, 34.0)
+    # Read alone, each file counts from its own first day.
+    assert read_loads_csv(ld)[0].pickup_earliest == 8.0

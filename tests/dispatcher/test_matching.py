@@ -336,3 +336,37 @@ def test_format_clock() -> None:
     assert format_clock(14 + 1 / 3) == "14:20"
     assert format_clock(26.5) == "d2 02:30"
     assert format_clock(math.inf) == "never"
+
+
+@pytest.mark.parametrize(
+    "s",
+    [
+        MatchSettings(),
+        MatchSettings(
+            speed_kmh=45,
+            max_deadhead_km=400,
+            lateness_risk_weight=30,
+            waiting_weight=12,
+            price_per_km_weight=0.5,
+        ),
+    ],
+)
+def test_candidate_builder_agrees_with_explain_on_every_pair(s: MatchSettings) -> None:
+    from dispatcher.costs import build_candidates
+
+    graph = RouteGraph.load(default_map_path())
+    trucks, loads = random_day(graph, 40, 60, seed=3)
+    cand = build_candidates(trucks, loads, graph, s)
+    found = {
+        (int(t), int(ld)): k for k, (t, ld) in enumerate(zip(cand.truck, cand.load, strict=True))
+    }
+    for i, t in enumerate(trucks):
+        for j, ld in enumerate(loads):
+            ex = explain(t, ld, graph, s)
+            assert ex.feasible == ((i, j) in found), ex.reason
+            if ex.feasible:
+                k = found[(i, j)]
+                assert cand.cost[k] == pytest.approx(ex.cost)
+                assert cand.deadhead_km[k] == ex.deadhead_km
+                assert cand.pickup_at[k] == pytest.approx(ex.pickup_at)
+    assert 0 < len(cand) < len(trucks) * len(loads)

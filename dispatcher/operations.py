@@ -30,6 +30,7 @@ from typing import Any
 
 import simpy
 
+from dispatcher.costs import build_candidates
 from dispatcher.fleet import Load, LoadStatus, Truck, TruckStatus
 from dispatcher.matching import Matcher, MatchSettings, OptimalMatcher
 from dispatcher.routes import RouteGraph
@@ -322,7 +323,8 @@ class _Day:
             if t > self.env.now:
                 yield self.env.timeout(t - self.env.now)
             load = self.loads[load_id]
-            self.open[load_id] = load
+            # the matcher only looks at open loads; the board may say otherwise
+            self.open[load_id] = dataclasses.replace(load, status=LoadStatus.OPEN, truck_id=None)
             self.outcomes[load_id] = LoadOutcome(load_id, posted_at=self.env.now)
             self.events.append(DayEvent(self.env.now, "posted", load_id))
             deadline = min(load.pickup_latest, self.s.day_hours)
@@ -370,15 +372,19 @@ class _Day:
             )
             for st in free
         ]
-        loads = [
-            dataclasses.replace(ld, status=LoadStatus.OPEN, truck_id=None)
-            for ld in self.open.values()
-        ]
-        result = self.matcher.match(trucks, loads, self.graph, self.match_settings)
+        loads = list(self.open.values())
         self.matcher_runs += 1
         self.events.append(
             DayEvent(now, "match_run", detail=f"{len(trucks)} trucks, {len(loads)} loads")
         )
+        # Only trucks and loads in some feasible pair can be matched, so the matcher gets just
+        # those: the same answer, without explaining hundreds of hopeless loads every run.
+        cand = build_candidates(trucks, loads, self.graph, self.match_settings)
+        if len(cand) == 0:
+            return
+        trucks = [trucks[i] for i in sorted(set(cand.truck.tolist()))]
+        loads = [loads[i] for i in sorted(set(cand.load.tolist()))]
+        result = self.matcher.match(trucks, loads, self.graph, self.match_settings)
         for a in sorted(result.assignments, key=lambda a: (a.load_id, a.truck_id)):
             state = self.trucks[a.truck_id]
             if state.busy or a.load_id not in self.open:

@@ -313,6 +313,9 @@ class BoardFilter(QSortFilterProxyModel):
         city: str | None = None,
         text: str | None = None,
     ) -> None:
+        begin = getattr(self, "beginFilterChange", None)  # Qt >= 6.9; older: invalidate
+        if begin is not None:
+            begin()
         if status is not None:
             self.status = status
         if truck_type is not None:
@@ -321,7 +324,10 @@ class BoardFilter(QSortFilterProxyModel):
             self.city = city
         if text is not None:
             self.text = text.strip().lower()
-        self.invalidateRowsFilter()
+        if begin is not None:
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:
+            self.invalidateRowsFilter()
 
     def is_filtering(self) -> bool:
         return bool(self.status or self.truck_type or self.city or self.text)

@@ -194,6 +194,8 @@ class BoardStore:
             raise InputError(f"{target}: no such board file")
         if target.stat().st_size == 0:
             raise InputError(f"{target}: empty file, not a Freightlab board")
+        if not os.access(target, os.W_OK) or not os.access(target.parent, os.W_OK):
+            raise InputError(f"{target}: board file or its folder is read-only; save a copy")
         try:
             conn = sqlite3.connect(
                 f"{target.resolve().as_uri()}?mode=rw", uri=True, isolation_level=None
@@ -435,15 +437,23 @@ class BoardStore:
 # ------------------------------------------------------------------------------ internals
 @contextlib.contextmanager
 def _transaction(conn: sqlite3.Connection, begin: str = "BEGIN IMMEDIATE") -> Iterator[None]:
-    """A real SQLite transaction (the connection runs in autocommit mode otherwise)."""
-    conn.execute(begin)
+    """A real SQLite transaction (the connection runs in autocommit mode otherwise).
+
+    A board another program keeps locked past the busy timeout is a conflict the user can
+    retry, not a crash."""
+    try:
+        conn.execute(begin)
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise BoardConflict(f"the board is busy in another program ({exc}); try again") from exc
+        raise
     try:
         yield
+        conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
-    conn.execute("COMMIT")
 
 
 def _statements(script: str) -> list[str]:

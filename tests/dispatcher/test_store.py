@@ -357,3 +357,23 @@ def test_kill_during_save_loses_no_committed_action(
     assert {a.load_id: a.truck_id for a in snap.assignments} == expected
     for ld in snap.loads:
         assert (ld.truck_id is not None) == (ld.status == LoadStatus.ASSIGNED)
+
+
+def test_a_board_locked_elsewhere_is_a_clear_conflict(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "b.freight"
+    BoardStore.create(path, _board()).close()
+    monkeypatch.setattr(store_mod, "BUSY_TIMEOUT_MS", 50)
+    hog = sqlite3.connect(path, isolation_level=None)
+    hog.execute("BEGIN IMMEDIATE")  # another program holds the write lock
+    try:
+        with BoardStore.open(path) as s:
+            with pytest.raises(BoardConflict, match="busy in another program"):
+                s.assign("L1", "T1", 1.0)
+            assert s.load().revision == 1  # reading still works under WAL
+    finally:
+        hog.execute("ROLLBACK")
+        hog.close()
+    with BoardStore.open(path) as s:  # and the lock going away frees the board
+        assert s.assign("L1", "T1", 1.0) == 2

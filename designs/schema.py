@@ -508,6 +508,41 @@ def wiring_problems(design: Design) -> list[Problem]:
             )
     if not problems:
         problems.extend(_cycle_problems(design))
+    if not problems:
+        problems.extend(_keyless_cache_problems(design, by_name))
+    return problems
+
+
+def _reachable(start: str, by_name: dict[str, Component]) -> list[str]:
+    seen: list[str] = []
+    stack = [start]
+    while stack:
+        name = stack.pop()
+        if name in seen or name not in by_name:
+            continue
+        seen.append(name)
+        stack.extend(t for _f, t in reversed(by_name[name].successors()))
+    return seen
+
+
+def _keyless_cache_problems(design: Design, by_name: dict[str, Component]) -> list[Problem]:
+    """A cache's hit ratio comes from request keys: without keys every lookup would miss."""
+    problems = []
+    for rc in design.workload.classes:
+        if rc.keys is not None:
+            continue
+        for name in _reachable(rc.entry, by_name):
+            c = by_name[name]
+            if c.kind == "cache" and c.hit_ratio is None:
+                problems.append(
+                    Problem(
+                        where=f"class '{rc.name}'",
+                        field="keys",
+                        message=f"requests reach cache '{name}' without keys, so every lookup"
+                        ' would miss; give the class keys (e.g. keys = { dist = "zipf",'
+                        " count = 10000 }) or the cache a fixed hit_ratio",
+                    )
+                )
     return problems
 
 

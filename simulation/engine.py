@@ -137,7 +137,6 @@ class Engine:
         self.classes: dict[str, ClassRecorder] = {}
         self.nodes: dict[str, Node] = {}
         self.series = Series()
-        self._last_progress = -1.0
         self._build()
 
     # ----------------------------------------------------------------- building
@@ -334,12 +333,16 @@ class Engine:
             node._prev_area = (qa, ba)  # type: ignore[attr-defined]
             s.queue_len[name].append((qa - prev[0]) / bs)
             s.utilization[name].append((ba - prev[1]) / (bs * servers) if servers else 0.0)
-        frac = (now - self.warmup) / (self.duration - self.warmup)
-        if frac - self._last_progress >= 0.01:
-            self._last_progress = frac
-            check(self.progress, frac, f"simulated {now:.0f} of {self.duration:.0f} s")
         if now + bs <= self.duration + 1e-9:
             self.later(bs, self._tick)
+
+    def _report(self, _ev: Any) -> None:
+        """Progress (and cancellation) every 1% of simulated time, warm-up included."""
+        now = self.env.now
+        check(self.progress, now / self.duration, f"simulated {now:.0f} of {self.duration:.0f} s")
+        step = self.duration / 100.0
+        if now + step < self.duration:
+            self.later(step, self._report)
 
     def _schedule_faults(self) -> None:
         for f in self.design.faults:
@@ -384,6 +387,8 @@ class Engine:
         else:
             self.later(self.bucket_s, self._tick)
         self._schedule_faults()
+        if self.progress is not None:
+            self.later(self.duration / 100.0, self._report)
         self.env.run(until=self.duration)
         end = self.env.now
         stopped = bool(self.stop_reason)

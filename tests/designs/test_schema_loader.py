@@ -183,3 +183,22 @@ def test_with_rate_scales_classes_together() -> None:
     d = loads_design(BASE)
     assert isinstance(d, Design)
     assert d.with_rate(7.0).workload.total_rate() == pytest.approx(7.0)
+
+
+def test_cache_reached_without_keys_is_an_error() -> None:
+    text = (
+        BASE.replace("workers = 2", 'workers = 2\ncalls = ["c"]')
+        + """
+[[components]]
+name = "c"
+kind = "cache"
+capacity = 10
+"""
+    )
+    msg = _err(text)
+    assert "class 'match'" in msg and "'keys'" in msg and "'c'" in msg
+    keyed = text.replace(
+        'arrival = { process = "poisson", rate_rps = 2.0 }',
+        'arrival = { process = "poisson", rate_rps = 2.0 }\nkeys = { count = 100 }',
+    )
+    assert loads_design(keyed).workload.classes[0].keys is not None

@@ -58,6 +58,9 @@ class MainWindow(QMainWindow):
         ):
             self.tabs.setTabToolTip(index, tip)
 
+        for area in (self.desk, self.design_lab, self.rehearse):
+            if hasattr(area, "status_message"):
+                area.status_message.connect(self._show_status)
         self._build_menus()
         self.statusBar().showMessage("Ready", 3000)
         self._restore_settings()
@@ -67,8 +70,6 @@ class MainWindow(QMainWindow):
         desk = _area("dispatcher.ui.desk", "DispatchDesk", "dispatch_desk", "Dispatch", self)
         if hasattr(desk, "dirty_changed"):
             desk.dirty_changed.connect(self._update_title)
-        if hasattr(desk, "status_message"):
-            desk.status_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         return desk
 
     def _make_design_lab(self) -> QWidget:
@@ -136,6 +137,9 @@ class MainWindow(QMainWindow):
             return
         self.tabs.setCurrentWidget(target)
         opener(path)
+
+    def _show_status(self, text: str) -> None:
+        self.statusBar().showMessage(text, 8000)
 
     def show_about(self) -> None:
         QMessageBox.about(self, "About Freightlab", ABOUT_TEXT)

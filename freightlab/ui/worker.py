@@ -17,7 +17,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 
 from freightlab.errors import InputError
 from freightlab.progress import Cancelled, Progress
@@ -28,6 +28,7 @@ class TaskSignals(QObject):
     done = Signal(object)
     failed = Signal(str)
     cancelled = Signal()
+    finished = Signal()  # after done/failed/cancelled: lets start() drop its reference
 
 
 class Task(QRunnable):
@@ -48,6 +49,12 @@ class Task(QRunnable):
 
     def run(self) -> None:
         try:
+            self._run()
+        finally:
+            self.signals.finished.emit()
+
+    def _run(self) -> None:
+        try:
             result = self._fn(self.progress)
         except Cancelled:
             self.signals.cancelled.emit()
@@ -63,6 +70,32 @@ class Task(QRunnable):
                 self.signals.done.emit(result)
 
 
+class _Keeper(QObject):
+    """Holds every started task until it finishes, so a caller that drops (or replaces) its
+    reference cannot delete a running task's signals. Lives on the UI thread, so the release
+    slot runs there too."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.running: set[Task] = set()
+
+    def keep(self, task: Task) -> None:
+        self.running.add(task)
+        task.signals.finished.connect(lambda: self.running.discard(task), Qt.QueuedConnection)
+
+
+_keeper: _Keeper | None = None
+
+
 def start(task: Task) -> Task:
+    global _keeper
+    if _keeper is None:
+        _keeper = _Keeper()
+    _keeper.keep(task)
     QThreadPool.globalInstance().start(task)
     return task
+
+
+def running_tasks() -> int:
+    """How many started tasks have not finished (tests wait for 0)."""
+    return len(_keeper.running) if _keeper is not None else 0

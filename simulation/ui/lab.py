@@ -1,0 +1,384 @@
+"""The Design Lab: pick or open a design, see it drawn, simulate it, read charts and theory.
+
+All simulation runs in a worker (freightlab.ui.worker) with progress and a Cancel button;
+the view only shows what the core returns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from designs.loader import load_design
+from designs.schema import Design
+from freightlab.progress import Progress
+from freightlab.ui.worker import Task, start
+from simulation.analytic import Prediction, predict
+from simulation.results import Comparison, SimResult
+from simulation.ui.canvas import DesignCanvas
+from simulation.ui.results_view import ResultsCharts
+
+CATALOG = Path(__file__).resolve().parents[2] / "designs" / "catalog"
+MAX_DURATION_S = 100_000
+
+
+@dataclass(frozen=True)
+class LoadedDesign:
+    path: Path
+    design: Design
+    text: str
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    result: SimResult
+    prediction: Prediction | None
+
+
+def _load(path: Path) -> LoadedDesign:
+    return LoadedDesign(path, load_design(path), path.read_text(encoding="utf-8"))
+
+
+def _run(design: Design, duration_s: float, seed: int, progress: Progress) -> RunOutcome:
+    from simulation.runner import simulate
+
+    result = simulate(design, duration_s=duration_s, seed=seed, progress=progress)
+    return RunOutcome(result, predict(design))
+
+
+def _compare(
+    designs: list[Design], rates: list[float], duration_s: float, seed: int, progress: Progress
+) -> Comparison:
+    from simulation.sweeps import compare
+
+    return compare(designs, rates, duration_s=duration_s, seed=seed, progress=progress)
+
+
+def parse_rates(text: str) -> list[float]:
+    """'100, 200 400' -> [100.0, 200.0, 400.0]; raises ValueError naming the bad entry."""
+    rates = []
+    for part in text.replace(",", " ").split():
+        try:
+            value = float(part)
+        except ValueError:
+            raise ValueError(f"rate {part!r} is not a number") from None
+        if value <= 0:
+            raise ValueError(f"rate {part!r} must be above 0 requests/s")
+        rates.append(value)
+    if not rates:
+        raise ValueError("give at least one rate, e.g. 50, 100, 200")
+    return rates
+
+
+class DesignLab(QWidget):
+    status_message = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("design_lab")
+        self.current: LoadedDesign | None = None
+        self.last_outcome: RunOutcome | None = None
+        self.last_comparison: Comparison | None = None
+        self._task: Task | None = None
+        self._load_task: Task | None = None
+        self._wanted: Path | None = None
+
+        self.design_picker = QComboBox()
+        self.design_picker.setObjectName("design_picker")
+        self.design_picker.setToolTip("Designs from the catalog and files you opened")
+        self.design_picker.setMinimumWidth(260)
+        for path in sorted(CATALOG.glob("*.toml")):
+            self.design_picker.addItem(path.stem.replace("_", " "), str(path))
+        self.design_picker.currentIndexChanged.connect(self._picked)
+        open_button = QPushButton("Open…")
+        open_button.setToolTip("Open a design file (TOML)")
+        open_button.clicked.connect(self.choose_design)
+
+        self.duration = QSpinBox()
+        self.duration.setObjectName("duration_spin")
+        self.duration.setRange(10, MAX_DURATION_S)
+        self.duration.setSuffix(" s")
+        self.duration.setToolTip("Simulated seconds (the design's warm-up is excluded)")
+        self.seed = QSpinBox()
+        self.seed.setRange(0, 2**31 - 1)
+        self.seed.setPrefix("seed ")
+        self.seed.setToolTip("Same seed, same numbers")
+
+        self.run_button = QPushButton("Run")
+        self.run_button.setObjectName("run_button")
+        self.run_button.setToolTip("Simulate this design (Ctrl+R)")
+        self.run_button.clicked.connect(self.run)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setObjectName("cancel_button")
+        self.cancel_button.setToolTip("Stop the running simulation (Esc)")
+        self.cancel_button.setEnabled(False)
+        self.cancel_button.clicked.connect(self.cancel)
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setObjectName("run_progress")
+        self.progress_bar.setRange(0, 100)
+        self.progress_bar.setValue(0)
+        self.progress_bar.setTextVisible(True)
+
+        top = QHBoxLayout()
+        for widget in (
+            QLabel("Design"),
+            self.design_picker,
+            open_button,
+            self.duration,
+            self.seed,
+            self.run_button,
+            self.cancel_button,
+            self.progress_bar,
+        ):
+            top.addWidget(widget)
+        top.setStretch(top.indexOf(self.progress_bar), 1)
+
+        self.compare_picker = QComboBox()
+        self.compare_picker.setObjectName("compare_picker")
+        self.compare_picker.setToolTip("The design to compare against the current one")
+        for index in range(self.design_picker.count()):
+            self.compare_picker.addItem(
+                self.design_picker.itemText(index), self.design_picker.itemData(index)
+            )
+        self.rates = QLineEdit("50, 100, 150, 200")
+        self.rates.setObjectName("rates_edit")
+        self.rates.setToolTip("Total offered rates in requests/s, comma separated")
+        self.compare_button = QPushButton("Compare")
+        self.compare_button.setObjectName("compare_button")
+        self.compare_button.setToolTip(
+            "Sweep both designs over the rates on the same random arrivals"
+        )
+        self.compare_button.clicked.connect(self.run_comparison)
+        bottom = QHBoxLayout()
+        for widget in (
+            QLabel("Compare with"),
+            self.compare_picker,
+            QLabel("at rates"),
+            self.rates,
+            self.compare_button,
+        ):
+            bottom.addWidget(widget)
+        bottom.setStretch(bottom.indexOf(self.rates), 1)
+
+        self.canvas = DesignCanvas()
+        self.description = QLabel()
+        self.description.setWordWrap(True)
+        self.description.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.source = QPlainTextEdit()
+        self.source.setReadOnly(True)
+        self.source.setObjectName("design_source")
+        left_tabs = QTabWidget()
+        diagram = QWidget()
+        diagram_layout = QVBoxLayout(diagram)
+        diagram_layout.setContentsMargins(0, 0, 0, 0)
+        diagram_layout.addWidget(self.canvas, 1)
+        diagram_layout.addWidget(self.description)
+        left_tabs.addTab(diagram, "Diagram")
+        left_tabs.addTab(self.source, "TOML")
+
+        self.results = ResultsCharts()
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(left_tabs)
+        splitter.addWidget(self.results)
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 3)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addLayout(bottom)
+        layout.addWidget(splitter, 1)
+
+        self._actions = self._make_actions()
+        if self.design_picker.count():
+            self._picked(0)
+
+    # --- actions ---------------------------------------------------------------------------
+    def _make_actions(self) -> list[QAction | None]:
+        def action(text: str, shortcut: str | QKeySequence.StandardKey, tip: str, slot) -> QAction:  # type: ignore[no-untyped-def]
+            act = QAction(text, self)
+            act.setShortcut(QKeySequence(shortcut))
+            act.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            act.setStatusTip(tip)
+            act.setToolTip(tip)
+            act.triggered.connect(slot)
+            self.addAction(act)
+            return act
+
+        return [
+            action("Open design…", "Ctrl+Shift+O", "Open a design file", self.choose_design),
+            None,
+            action("Run", "Ctrl+R", "Simulate the current design", self.run),
+            action("Cancel run", "Esc", "Stop the running simulation", self.cancel),
+            action(
+                "Compare", "Ctrl+Shift+R", "Compare two designs over rates", self.run_comparison
+            ),
+            None,
+            action(
+                "Save charts…", "Ctrl+Shift+S", "Save the charts as PNG files", self.save_charts
+            ),
+        ]
+
+    def menu_actions(self) -> list[QAction | None]:
+        return list(self._actions)
+
+    # --- designs ---------------------------------------------------------------------------
+    def _picked(self, index: int) -> None:
+        path = self.design_picker.itemData(index)
+        if path:
+            self.open_design(path)
+
+    def choose_design(self) -> None:
+        start_dir = QSettings().value("design_lab/last_dir", str(CATALOG), type=str)
+        path, _ = QFileDialog.getOpenFileName(self, "Open design", start_dir, "Designs (*.toml)")
+        if path:
+            QSettings().setValue("design_lab/last_dir", str(Path(path).parent))
+            self.open_design(path)
+
+    def open_design(self, path: str | Path) -> None:
+        """Load and validate in a worker; an invalid file gets a dialog naming the field."""
+        self._wanted = Path(path)  # the latest request wins if loads finish out of order
+        task = Task(lambda _progress: _load(Path(path)))
+        task.signals.done.connect(self._design_loaded)
+        task.signals.failed.connect(lambda message: self._error("Cannot open design", message))
+        self._load_task = start(task)
+
+    def _design_loaded(self, loaded: LoadedDesign) -> None:
+        if loaded.path != self._wanted:
+            return
+        self.current = loaded
+        self.last_outcome = None
+        index = self.design_picker.findData(str(loaded.path))
+        if index < 0:
+            self.design_picker.addItem(loaded.path.stem.replace("_", " "), str(loaded.path))
+            self.compare_picker.addItem(loaded.path.stem.replace("_", " "), str(loaded.path))
+            index = self.design_picker.count() - 1
+        self.design_picker.blockSignals(True)
+        self.design_picker.setCurrentIndex(index)
+        self.design_picker.blockSignals(False)
+        design = loaded.design
+        self.duration.setValue(int(min(MAX_DURATION_S, max(10, design.workload.duration_s))))
+        self.seed.setValue(design.workload.seed)
+        self.canvas.show_design(design)
+        self.description.setText(f"<b>{design.name}</b><br>{design.description.strip()}")
+        self.source.setPlainText(loaded.text)
+        self.results.clear_results()
+        self.status_message.emit(f"Opened {loaded.path.name}")
+
+    # --- running ---------------------------------------------------------------------------
+    def _busy(self, busy: bool) -> None:
+        self.run_button.setEnabled(not busy)
+        self.compare_button.setEnabled(not busy)
+        self.cancel_button.setEnabled(busy)
+        if busy:
+            self.progress_bar.setValue(0)
+
+    def _start(self, task: Task, on_done) -> None:  # type: ignore[no-untyped-def]
+        task.signals.progress.connect(self._progress)
+        task.signals.done.connect(on_done)
+        task.signals.failed.connect(lambda message: self._finished_with_error(message))
+        task.signals.cancelled.connect(self._cancelled)
+        self._busy(True)
+        self._task = start(task)
+
+    def run(self) -> None:
+        if self.current is None or (self._task is not None and self.cancel_button.isEnabled()):
+            return
+        design, duration, seed = (
+            self.current.design,
+            float(self.duration.value()),
+            self.seed.value(),
+        )
+        self.results.clear_results("Simulating…")
+        self._start(Task(lambda p: _run(design, duration, seed, p)), self._run_done)
+
+    def run_comparison(self) -> None:
+        if self.current is None or self.cancel_button.isEnabled():
+            return
+        try:
+            rates = parse_rates(self.rates.text())
+            other = load_design(self.compare_picker.currentData())
+        except (ValueError, OSError) as exc:
+            self._error("Cannot compare", str(exc))
+            return
+        designs = [self.current.design, other]
+        duration, seed = float(self.duration.value()), self.seed.value()
+        self.results.clear_results("Comparing…")
+        self._start(Task(lambda p: _compare(designs, rates, duration, seed, p)), self._compare_done)
+
+    def cancel(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+
+    def _progress(self, percent: int, message: str) -> None:
+        self.progress_bar.setValue(percent)
+        if message:
+            self.progress_bar.setFormat(f"%p%  {message}")
+
+    def _run_done(self, outcome: RunOutcome) -> None:
+        self._busy(False)
+        self.progress_bar.setValue(100)
+        self.progress_bar.setFormat("%p%  done")
+        self.last_outcome = outcome
+        self.canvas.show_result(outcome.result)
+        self.results.show_result(outcome.result, outcome.prediction)
+        result = outcome.result
+        self.status_message.emit(
+            f"{result.design}: {result.verdict}, bottleneck {result.bottleneck}"
+        )
+
+    def _compare_done(self, comparison: Comparison) -> None:
+        self._busy(False)
+        self.progress_bar.setValue(100)
+        self.progress_bar.setFormat("%p%  done")
+        self.last_comparison = comparison
+        self.results.show_comparison(comparison)
+        self.status_message.emit(f"Best under load: {comparison.best_design}")
+
+    def _cancelled(self) -> None:
+        self._busy(False)
+        self.progress_bar.setFormat("cancelled")
+        self.results.clear_results("Cancelled. Run again when ready.")
+
+    def _finished_with_error(self, message: str) -> None:
+        self._busy(False)
+        self.progress_bar.setFormat("failed")
+        self.results.clear_results("The run failed.")
+        self._error("Simulation failed", message)
+
+    def _error(self, title: str, message: str) -> None:
+        self.status_message.emit(message)
+        QMessageBox.warning(self, title, message)
+
+    def save_charts(self) -> None:
+        if not self.results.figures:
+            self._error("Save charts", "Run or compare first: there are no charts yet.")
+            return
+        folder = QFileDialog.getExistingDirectory(self, "Save charts into")
+        if not folder:
+            return
+        from simulation.charts import save_png
+
+        saved = [
+            save_png(figure, Path(folder) / f"{title.lower()}.png")
+            for title, figure in self.results.figures.items()
+        ]
+        self.status_message.emit(f"Saved {len(saved)} chart(s) in {folder}")

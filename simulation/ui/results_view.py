@@ -1,0 +1,232 @@
+"""Results of a run or a comparison: a summary beside theory, and the charts as tabs."""
+
+from __future__ import annotations
+
+from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+from matplotlib.figure import Figure
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from simulation import charts
+from simulation.analytic import Prediction, compare_to_theory
+from simulation.results import Comparison, SimResult
+
+
+def _fmt(value: float | None, digits: int = 1, suffix: str = "") -> str:
+    if value is None:
+        return "—"
+    return f"{value:,.{digits}f}{suffix}"
+
+
+def _table(
+    headers: list[str], rows: list[list[str]], tips: list[str] | None = None
+) -> QTableWidget:
+    table = QTableWidget(len(rows), len(headers))
+    table.setHorizontalHeaderLabels(headers)
+    table.verticalHeader().setVisible(False)
+    table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    for r, row in enumerate(rows):
+        for c, text in enumerate(row):
+            item = QTableWidgetItem(text)
+            if c > 0:
+                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            table.setItem(r, c, item)
+    header_h = table.horizontalHeader().sizeHint().height()
+    table.setFixedHeight(header_h + sum(table.rowHeight(r) for r in range(len(rows))) + 6)
+    if tips:
+        for c, tip in enumerate(tips):
+            header = table.horizontalHeaderItem(c)
+            if header is not None:
+                header.setToolTip(tip)
+    return table
+
+
+class SummaryView(QWidget):
+    """Verdict, bottleneck paragraph, class and component tables with theory columns."""
+
+    def __init__(self, result: SimResult, prediction: Prediction | None) -> None:
+        super().__init__()
+        layout = QVBoxLayout(self)
+        colour = "#2e7d32" if result.verdict == "stable" else "#c62828"
+        verdict = QLabel(
+            f"<span style='font-size:15pt;color:{colour}'><b>{result.verdict.upper()}</b></span>"
+            f" &nbsp; {result.design} — {result.duration_s - result.warmup_s:,.0f} s measured "
+            f"after {result.warmup_s:,.0f} s warm-up, seed {result.seed}"
+            + (f"<br><i>Stopped early: {result.stop_reason}</i>" if result.stopped_early else "")
+        )
+        verdict.setWordWrap(True)
+        layout.addWidget(verdict)
+        explanation = QLabel(result.bottleneck_explanation)
+        explanation.setWordWrap(True)
+        explanation.setObjectName("bottleneck_explanation")
+        layout.addWidget(explanation)
+
+        theory_classes = prediction.classes if prediction else {}
+        class_rows = []
+        for name, stats in result.classes.items():
+            th = theory_classes.get(name)
+            lat = stats.latency_ms
+            class_rows.append(
+                [
+                    name,
+                    f"{stats.offered:,}",
+                    f"{stats.completed:,}",
+                    f"{stats.rejected + stats.dropped + stats.timed_out:,}",
+                    _fmt(stats.throughput_rps, 2),
+                    _fmt(lat.mean),
+                    _fmt(th.mean_response_ms if th else None),
+                    _fmt(lat.p50),
+                    _fmt(lat.p95),
+                    _fmt(lat.p99),
+                    _fmt(th.percentiles_ms.get("p99") if th else None),
+                    _fmt(stats.e2e_latency_ms.mean if stats.e2e_latency_ms else None),
+                    _fmt(stats.e2e_latency_ms.p99 if stats.e2e_latency_ms else None),
+                ]
+            )
+        layout.addWidget(
+            _table(
+                [
+                    "class",
+                    "offered",
+                    "completed",
+                    "lost",
+                    "req/s",
+                    "mean ms",
+                    "theory",
+                    "p50",
+                    "p95",
+                    "p99",
+                    "theory p99",
+                    "e2e mean",
+                    "e2e p99",
+                ],
+                class_rows,
+                [
+                    "request class",
+                    "arrivals after warm-up",
+                    "",
+                    "rejected + dropped + timed out",
+                    "completions per second",
+                    "mean response time",
+                    "queueing theory's mean",
+                    "",
+                    "",
+                    "",
+                    "queueing theory's p99",
+                ],
+            )
+        )
+        theory_components = prediction.components if prediction else {}
+        component_rows = []
+        for name, stats in result.components.items():
+            th = theory_components.get(name)
+            marker = " ◀ bottleneck" if name == result.bottleneck else ""
+            component_rows.append(
+                [
+                    name + marker,
+                    stats.kind,
+                    str(stats.workers or "—"),
+                    _fmt(stats.utilization * 100 if stats.workers else None, 1, "%"),
+                    _fmt(th.utilization * 100 if th and not th.is_delay else None, 1, "%"),
+                    _fmt(stats.mean_wait_ms),
+                    _fmt(th.mean_wait_ms if th and not th.is_delay else None),
+                    _fmt(stats.mean_queue_len, 2),
+                    f"{stats.dropped:,}",
+                    _fmt(stats.hit_ratio * 100 if stats.hit_ratio is not None else None, 1, "%"),
+                ]
+            )
+        layout.addWidget(
+            _table(
+                [
+                    "component",
+                    "kind",
+                    "workers",
+                    "util",
+                    "theory",
+                    "wait ms",
+                    "theory",
+                    "queue",
+                    "dropped",
+                    "hit",
+                ],
+                component_rows,
+            )
+        )
+        if prediction is None:
+            note = "Theory: this design is outside what closed-form queueing theory covers."
+        else:
+            disagreements = compare_to_theory(result, prediction, rel_tol=0.1)
+            if disagreements:
+                note = "Theory disagrees (>10%): " + "; ".join(str(d) for d in disagreements[:4])
+            else:
+                model = ", ".join(sorted({c.model for c in prediction.components.values()}))
+                note = f"Theory agrees within 10% ({model})."
+        theory = QLabel(note)
+        theory.setWordWrap(True)
+        theory.setObjectName("theory_note")
+        layout.addWidget(theory)
+        layout.addStretch(1)
+
+
+def figure_widget(figure: Figure) -> FigureCanvasQTAgg:
+    canvas = FigureCanvasQTAgg(figure)
+    canvas.setMinimumSize(360, 260)
+    return canvas
+
+
+class ResultsCharts(QTabWidget):
+    """Tabs: Summary, Throughput, Latency, Utilisation, Queue (and Comparison)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("results_charts")
+        self.figures: dict[str, Figure] = {}
+        self.clear_results()
+
+    def clear_results(self, message: str = "Run the design to see results here.") -> None:
+        self.clear()
+        self.figures = {}
+        label = QLabel(message)
+        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.addTab(label, "Results")
+
+    def show_result(self, result: SimResult, prediction: Prediction | None) -> None:
+        self.clear()
+        self.figures = {
+            "Throughput": charts.throughput_figure(result),
+            "Latency": charts.latency_figure(result, prediction),
+            "Utilisation": charts.utilization_figure(result, prediction),
+            "Queue": charts.queue_length_figure(result),
+        }
+        self.addTab(SummaryView(result, prediction), "Summary")
+        for title, figure in self.figures.items():
+            self.addTab(figure_widget(figure), title)
+
+    def show_comparison(self, comparison: Comparison) -> None:
+        self.clear()
+        self.figures = {"Comparison": charts.comparison_figure(comparison)}
+        self.addTab(figure_widget(self.figures["Comparison"]), "Comparison")
+        rows = []
+        for sweep in comparison.sweeps:
+            rows.append(
+                [
+                    sweep.design + (" ★" if sweep.design == comparison.best_design else ""),
+                    _fmt(sweep.knee_rps),
+                    _fmt(sweep.last_healthy_rps),
+                    _fmt(sweep.capacity_estimate_rps),
+                ]
+            )
+        self.addTab(
+            _table(["design", "knee req/s", "last healthy req/s", "capacity req/s"], rows),
+            "Table",
+        )

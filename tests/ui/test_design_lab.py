@@ -1,0 +1,110 @@
+"""The Design Lab driven as an engineer would: pick, run, read, compare, cancel, bad files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
+
+from simulation.ui.lab import DesignLab, parse_rates
+
+CATALOG = Path(__file__).resolve().parents[2] / "designs" / "catalog"
+SHOTS = Path(__file__).resolve().parents[2] / "out"
+
+
+@pytest.fixture
+def warnings(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    seen: list[str] = []
+    monkeypatch.setattr(
+        QMessageBox, "warning", lambda _parent, title, text, *a: seen.append(f"{title}: {text}")
+    )
+    return seen
+
+
+def _lab(qtbot, design: str = "monolith") -> DesignLab:
+    lab = DesignLab()
+    qtbot.addWidget(lab)
+    lab.resize(1300, 800)
+    lab.show()
+    index = lab.design_picker.findData(str(CATALOG / f"{design}.toml"))
+    assert index >= 0, design
+    lab.design_picker.setCurrentIndex(index)
+    qtbot.waitUntil(
+        lambda: lab.current is not None and lab.current.path.stem == design, timeout=10_000
+    )
+    return lab
+
+
+def test_picking_a_design_draws_every_component(qtbot) -> None:
+    lab = _lab(qtbot, "cache_aside")
+    assert set(lab.canvas.boxes) == set(lab.current.design.component_names())
+    assert "cache" in lab.source.toPlainText()
+    assert lab.current.design.name in lab.description.text()
+
+
+def test_run_shows_summary_charts_and_bottleneck(qtbot) -> None:
+    lab = _lab(qtbot, "replicas_round_robin")
+    lab.duration.setValue(400)
+    with qtbot.waitSignal(lab.results.currentChanged, timeout=60_000, raising=False):
+        qtbot.mouseClick(lab.run_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: lab.last_outcome is not None, timeout=60_000)
+    result = lab.last_outcome.result
+    assert result.verdict == "stable"
+    tabs = [lab.results.tabText(i) for i in range(lab.results.count())]
+    assert tabs == ["Summary", "Throughput", "Latency", "Utilisation", "Queue"]
+    assert lab.progress_bar.value() == 100 and lab.run_button.isEnabled()
+    box = lab.canvas.boxes[result.bottleneck]
+    assert box.pen().width() >= 3  # the bottleneck is framed
+    assert "util" in box.status.text()
+    SHOTS.mkdir(exist_ok=True)
+    lab.grab().save(str(SHOTS / "design_lab.png"))
+
+
+def test_cancel_stops_a_long_run(qtbot) -> None:
+    lab = _lab(qtbot, "monolith")
+    lab.duration.setValue(100_000)
+    qtbot.mouseClick(lab.run_button, Qt.MouseButton.LeftButton)
+    assert lab.cancel_button.isEnabled() and not lab.run_button.isEnabled()
+    qtbot.waitUntil(lambda: lab.progress_bar.value() > 0, timeout=30_000)
+    qtbot.mouseClick(lab.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lab.run_button.isEnabled, timeout=30_000)
+    assert lab.last_outcome is None
+    assert lab.progress_bar.format() == "cancelled"
+
+
+def test_compare_two_designs_shows_the_comparison(qtbot) -> None:
+    lab = _lab(qtbot, "replicas_round_robin")
+    lab.compare_picker.setCurrentIndex(
+        lab.compare_picker.findData(str(CATALOG / "replicas_least_connections.toml"))
+    )
+    lab.duration.setValue(120)
+    lab.rates.setText("6, 12")
+    qtbot.mouseClick(lab.compare_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: lab.last_comparison is not None, timeout=90_000)
+    names = [s.design for s in lab.last_comparison.sweeps]
+    assert len(names) == 2 and names[0] == lab.current.design.name
+    assert lab.results.tabText(0) == "Comparison"
+
+
+def test_bad_rates_and_bad_files_get_clear_errors(qtbot, tmp_path: Path, warnings) -> None:
+    lab = _lab(qtbot, "monolith")
+    lab.rates.setText("100, fast")
+    qtbot.mouseClick(lab.compare_button, Qt.MouseButton.LeftButton)
+    assert warnings and "'fast' is not a number" in warnings[-1]
+
+    bad = tmp_path / "broken.toml"
+    bad.write_text('name = "x"\n[workload]\nduration_s = -5\n')
+    lab.open_design(bad)
+    qtbot.waitUntil(lambda: len(warnings) == 2, timeout=10_000)
+    assert "broken.toml" in warnings[-1]
+    assert lab.current.path.stem == "monolith"  # what was open stays open
+
+
+def test_parse_rates() -> None:
+    assert parse_rates("100, 200 400") == [100.0, 200.0, 400.0]
+    with pytest.raises(ValueError, match="above 0"):
+        parse_rates("0")
+    with pytest.raises(ValueError, match="at least one"):
+        parse_rates(" ")

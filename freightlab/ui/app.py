@@ -31,7 +31,10 @@ def app_icon() -> QIcon:
 def run_app() -> int:
     app = make_app()
     from freightlab.ui.window import MainWindow
+    from freightlab.ui.worker import shutdown
 
     window = MainWindow()
     window.show()
-    return app.exec()
+    status = app.exec()
+    shutdown()  # cancel background work so the process exits promptly and quietly
+    return status

@@ -50,8 +50,13 @@ class Task(QRunnable):
     def run(self) -> None:
         try:
             self._run()
-        finally:
-            self.signals.finished.emit()
+        except RuntimeError as exc:
+            # The signals' receivers were torn down (the app is quitting): nobody is
+            # listening any more, so there is nothing to report to.
+            if "deleted" not in str(exc):
+                raise
+            return
+        self.signals.finished.emit()
 
     def _run(self) -> None:
         try:
@@ -94,6 +99,14 @@ def start(task: Task) -> Task:
     _keeper.keep(task)
     QThreadPool.globalInstance().start(task)
     return task
+
+
+def shutdown(timeout_ms: int = 5000) -> bool:
+    """Cancel every running task and wait for the pool; call when the app quits."""
+    if _keeper is not None:
+        for task in list(_keeper.running):
+            task.cancel()
+    return QThreadPool.globalInstance().waitForDone(timeout_ms)
 
 
 def running_tasks() -> int:

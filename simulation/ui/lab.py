@@ -105,7 +105,7 @@ class DesignLab(QWidget):
         self.design_picker = QComboBox()
         self.design_picker.setObjectName("design_picker")
         self.design_picker.setToolTip("Designs from the catalog and files you opened")
-        self.design_picker.setMinimumWidth(260)
+        self.design_picker.setMinimumWidth(200)
         for path in sorted(CATALOG.glob("*.toml")):
             self.design_picker.addItem(path.stem.replace("_", " "), str(path))
         self.design_picker.currentIndexChanged.connect(self._picked)
@@ -143,8 +143,6 @@ class DesignLab(QWidget):
             QLabel("Design"),
             self.design_picker,
             open_button,
-            self.duration,
-            self.seed,
             self.run_button,
             self.cancel_button,
             self.progress_bar,
@@ -170,6 +168,8 @@ class DesignLab(QWidget):
         self.compare_button.clicked.connect(self.run_comparison)
         bottom = QHBoxLayout()
         for widget in (
+            self.duration,
+            self.seed,
             QLabel("Compare with"),
             self.compare_picker,
             QLabel("at rates"),

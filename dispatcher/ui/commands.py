@@ -30,9 +30,12 @@ class BoardCommand(QUndoCommand):
         self.before = before
         self.after = after
         self._on_change = on_change
+        self._applied = True  # the desk made the change before pushing
 
     def redo(self) -> None:
-        self.board.restore(self.after)
+        if not self._applied:
+            self.board.restore(self.after)
+        self._applied = False
         self._on_change()
 
     def undo(self) -> None:

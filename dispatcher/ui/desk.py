@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QTableView,
     QTabWidget,
@@ -251,6 +252,7 @@ class DispatchDesk(QWidget):
         self.suggestions_view.verticalHeader().setVisible(False)
         self.suggestions_view.horizontalHeader().setStretchLastSection(True)
         self.suggestions_view.setWordWrap(False)
+        self.suggestions_view.horizontalHeader().setResizeContentsPrecision(30)
         self.suggestions_view.verticalHeader().setDefaultSectionSize(22)
         self.suggestions_view.setSortingEnabled(False)
         self.suggestions_view.doubleClicked.connect(lambda _i: self.accept_selected())
@@ -294,9 +296,21 @@ class DispatchDesk(QWidget):
         self.side_tabs = QTabWidget(self)
         self.side_tabs.setObjectName("desk_side_tabs")
         self.side_tabs.addTab(tables, "Board")
+        self._day_tab = -1
+        self._day_stale = True
+        self._replay_positions: dict | None = None
+        self._replay_loads: dict | None = None
+        self._replay_timer = QTimer(self)
+        self._replay_timer.setSingleShot(True)
+        self._replay_timer.timeout.connect(self._show_replay)
         self.day_panel = self._make_day_panel()
         if self.day_panel is not None:
-            self.side_tabs.addTab(self.day_panel, "Day")
+            scroll = QScrollArea(self)  # the panel is tall; the desk must fit small windows
+            scroll.setWidgetResizable(True)
+            scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+            scroll.setWidget(self.day_panel)
+            self._day_tab = self.side_tabs.addTab(scroll, "Day")
+        self.side_tabs.currentChanged.connect(self._on_side_tab)
 
         left = QSplitter(Qt.Orientation.Vertical, self)
         left.addWidget(self.map)
@@ -510,11 +524,18 @@ class DispatchDesk(QWidget):
         self.map.refresh()
         self.kpis.update_from(self.board.kpis())
         self._prune_suggestions()
-        if self.day_panel is not None and self.graph is not None:
+        self._day_stale = True
+        if self.side_tabs.currentIndex() == self._day_tab:
+            self._sync_day_panel()
+        self._update_actions()
+
+    def _sync_day_panel(self) -> None:
+        """The Day panel copies the board; do it only when that tab is shown."""
+        if self.day_panel is not None and self.graph is not None and self._day_stale:
+            self._day_stale = False
             self.day_panel.set_board(  # type: ignore[attr-defined]
                 self.graph, list(self.board.trucks.values()), list(self.board.loads.values())
             )
-        self._update_actions()
 
     def _update_actions(self) -> None:
         busy = self._task is not None
@@ -683,8 +704,9 @@ class DispatchDesk(QWidget):
     def suggest(self) -> None:
         if self.graph is None or self._task is not None:
             return
-        trucks = copy.deepcopy(self.board.free_trucks())
-        loads = copy.deepcopy(self.board.open_loads())
+        # shallow copies are exact (immutable fields) and cheap: the worker never races edits
+        trucks = [copy.copy(t) for t in self.board.free_trucks()]
+        loads = [copy.copy(ld) for ld in self.board.open_loads()]
         if not trucks or not loads:
             self.show_notice(
                 "Nothing to match: " + ("no idle truck" if not trucks else "no open load"),
@@ -706,9 +728,9 @@ class DispatchDesk(QWidget):
 
     def _on_suggestions(self, result: MatchResult) -> None:
         self.result = result
-        items = [Suggestion(a, self._explain_assignment(a)) for a in result.assignments]
+        items = [Suggestion(a, self._explain_assignment) for a in result.assignments]
         self.suggestion_model.set_items(items)
-        self.suggestions_view.resizeColumnsToContents()
+        self.suggestions_view.resizeColumnsToContents()  # precision-capped: visible rows
         self._prune_suggestions()
         left = len(result.unassigned)
         if left:
@@ -855,12 +877,28 @@ class DispatchDesk(QWidget):
     # ================================================================== replay
 
     def _on_replay_positions(self, positions: object) -> None:
-        self.map._replay_positions = positions if isinstance(positions, dict) else None
-        self.map.refresh()
+        self._replay_positions = positions if isinstance(positions, dict) else None
+        self._replay_dirty()
 
     def _on_replay_loads(self, phases: object) -> None:
-        self.map._replay_loads = phases if isinstance(phases, dict) else None
-        self.map.refresh()
+        self._replay_loads = phases if isinstance(phases, dict) else None
+        self._replay_dirty()
+
+    def _replay_dirty(self) -> None:
+        # positions and phases arrive as a pair per slider move: redraw once, after both
+        if not self._replay_timer.isActive():
+            self._replay_timer.start(0)
+
+    def _show_replay(self) -> None:
+        if self.side_tabs.currentIndex() == self._day_tab:
+            self.map.set_replay(self._replay_positions, self._replay_loads)
+
+    def _on_side_tab(self, index: int) -> None:
+        if index == self._day_tab:
+            self._sync_day_panel()
+            self._show_replay()
+        else:
+            self.map.set_replay(None, None)  # back to the live board
 
     # ================================================================== workers
 
@@ -1042,7 +1080,7 @@ class DispatchDesk(QWidget):
         target = Path(path)
         graph, settings = self.graph, self.settings
         pairs = [
-            (copy.deepcopy(self.board.trucks[a.truck_id]), copy.deepcopy(self.board.loads[lid]))
+            (copy.copy(self.board.trucks[a.truck_id]), copy.copy(self.board.loads[lid]))
             for lid, a in self.board.assignments.items()
         ]
 

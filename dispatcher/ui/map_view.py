@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from PySide6.QtCore import (
@@ -150,6 +151,14 @@ def _sprite(kind: str, color: QColor) -> QPixmap:
     return pm
 
 
+def _thin_pen(color: QColor) -> QPen:
+    """A 1 px cosmetic pen: Qt's raster engine draws these on a fast path (no stroker),
+    which is what keeps hundreds of assignment and suggestion lines cheap."""
+    pen = QPen(color, 1.0)
+    pen.setCosmetic(True)
+    return pen
+
+
 def _label_pixmap(text: str, font: QFont) -> QPixmap:
     """A city name with a light halo so it reads over roads and markers."""
     fm = QFontMetricsF(font)
@@ -270,7 +279,7 @@ class CityLayer(_Layer):
             x, y = dev[i]
             if clip.contains(x, y):
                 rect = self._label_rect(i, x, y)
-                painter.drawPixmap(rect.topLeft(), self._labels[i])
+                painter.drawPixmap(round(rect.left()), round(rect.top()), self._labels[i])
         painter.restore()
 
 
@@ -288,12 +297,22 @@ def _activity_status(activity: object) -> str:
     }.get(str(activity), str(activity))
 
 
-@dataclass(frozen=True)
-class Marker:
+class Marker(NamedTuple):
     kind: str  # TRUCK or LOAD
     id: str
     status: str
     city: str
+
+
+def _sunflower(n: int) -> np.ndarray:
+    """Pixel offsets of the k-th marker around a city: a sunflower spiral, first ones below."""
+    k = np.arange(n)
+    r = SPACING_PX * np.sqrt(k + 1.6)
+    a = k * GOLDEN_ANGLE + math.pi / 2
+    return np.column_stack([r * np.cos(a), r * np.sin(a)])
+
+
+_SPIRAL = _sunflower(256)
 
 
 class MarkerLayer(_Layer):
@@ -368,6 +387,7 @@ class MarkerLayer(_Layer):
         painter.resetTransform()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         self._paint_lines(painter, dev)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         x0, y0, x1, y1 = clip.left(), clip.top(), clip.right(), clip.bottom()
         inside = np.nonzero(
             (dev[:, 0] >= x0) & (dev[:, 0] <= x1) & (dev[:, 1] >= y0) & (dev[:, 1] <= y1)
@@ -375,20 +395,25 @@ class MarkerLayer(_Layer):
         half = (MARKER_PX + 2) / 2
         sprites = self._sprite_of
         draw = painter.drawPixmap
-        for i, (x, y) in zip(inside.tolist(), (dev[inside] - half).tolist(), strict=True):
-            draw(QPointF(x, y), sprites[i])
+        # whole-pixel positions keep drawPixmap on Qt's plain blit path (no resampling)
+        corners = np.rint(dev[inside] - half).astype(np.int64).tolist()
+        for i, (x, y) in zip(inside.tolist(), corners, strict=True):
+            draw(x, y, sprites[i])
         self._paint_highlights(painter, dev)
         painter.restore()
 
     def _paint_lines(self, painter: QPainter, dev: np.ndarray) -> None:
+        # many long translucent lines: antialiasing doubles their cost and adds little
+        many = len(self.links) + len(self.suggestions) > 150
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, not many)
         if (self.links and len(self.links) <= 400) or self.selected is not None:
             pairs = self.links if len(self.links) <= 400 else self._selected_links()
             if pairs:
-                painter.setPen(QPen(QColor(44, 111, 187, 170), 1.4))
+                painter.setPen(_thin_pen(QColor(44, 111, 187, 190)))
                 painter.drawLines([QPointF(*dev[a]) for pair in pairs for a in pair])
         if self.suggestions:
-            pen = QPen(style.SUGGESTION_COLOR, 1.8, Qt.PenStyle.DashLine)
-            pen.setDashPattern([4.0, 3.0])
+            pen = _thin_pen(style.SUGGESTION_COLOR)
+            pen.setDashPattern([5.0, 3.0])
             painter.setPen(pen)
             painter.drawLines([QPointF(*dev[a]) for pair in self.suggestions for a in pair])
 
@@ -467,9 +492,13 @@ class MapView(QGraphicsView):
         self.roads = QGraphicsPathItem()
         self.cities = CityLayer(big)
         self.markers = MarkerLayer(big)
-        for z, item in enumerate((self.graticule, self.roads, self.cities, self.markers)):
+        # roads and the lat/lon grid never change after loading: they are drawn as the
+        # view's background, which QGraphicsView caches (CacheBackground), so hovering,
+        # selecting or replaying redraws only the markers on top of a cached pixmap
+        for z, item in enumerate((self.cities, self.markers)):
             item.setZValue(z)
             self.scene().addItem(item)
+        self.setCacheMode(QGraphicsView.CacheModeFlag.CacheBackground)
         self.cities.setZValue(5)  # names above markers: the halo keeps both readable
         self.markers.setZValue(3)
         self._legend = self._make_legend()
@@ -490,11 +519,12 @@ class MapView(QGraphicsView):
         for u, v, _km in graph.edges():
             roads.moveTo(self._city_pos[u])
             roads.lineTo(self._city_pos[v])
-        pen = QPen(style.ROAD_COLOR, 2.0)
+        pen = QPen(style.ROAD_COLOR, 1.0)  # 1 px cosmetic: the fast raster path, 2-3x cheaper
         pen.setCosmetic(True)
         pen.setCapStyle(Qt.PenCapStyle.RoundCap)
         self.roads.setPen(pen)
         self.roads.setPath(roads)
+        self.resetCachedContent()
         self.cities.set_cities(
             [c.id for c in cities], [c.name for c in cities], pos, [c.population for c in cities]
         )
@@ -562,23 +592,21 @@ class MapView(QGraphicsView):
             put(city, self._city_pos.get(city), Marker(LOAD, ld.id, status, city))
         markers: list[Marker] = []
         base: list[tuple[float, float]] = []
-        offset: list[tuple[float, float]] = []
         lift = np.zeros(len(self.cities.ids))
         city_index = {cid: i for i, cid in enumerate(self.cities.ids)}
+        offsets: list[np.ndarray] = []
         for key, (p, group) in groups.items():
-            top = 0.0
-            for k, m in enumerate(group):
-                r = SPACING_PX * math.sqrt(k + 1.6)
-                a = k * GOLDEN_ANGLE + math.pi / 2  # first markers below the dot
-                dx, dy = r * math.cos(a), r * math.sin(a)
-                top = max(top, -dy)
-                markers.append(m)
-                base.append((p.x(), p.y()))
-                offset.append((dx, dy))
+            n = len(group)
+            spiral = _SPIRAL[:n] if n <= len(_SPIRAL) else _sunflower(n)
+            offsets.append(spiral)
+            markers.extend(group)
+            base.extend([(p.x(), p.y())] * n)
             if isinstance(key, str) and key in city_index:
-                lift[city_index[key]] = max(0.0, top - 2.0)
+                lift[city_index[key]] = max(0.0, float(-spiral[:, 1].min()) - 2.0)
         self.markers.set_markers(
-            markers, np.array(base).reshape(-1, 2), np.array(offset).reshape(-1, 2)
+            markers,
+            np.array(base, dtype=float).reshape(-1, 2),
+            np.concatenate(offsets) if offsets else np.zeros((0, 2)),
         )
         idx = self.markers.index
         self.markers.links = [
@@ -928,6 +956,15 @@ class MapView(QGraphicsView):
         pen.setCosmetic(True)
         self.graticule.setPen(pen)
         self.graticule.setPath(path)
+        self.resetCachedContent()
+
+    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
+        painter.fillRect(rect, style.BACKGROUND)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        for item in (self.graticule, self.roads):
+            painter.setPen(item.pen())
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawPath(item.path())
 
     def _make_legend(self) -> QPixmap:
         rows = [

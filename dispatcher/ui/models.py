@@ -355,10 +355,17 @@ class BoardFilter(QSortFilterProxyModel):
         return True
 
 
-@dataclass(frozen=True)
+@dataclass
 class Suggestion:
     assignment: Assignment
-    explanation: str
+    explain: Callable[[Assignment], str] | None = None  # computed when first shown
+    _text: str | None = None
+
+    @property
+    def explanation(self) -> str:
+        if self._text is None:
+            self._text = self.explain(self.assignment) if self.explain else ""
+        return self._text
 
 
 SUGGESTION_HEADERS = ["Truck", "Load", "Empty km", "Cost", "Pickup", "Why this pair"]
@@ -392,15 +399,15 @@ class SuggestionModel(QAbstractTableModel):
             return None
         s = self.items[index.row()]
         a = s.assignment
+        c = index.column()
         values: list[Any] = [
             a.truck_id,
             a.load_id,
             a.deadhead_km,
             a.cost,
             a.pickup_at,
-            s.explanation,
+            s.explanation if c == 5 or role == Qt.ItemDataRole.ToolTipRole else "",
         ]
-        c = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             if c == 2:
                 return f"{a.deadhead_km:,.0f}"

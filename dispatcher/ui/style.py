@@ -30,7 +30,7 @@ LOAD_COLORS: dict[LoadStatus, QColor] = {
 }
 
 SUGGESTION_COLOR = QColor("#d01c8b")  # magenta dashed lines: proposals, not facts
-ROAD_COLOR = QColor("#b9b2a6")
+ROAD_COLOR = QColor("#9c9385")
 CITY_COLOR = QColor("#4a4a4a")
 BACKGROUND = QColor("#f4f1ea")
 SELECTION_COLOR = QColor("#ffb000")

@@ -77,6 +77,7 @@ class BoardTable(QTableView):
         self.verticalHeader().setDefaultSectionSize(22)
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.horizontalHeader().setStretchLastSection(True)
+        self.horizontalHeader().setResizeContentsPrecision(50)  # size columns on 50 rows
 
     def current_id(self) -> str | None:
         index = self.currentIndex()

@@ -1,0 +1,113 @@
+"""How long does the desk's UI thread stall while suggestions are computed?
+
+A 5 ms QTimer runs on the UI thread and records the gap between its ticks while the desk
+runs the optimal matcher in its worker on a big synthetic day. A gap much longer than 5 ms
+means the UI thread could not run (the window would freeze for that long). Target: the
+longest stall stays under 50 ms. Also reports the UI-thread cost of the actions that follow
+(showing the suggestions, "Accept all", undo), which are user actions, not background work.
+
+Run: .venv/bin/python bench/bench_ui_responsiveness.py [N_TRUCKS N_LOADS ...]
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from PySide6.QtCore import QElapsedTimer, QTimer
+from PySide6.QtWidgets import QApplication
+
+from dispatcher.board import Board
+from dispatcher.routes import RouteGraph
+from dispatcher.synthetic import random_day
+from dispatcher.ui.desk import DispatchDesk, _Loaded
+from freightlab.resources import default_map_path
+
+
+def run(app: QApplication, n_trucks: int, n_loads: int, wide: bool) -> None:
+    graph = RouteGraph.load(default_map_path())
+    trucks, loads = random_day(graph, n_trucks, n_loads, seed=n_trucks)
+    if wide:  # every window spans two days: many feasible pairs, a much harder solve
+        for ld in loads:
+            ld.pickup_latest = ld.pickup_earliest + 48.0
+    desk = DispatchDesk(autoload=False)
+    desk.resize(1400, 860)
+    desk.show()
+    desk._set_board(_Loaded(graph, Board(trucks, loads), None, "bench"))
+    app.processEvents()
+
+    gaps: list[float] = []
+    clock = QElapsedTimer()
+    clock.start()
+    last = [clock.nsecsElapsed()]
+
+    def tick() -> None:
+        now = clock.nsecsElapsed()
+        gaps.append((now - last[0]) / 1e6)
+        last[0] = now
+
+    timer = QTimer()
+    timer.setInterval(5)
+    timer.timeout.connect(tick)
+    shown: list[float] = []
+    original = desk._on_suggestions
+
+    def timed(result: object) -> None:  # the UI-thread share: turning results into rows
+        t = time.perf_counter()
+        original(result)  # type: ignore[arg-type]
+        shown.append((time.perf_counter() - t) * 1000)
+
+    desk._on_suggestions = timed  # type: ignore[method-assign]
+    timer.start()
+    t0 = time.perf_counter()
+    desk.suggest()
+    while desk.busy():
+        app.processEvents()
+        time.sleep(0.0005)
+    total = time.perf_counter() - t0
+    timer.stop()
+    gaps_during = gaps[1:]  # the first gap includes starting the timer
+
+    t1 = time.perf_counter()
+    desk.accept_all()
+    app.processEvents()
+    accept_ms = (time.perf_counter() - t1) * 1000
+    t2 = time.perf_counter()
+    desk.undo_stack.undo()
+    app.processEvents()
+    undo_ms = (time.perf_counter() - t2) * 1000
+    n = len(desk.board.trucks)
+    label = f"{n_trucks} trucks x {n_loads} loads{' (wide windows)' if wide else ''}"
+    print(
+        f"{label:<42} matcher {total:6.2f} s, {len(gaps_during):5d} ticks, "
+        f"longest UI stall {max(gaps_during, default=0):6.1f} ms, "
+        f"p99 {statistics.quantiles(gaps_during, n=100)[98] if len(gaps_during) > 2 else 0:5.1f} ms"
+        f", showing the result {shown[0] if shown else 0:5.1f} ms"
+    )
+    print(
+        f"{'':<42} suggestions {len(desk.result.assignments) if desk.result else 0}, "
+        f"accept all {accept_ms:6.1f} ms, undo {undo_ms:6.1f} ms (UI-thread actions, n={n})"
+    )
+    desk.close()
+    desk.deleteLater()
+    app.processEvents()
+
+
+def main(argv: list[str]) -> None:
+    app = QApplication.instance() or QApplication([])
+    sizes = [(1000, 2000, False), (2000, 4000, False), (3000, 3000, True)]
+    if len(argv) >= 2:
+        sizes = [(int(argv[i]), int(argv[i + 1]), False) for i in range(0, len(argv) - 1, 2)]
+    print(f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs; timer interval 5 ms")
+    for n_trucks, n_loads, wide in sizes:
+        run(app, n_trucks, n_loads, wide)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -82,6 +82,23 @@ def _explain(name: str, c: ComponentStats, offered_rps: float, saturated: bool) 
         )
     demand_ms = c.visits * c.mean_hold_ms
     cap = capacity_rps(c)
+    if c.kind == "queue":
+        head = "saturates first" if saturated else "is the bottleneck"
+        text = (
+            f"'{name}' (queue) {head}: its {c.workers} partition(s) were delivering"
+            f" {c.utilization:.0%} of the time. Each partition hands one message at a time to"
+            f" its consumer and waits {c.mean_hold_ms:.1f} ms until the consumer is done, so"
+            f" the partitions can pass at most about {cap or 0.0:.1f} messages/s against"
+            f" {c.arrival_rate_rps:.1f} published; messages wait {c.mean_wait_ms:.1f} ms"
+            f" in the broker (mean lag {c.mean_queue_len:.1f})."
+        )
+        if saturated:
+            text += " The lag grows without bound."
+        return (
+            text
+            + " More partitions (and consumers) would let more messages be handled in parallel."
+        )
+
     per = c.workers // max(1, c.replicas)
     calls = ""
     if c.mean_hold_ms > c.mean_service_ms * 1.05:
@@ -114,8 +131,6 @@ def _explain(name: str, c: ComponentStats, offered_rps: float, saturated: bool) 
             f" {min(1.0, c.utilization * c.workers / w_new):.0%} and raise that bound to"
             f" {cap * w_new / c.workers:.1f} requests/s."
         )
-    elif c.kind == "queue":
-        parts.append("More partitions would let more consumers work in parallel.")
     else:
         parts.append("More workers here would raise that bound proportionally.")
     return " ".join(parts)

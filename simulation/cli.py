@@ -41,6 +41,12 @@ def register(subparsers: Any) -> None:
     c.add_argument("--rates", required=True, help="comma-separated total rates, e.g. 100,200")
     c.add_argument("--duration", type=float, metavar="S")
     c.add_argument("--seed", type=int, metavar="N")
+    c.add_argument(
+        "--slo-p99", type=float, metavar="MS", help="a rate whose p99 exceeds MS is past the knee"
+    )
+    c.add_argument(
+        "--processes", type=int, default=1, metavar="N", help="run N simulations in parallel"
+    )
     c.add_argument("--json", metavar="OUT.json")
     c.add_argument("--charts", metavar="DIR")
     c.set_defaults(handler=_run_compare)
@@ -126,8 +132,17 @@ def _run_compare(args: argparse.Namespace) -> int:
 
     _check_options(args)
     rates = parse_rates(args.rates)
+    if args.slo_p99 is not None and not args.slo_p99 > 0:
+        raise InputError(f"--slo-p99 must be > 0 ms, got {args.slo_p99}")
     designs = [load_design(p) for p in args.designs]
-    comparison = compare(designs, rates, duration_s=args.duration, seed=args.seed)
+    comparison = compare(
+        designs,
+        rates,
+        duration_s=args.duration,
+        seed=args.seed,
+        processes=max(1, args.processes),
+        p99_slo_ms=args.slo_p99,
+    )
     if args.json != "-":
         print(format_comparison(comparison))
     if args.json:
@@ -202,10 +217,12 @@ def format_comparison(c: Comparison) -> str:
         lines.append(f"{s.design}:")
         for p in s.points:
             thr = sum(x.throughput_rps for x in p.result.classes.values())
+            off = sum(x.offered_rps for x in p.result.classes.values())
             p99 = max((x.latency_ms.p99 for x in p.result.classes.values()), default=0.0)
             lines.append(
-                f"  {p.rate_rps:>10g} req/s -> {thr:>10.1f} done/s  p99 {p99:>10.1f} ms"
-                f"  {p.result.verdict:<8} bottleneck {p.result.bottleneck}"
+                f"  {p.rate_rps:>9g} req/s (offered {off:>8.1f}) -> {thr:>8.1f} done/s"
+                f"  p99 {p99:>10.1f} ms  {p.result.verdict:<8}"
+                f"{'' if p.healthy else ' past knee':<10} bottleneck {p.result.bottleneck}"
             )
         knee = "none within the rates" if s.knee_rps is None else f"{s.knee_rps:g} req/s"
         cap = (

@@ -30,8 +30,17 @@ def _goodput(r: SimResult) -> float:
     return done / offered if offered else 1.0
 
 
-def analyse(design_name: str, rates: Sequence[float], results: Sequence[SimResult]) -> SweepResult:
-    """Healthy points, the saturation knee and the bottleneck-bound capacity estimate."""
+def analyse(
+    design_name: str,
+    rates: Sequence[float],
+    results: Sequence[SimResult],
+    p99_slo_ms: float | None = None,
+) -> SweepResult:
+    """Healthy points, the saturation knee and the bottleneck-bound capacity estimate.
+
+    A point is healthy when the run is stable, completes >= 95% of what was offered, its
+    p99 is within 5x the lightest rate's, and (if given) within the p99 objective.
+    """
     order = sorted(range(len(rates)), key=lambda i: rates[i])
     base_p99 = _p99(results[order[0]]) if results else 0.0
     points: list[SweepPoint] = []
@@ -41,6 +50,7 @@ def analyse(design_name: str, rates: Sequence[float], results: Sequence[SimResul
             r.verdict == "stable"
             and _goodput(r) >= GOODPUT_MIN
             and (base_p99 <= 0 or _p99(r) <= P99_GROWTH_MAX * base_p99)
+            and (p99_slo_ms is None or _p99(r) <= p99_slo_ms)
         )
         points.append(SweepPoint(rate_rps=float(rates[i]), result=r, healthy=healthy))
     knee = next((p.rate_rps for p in points if not p.healthy), None)
@@ -72,13 +82,14 @@ def sweep(
     seed: int | None = None,
     processes: int = 1,
     progress: Progress | None = None,
+    p99_slo_ms: float | None = None,
 ) -> SweepResult:
     """Run ``design`` at each total offered rate (classes scaled together)."""
     _check_rates(rates)
     the_seed = design.workload.seed if seed is None else seed
     data = design.model_dump()
     jobs = [Job(data, the_seed, duration_s, float(r)) for r in rates]
-    return analyse(design.name, rates, run_jobs(jobs, processes, progress))
+    return analyse(design.name, rates, run_jobs(jobs, processes, progress), p99_slo_ms)
 
 
 def compare(
@@ -89,6 +100,7 @@ def compare(
     seed: int | None = None,
     processes: int = 1,
     progress: Progress | None = None,
+    p99_slo_ms: float | None = None,
 ) -> Comparison:
     """Sweep every design over the same rates with one seed (common random numbers)."""
     _check_rates(rates)
@@ -98,7 +110,10 @@ def compare(
     jobs = [Job(d.model_dump(), the_seed, duration_s, float(r)) for d in designs for r in rates]
     results = run_jobs(jobs, processes, progress)
     n = len(rates)
-    sweeps = [analyse(d.name, rates, results[i * n : (i + 1) * n]) for i, d in enumerate(designs)]
+    sweeps = [
+        analyse(d.name, rates, results[i * n : (i + 1) * n], p99_slo_ms)
+        for i, d in enumerate(designs)
+    ]
 
     def score(s: SweepResult) -> tuple[float, float, float]:
         knee = math.inf if s.knee_rps is None else s.knee_rps

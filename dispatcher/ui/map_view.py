@@ -210,6 +210,7 @@ class CityLayer(_Layer):
         self.pos = np.zeros((0, 2))
         self.radius = np.zeros(0)
         self.label_lift = np.zeros(0)  # pixels above the dot (clears the marker cluster)
+        self.spread = 1.0  # follows the marker layer's spread
         self._labels: list[QPixmap] = []
         self._order: list[int] = []  # label priority: most populous first
         self._visible_cache: tuple[float, list[int]] | None = None
@@ -240,12 +241,12 @@ class CityLayer(_Layer):
 
     def _label_rect(self, i: int, x: float, y: float) -> QRectF:
         pm = self._labels[i]
-        top = y - self.radius[i] - self.label_lift[i] - pm.height() + 2
+        top = y - self.radius[i] - self.label_lift[i] * self.spread - pm.height() + 2
         return QRectF(x - pm.width() / 2, top, pm.width(), pm.height())
 
     def visible_labels(self, scale: float) -> list[int]:
         """Greedy placement by priority in scaled-scene pixels (pan does not change it)."""
-        key = round(scale, 9)
+        key = round(scale, 9) + self.spread * 1e-3
         if self._visible_cache is not None and self._visible_cache[0] == key:
             return self._visible_cache[1]
         placed: list[QRectF] = []
@@ -333,6 +334,8 @@ class MarkerLayer(_Layer):
         self.drop_target: tuple[int, bool] | None = None  # (truck index, feasible)
         self.route: QPainterPath | None = None  # selected load's road route, scene coords
         self._dev_cache: tuple[tuple[float, ...], np.ndarray] | None = None
+        #: Cluster spacing factor: clusters open up when zoomed in (easier to hit a marker).
+        self.spread = 1.0
 
     def sprite(self, kind: str, status: str) -> QPixmap:
         key = (kind, status)
@@ -351,10 +354,10 @@ class MarkerLayer(_Layer):
         self.update()
 
     def device_positions(self, t: QTransform) -> np.ndarray:
-        key = (t.m11(), t.m12(), t.m21(), t.m22(), t.dx(), t.dy())
+        key = (t.m11(), t.m12(), t.m21(), t.m22(), t.dx(), t.dy(), self.spread)
         if self._dev_cache is not None and self._dev_cache[0] == key:
             return self._dev_cache[1]
-        dev = _map_points(t, self.base) + self.offset
+        dev = _map_points(t, self.base) + self.offset * self.spread
         self._dev_cache = (key, dev)
         return dev
 
@@ -715,6 +718,7 @@ class MapView(QGraphicsView):
         self.fitInView(self._map_rect, Qt.AspectRatioMode.KeepAspectRatio)
         self._fit_scale = self.transform().m11()
         self._user_zoomed = False
+        self._update_spread()
         self.zoom_changed.emit(1.0)
 
     def zoom_by(self, factor: float, animate: bool = True) -> None:
@@ -742,7 +746,17 @@ class MapView(QGraphicsView):
         current = self.zoom_level()
         if current > 0 and abs(level - current) > 1e-12:
             self.scale(level / current, level / current)
+            self._update_spread()
             self.zoom_changed.emit(self.zoom_level())
+
+    def _update_spread(self) -> None:
+        """Clusters keep their pixel size up to 4x zoom, then open up to 3x wider."""
+        spread = min(3.0, max(1.0, self.zoom_level() / 4.0))
+        if spread != self.markers.spread:
+            self.markers.spread = self.cities.spread = spread
+            self.cities._visible_cache = None
+            self.markers.update()
+            self.cities.update()
 
     def center_on_latlon(self, lat: float, lon: float) -> None:
         if self.projection is not None:

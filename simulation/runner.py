@@ -36,7 +36,13 @@ def simulate(
         if rate_rps <= 0:
             raise InputError(f"rate must be > 0 requests/s, got {rate_rps}")
         design = design.with_rate(rate_rps)
-    cap = max_in_system or wl.max_in_system or DEFAULT_MAX_IN_SYSTEM
+    # Default cap: 20,000 in flight, or 30 s worth of arrivals for big designs (by Little's
+    # law more than that in flight means a mean response above 30 s: already broken).
+    cap = (
+        max_in_system
+        or design.workload.max_in_system
+        or max(DEFAULT_MAX_IN_SYSTEM, int(30 * design.workload.total_rate()))
+    )
     engine = Engine(
         design,
         duration_s=duration,

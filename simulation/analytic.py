@@ -540,9 +540,21 @@ def _class_metric(
             return est.latency_mean_ms.mean, est.latency_mean_ms.half_width
         if label == "p99":
             return est.latency_p99_ms.mean, est.latency_p99_ms.half_width
-        stats = [r.classes[name].latency_ms for r in result.runs if name in r.classes]
-        if not stats:
-            return None, 0.0
-        return sum(getattr(s, label) for s in stats) / len(stats), 0.0
+        values = [getattr(r.classes[name].latency_ms, label) for r in result.runs]
+        return _mean_and_half_width(values)
     cs = result.classes.get(name)
     return (None, 0.0) if cs is None else (float(getattr(cs.latency_ms, label)), 0.0)
+
+
+def _mean_and_half_width(values: list[float]) -> tuple[float | None, float]:
+    """Mean and 95% Student-t half-width over replications (as the engine's estimates)."""
+    if not values:
+        return None, 0.0
+    n = len(values)
+    mean = sum(values) / n
+    if n < 2:
+        return mean, 0.0
+    from scipy import stats
+
+    var = sum((v - mean) ** 2 for v in values) / (n - 1)
+    return mean, float(stats.t.ppf(0.975, n - 1)) * math.sqrt(var / n)

@@ -67,6 +67,43 @@ def save_design(design: Design, path: str | os.PathLike[str]) -> None:
     atomic_write_text(path, dump_design(design))
 
 
+def catalog_paths() -> list[Path]:
+    """The designs shipped in designs/catalog, sorted by file name."""
+    from importlib import resources
+
+    root = Path(str(resources.files("designs").joinpath("catalog")))
+    return sorted(root.glob("*.toml"))
+
+
+def read_trace(path: str | os.PathLike[str]) -> list[float]:
+    """Arrival instants (seconds) from a recorded trace: one number per line, or the first
+    column of a CSV; a header line and blank lines are skipped. For ``times_s``."""
+    p = Path(path)
+    try:
+        lines = p.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        raise InputError(f"{p}: no such trace file") from None
+    times: list[float] = []
+    for lineno, line in enumerate(lines, start=1):
+        cell = line.split(",")[0].strip()
+        if not cell:
+            continue
+        try:
+            t = float(cell)
+        except ValueError:
+            if lineno == 1:
+                continue  # header
+            raise InputError(f"{p}, line {lineno}: {cell!r} is not a time in seconds") from None
+        if not t >= 0 or t == float("inf"):
+            raise InputError(f"{p}, line {lineno}: time must be >= 0, got {cell!r}")
+        if times and t < times[-1]:
+            raise InputError(f"{p}, line {lineno}: times must not decrease")
+        times.append(t)
+    if not times:
+        raise InputError(f"{p}: no arrival times in the trace")
+    return times
+
+
 def _describe(err: Any, data: dict[str, Any]) -> str:
     """'component 'matcher' (components[2]), field 'service_ms.mean': reason'."""
     loc = tuple(err.get("loc", ()))

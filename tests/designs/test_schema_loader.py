@@ -202,3 +202,81 @@ capacity = 10
         'arrival = { process = "poisson", rate_rps = 2.0 }\nkeys = { count = 100 }',
     )
     assert loads_design(keyed).workload.classes[0].keys is not None
+
+
+def test_catalog_paths_lists_shipped_designs() -> None:
+    from designs.loader import catalog_paths
+
+    assert [p.name for p in catalog_paths()] == sorted(p.name for p in CATALOG.glob("*.toml"))
+
+
+def test_read_trace(tmp_path: Path) -> None:
+    from designs.loader import read_trace
+
+    f = tmp_path / "t.csv"
+    f.write_text("time_s,shipper\n0.5,a\n\n1.25,b\n9,c\n")
+    assert read_trace(f) == [0.5, 1.25, 9.0]
+    f.write_text("1\n0.5\n")
+    with pytest.raises(InputError, match="line 2"):
+        read_trace(f)
+    f.write_text("1\nabc\n")
+    with pytest.raises(InputError, match="line 2"):
+        read_trace(f)
+
+
+def test_round_trip_property() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    finite = st.floats(min_value=0.001, max_value=1e6, allow_nan=False, allow_infinity=False)
+
+    @settings(max_examples=60, deadline=None)
+    @given(
+        rate=finite,
+        mean=finite,
+        cv=finite,
+        workers=st.integers(1, 64),
+        replicas=st.integers(1, 8),
+        limit=st.none() | st.integers(0, 1000),
+        name=st.from_regex(r"[a-z][a-z0-9_]{0,12}", fullmatch=True),
+        desc=st.text(max_size=40),
+    )
+    def check(
+        rate: float,
+        mean: float,
+        cv: float,
+        workers: int,
+        replicas: int,
+        limit: int | None,
+        name: str,
+        desc: str,
+    ) -> None:
+        d = loads_design(BASE).model_copy(deep=True)
+        comp = d.components[0].model_copy(
+            update={
+                "name": name,
+                "workers": workers,
+                "replicas": replicas,
+                "queue_limit": limit,
+                "description": desc,
+                "service_ms": d.components[0].service_ms.model_copy(  # type: ignore[union-attr]
+                    update={"dist": "lognormal", "mean": mean, "cv": cv}
+                ),
+            }
+        )
+        rc = d.workload.classes[0]
+        rc = rc.model_copy(
+            update={"entry": name, "arrival": rc.arrival.model_copy(update={"rate_rps": rate})}
+        )
+        d = d.model_copy(
+            update={
+                "components": [comp],
+                "workload": d.workload.model_copy(update={"classes": [rc]}),
+            }
+        )
+        text = dump_design(d)
+        again = loads_design(text)
+        assert again == d
+        assert dump_design(again) == text
+
+    check()

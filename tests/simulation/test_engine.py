@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import numpy as np
 import pytest
 from test_engine_designs import design, mm1, poisson, service
 
@@ -322,3 +323,52 @@ def test_bottleneck_explanation_names_demand_and_replica_effect() -> None:
     assert r.bottleneck == "b"
     text = r.bottleneck_explanation
     assert "demand" in text and "replica" in text and "requests/s" in text
+
+
+def test_notifier_fanout_waits_for_the_slowest() -> None:
+    comps = """
+[[components]]
+name = "n"
+kind = "notifier"
+workers = 100
+fanout = 3
+service_ms = { dist = "exponential", mean = 100.0 }
+"""
+    r = simulate(design(comps, poisson("n", 2.0), duration=3000))
+    # No queueing (100 workers): response = max of 3 exponentials = 100 * (1 + 1/2 + 1/3) ms.
+    assert r.classes["req"].latency_ms.mean == pytest.approx(183.3, rel=0.05)
+    assert r.components["n"].visits == pytest.approx(3.0, rel=0.01)
+
+
+def test_gateway_with_workers_queues_and_database_replicas_split() -> None:
+    comps = """
+[[components]]
+name = "gw"
+kind = "gateway"
+workers = 1
+service_ms = { dist = "deterministic", mean = 50.0 }
+then = "db"
+[[components]]
+name = "db"
+kind = "database"
+replicas = 2
+pool_size = 1
+service_ms = { dist = "exponential", mean = 100.0 }
+"""
+    r = simulate(design(comps, poisson("gw", 10.0), duration=2000))
+    gw, db = r.components["gw"], r.components["db"]
+    assert gw.workers == 1 and gw.utilization == pytest.approx(0.5, abs=0.03)
+    # M/D/1 at rho = 0.5: Wq = rho / (2 mu (1 - rho)) = 25 ms.
+    assert gw.mean_wait_ms == pytest.approx(25.0, rel=0.15)
+    assert db.workers == 2 and abs(db.replica_served[0] - db.replica_served[1]) <= 1
+
+
+def test_ttl_cache_in_engine_expires_entries() -> None:
+    keys = '{ dist = "uniform", count = 10 }'
+    short = _cache_design(100, keys, "ttl", "ttl_s = 0.05")
+    long = _cache_design(100, keys, "ttl", "ttl_s = 1000.0")
+    r_short = simulate(design(short, poisson("c", 20.0, keys=keys), duration=300, warmup=10))
+    r_long = simulate(design(long, poisson("c", 20.0, keys=keys), duration=300, warmup=10))
+    assert (r_long.components["c"].hit_ratio or 0) > 0.99
+    # Each key is requested every 0.5 s on average; a 50 ms TTL keeps ~10% of them.
+    assert (r_short.components["c"].hit_ratio or 0) == pytest.approx(1 - np.exp(-0.1), abs=0.03)

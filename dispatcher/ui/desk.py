@@ -138,6 +138,8 @@ class DispatchDesk(QWidget):
         self.result: MatchResult | None = None
         self._task: Task | None = None
         self._syncing = False
+        self.why_dialog: WhyNotDialog | None = None  # the last dialogs shown (tests read them)
+        self.import_dialog: ImportErrorsDialog | None = None
         self.undo_stack = QUndoStack(self)
         self.undo_stack.cleanChanged.connect(self._on_clean_changed)
         self._build()

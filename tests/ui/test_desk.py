@@ -344,3 +344,21 @@ def test_screenshots_at_several_zoom_levels(qtbot, desk: DispatchDesk) -> None:
     desk.map.setFocus()
     qtbot.keyClick(desk.map, Qt.Key.Key_0)
     assert desk.map.zoom_level() == pytest.approx(1.0)
+
+
+def test_day_replay_moves_trucks_on_the_map(qtbot, desk: DispatchDesk) -> None:
+    view = desk.map
+    truck = next(iter(desk.board.trucks.values()))
+    home = view.marker_pos(TRUCK, truck.id)
+    assert desk._day_tab >= 0  # the Day panel is embedded
+    desk.side_tabs.setCurrentIndex(desk._day_tab)
+    delhi = desk.graph.city("delhi")
+    desk._on_replay_positions({truck.id: (delhi.lat + 0.5, delhi.lon + 0.5, "deadhead")})
+    desk._on_replay_loads({})  # nothing posted yet: no load markers
+    qtbot.waitUntil(lambda: view.marker_pos(TRUCK, truck.id) != home, timeout=2000)
+    assert all(m.kind == TRUCK for m in view.markers.markers)
+    i = view.markers.index[(TRUCK, truck.id)]
+    assert view.markers.markers[i].status == TruckStatus.EN_ROUTE_TO_PICKUP.value
+    desk.side_tabs.setCurrentIndex(0)  # back to the board: live positions again
+    assert view.marker_pos(TRUCK, truck.id) == home
+    assert len(view.markers.markers) == 400

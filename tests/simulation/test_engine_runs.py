@@ -95,3 +95,27 @@ def test_compare_uses_common_random_numbers() -> None:
     assert c2.sweeps[0].points[0].result.classes["req"].offered == (
         c2.sweeps[1].points[0].result.classes["req"].offered
     )
+
+
+@pytest.mark.parametrize(
+    "name",
+    sorted(p.name for p in __import__("designs.loader").loader.catalog_paths()),
+)
+def test_catalog_designs_run_with_consistent_books(name: str) -> None:
+    from designs.loader import catalog_paths, load_design
+
+    path = next(p for p in catalog_paths() if p.name == name)
+    r = simulate(load_design(path), duration_s=400)
+    assert r.verdict in ("stable", "unstable")
+    assert r.bottleneck in r.components and r.bottleneck_explanation
+    for c in r.classes.values():
+        assert c.offered == c.completed + c.rejected + c.dropped + c.timed_out + c.in_flight
+        lat = c.latency_ms
+        assert lat.p50 <= lat.p95 <= lat.p99 <= lat.max * (1 + 1e-9)
+    for s in r.components.values():
+        assert 0.0 <= s.utilization <= 1.0
+        assert s.mean_queue_len >= 0 and s.mean_wait_ms >= 0
+    if name == "database_direct.toml":
+        assert r.verdict == "unstable"
+    else:
+        assert r.verdict == "stable", name

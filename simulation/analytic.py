@@ -9,10 +9,10 @@ split evenly (``random`` or ``round_robin``). Such a design is a feed-forward op
 - with exponential service and Poisson (or randomly split) input each replica is an exact
   M/M/c (Jackson); a lone single-server station with general service is an exact M/G/1 (P-K);
 - round robin is NOT Poisson splitting: each of R replicas gets every R-th request, i.e.
-  Erlang-R interarrivals, which queue less than Poisson ones. One exponential worker per replica
-  is then an exact E_R/M/1 (GI/M/1 theory); with more workers, general service, or input that
-  is not Poisson (downstream of a non-exponential or round-robin-fed station) the figures come
-  from the Allen-Cunneen GI/G/c approximation and are marked ``exact=False``.
+  Erlang-R interarrivals, which queue less than Poisson ones. With exponential service each
+  replica is then an exact E_R/M/c (GI/M/c theory); with general service, or input that is not
+  Poisson (downstream of a non-exponential or round-robin-fed station), the figures come from
+  the Allen-Cunneen GI/G/c approximation and are marked ``exact=False``.
 
 Mean end-to-end response per class is the sum over components of visits x mean response
 there, which holds by linearity whatever the dependence between stations. Percentiles are
@@ -39,7 +39,7 @@ from simulation.theory.queues import (
     ServiceMoments,
     gi_g_c_approx,
     mgc,
-    round_robin_m1,
+    round_robin_mc,
 )
 
 PERCENTILES = (("p50", 0.50), ("p95", 0.95), ("p99", 0.99))
@@ -318,7 +318,7 @@ def _predict(design: Design) -> Prediction:
     if any(ct.model.endswith("(round robin)") for ct in comps.values()):
         notes.append(
             "round robin is not Poisson splitting: each replica sees Erlang-R interarrivals "
-            "(E_R/M/1 exact for one worker, Allen-Cunneen otherwise)"
+            "(exact E_R/M/c for exponential service, Allen-Cunneen otherwise)"
         )
     exact = all(ct.exact for ct in comps.values()) and all(ct.exact for ct in class_theory.values())
     if design.workload.max_in_system is not None:
@@ -361,8 +361,11 @@ def _station(
     if kind == "poisson":
         return mgc(per_replica, moments, servers), ""
     if kind == "round_robin":
-        if servers == 1 and moments.is_exponential:
-            return round_robin_m1(per_replica * pooled, pooled, 1.0 / moments.mean), ""
+        if moments.is_exponential:
+            try:
+                return round_robin_mc(per_replica * pooled, pooled, 1.0 / moments.mean, servers), ""
+            except ArithmeticError:  # too near saturation for the exact chain: approximate
+                pass
         return gi_g_c_approx(per_replica, 1.0 / pooled, moments, servers), ""
     note = (
         f"component '{c.name}': its input is not Poisson (downstream of a non-exponential or "

@@ -33,6 +33,7 @@ from simulation.theory.queues import (
     mgc,
     mmc,
     round_robin_m1,
+    round_robin_mc,
 )
 
 __all__ = [
@@ -57,6 +58,7 @@ __all__ = [
     "mgc",
     "mmc",
     "round_robin_m1",
+    "round_robin_mc",
     "solve_jackson",
     "ttl_hit_ratio",
     "visit_counts",

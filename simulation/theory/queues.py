@@ -11,10 +11,12 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 from scipy.optimize import brentq
 
 INF = math.inf
 _EPSILONS = [0.5**k for k in range(1, 45)]
+MAX_CHAIN_STATES = 1500  # E_R/M/c embedded chain size limit (about rho 0.98 at R = 3)
 
 
 @dataclass(frozen=True)
@@ -353,16 +355,94 @@ def round_robin_m1(total_rate: float, replicas: int, service_rate: float) -> Que
     return gi_m1(lst, total_rate / replicas, service_rate, f"E{replicas}/M/1 (round robin)")
 
 
+def round_robin_mc(
+    total_rate: float, replicas: int, service_rate: float, servers: int
+) -> QueueResult:
+    """One of ``replicas`` replicas with ``servers`` exponential workers each, fed round robin
+    from a Poisson stream of ``total_rate``: an E_R/M/c queue, solved exactly.
+
+    GI/M/c theory: seen at arrival epochs the number in system is a Markov chain. Between
+    arrivals the system is a pure-death process (rate min(n, c) mu) with generator Q, and for
+    Erlang-R interarrivals of rate-lambda phases E[exp(Q T)] = (lambda (lambda I - Q)^-1)^R, so
+    the one-step matrix is exact; it is truncated where the geometric tail (ratio omega, the
+    root of omega = A*(c mu (1 - omega))) drops below 1e-13. An arrival finding n >= c waits
+    for n - c + 1 departures at rate c mu, and the wait given waiting is Exp(c mu (1 - omega)).
+    """
+    if servers == 1:
+        return round_robin_m1(total_rate, replicas, service_rate)
+    if replicas < 1 or servers < 1:
+        raise ValueError("replicas and servers must be >= 1")
+    lam = total_rate / replicas
+    service = ServiceMoments.exponential(1.0 / service_rate)
+    model = f"E{replicas}/M/{servers} (round robin)"
+    rho = lam / (servers * service_rate)
+    if rho >= 1.0:
+        return _unstable(model, lam, service, servers, True)
+    if replicas == 1:
+        return mmc(total_rate, service_rate, servers)
+    cmu = servers * service_rate
+
+    def lst(x: float) -> float:
+        return float((total_rate / (total_rate + x)) ** replicas)
+
+    # omega from the single-server form of the root equation with rate c mu.
+    omega = gi_m1(lst, lam, cmu).p_wait
+    tail = math.ceil(math.log(1e-12) / math.log(omega)) if omega > 0 else 1
+    n = servers + tail + 2
+    if n > MAX_CHAIN_STATES:
+        raise ArithmeticError(f"{model}: too close to saturation for the exact solution")
+    death = np.minimum(np.arange(n + 1), servers) * service_rate
+    q = np.diag(-death) + np.diag(death[1:], -1)  # state k -> k-1 at rate min(k, c) mu
+    step = total_rate * np.linalg.inv(total_rate * np.eye(n + 1) - q)
+    phases = np.linalg.matrix_power(step, replicas)
+    # Found k -> the arrival makes k + 1 (capped at the truncation) -> next arrival finds m.
+    trans = phases[np.minimum(np.arange(n + 1) + 1, n)]
+    a = trans.T - np.eye(n + 1)
+    a[-1, :] = 1.0
+    rhs = np.zeros(n + 1)
+    rhs[-1] = 1.0
+    found = np.clip(np.linalg.solve(a, rhs), 0.0, None)
+    found /= found.sum()
+    k = np.arange(n + 1)
+    waits = k >= servers
+    p_wait = float(found[waits].sum())
+    wq = float((found[waits] * (k[waits] - servers + 1)).sum() / cmu)
+    w = wq + service.mean
+    return QueueResult(
+        model,
+        lam,
+        service,
+        servers,
+        True,
+        rho,
+        p_wait,
+        wq,
+        w,
+        lam * wq,
+        lam * w,
+        wait_decay=cmu * (1.0 - omega),
+    )
+
+
 def gi_g_c_approx(
     arrival_rate: float, arrival_scv: float, service: ServiceMoments, servers: int
 ) -> QueueResult:
-    """Allen-Cunneen for GI/G/c: Wq ~= Wq(M/M/c) (ca^2 + cs^2) / 2. An approximation (flagged
-    ``exact=False``), good within a few percent at high load, rougher at low load."""
+    """GI/G/c by Allen-Cunneen with the Kraemer/Langenbach-Belz correction:
+    Wq ~= g Wq(M/M/c) (ca^2 + cs^2) / 2, where g < 1 trims the known overestimate for regular
+    (ca^2 < 1) arrivals and g = 1 for Poisson ones (so M/G/1 stays exactly P-K). An
+    approximation, flagged ``exact=False``: a few percent off at moderate to high load."""
     base = mmc(arrival_rate, 1.0 / service.mean, servers)
     model = f"GI/G/{servers} (Allen-Cunneen)"
     if not base.stable:
         return _unstable(model, arrival_rate, service, servers, False)
-    wq = base.mean_wait * (arrival_scv + service.scv) / 2.0
+    ca2, cs2, rho = arrival_scv, service.scv, base.utilization
+    if ca2 + cs2 == 0:
+        g = 0.0  # D/D/c below saturation never queues
+    elif ca2 < 1.0:
+        g = math.exp(-2.0 * (1.0 - rho) * (1.0 - ca2) ** 2 / (3.0 * rho * (ca2 + cs2)))
+    else:
+        g = math.exp(-(1.0 - rho) * (ca2 - 1.0) / (ca2 + 4.0 * cs2))
+    wq = g * base.mean_wait * (ca2 + cs2) / 2.0
     w = wq + service.mean
     return QueueResult(
         model,

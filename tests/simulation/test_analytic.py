@@ -32,6 +32,7 @@ from simulation.theory import (
     mgc,
     mmc,
     round_robin_m1,
+    round_robin_mc,
     solve_jackson,
     ttl_hit_ratio,
     visit_counts,
@@ -414,6 +415,47 @@ def test_round_robin_heavy_traffic_matches_kingman() -> None:
     assert q.mean_wait == pytest.approx(kingman, rel=0.01)
 
 
+def _kiefer_wolfowitz_wait(gaps: np.ndarray, service: np.ndarray, servers: int) -> float:
+    """Mean FCFS wait of a GI/G/c queue by the Kiefer-Wolfowitz recursion (sorted workloads)."""
+    import heapq
+
+    free = [0.0] * servers  # times at which each server is next free
+    t, total = 0.0, 0.0
+    for a, s in zip(gaps.tolist(), service.tolist(), strict=True):
+        t += a
+        start = max(t, heapq.heappop(free))
+        total += start - t
+        heapq.heappush(free, start + s)
+    return total / len(gaps)
+
+
+@pytest.mark.parametrize(("replicas", "servers", "rho"), [(3, 2, 0.8), (2, 4, 0.9)])
+def test_round_robin_multi_server_against_kiefer_wolfowitz(
+    replicas: int, servers: int, rho: float
+) -> None:
+    total = replicas * servers * rho  # mu = 1
+    q = round_robin_mc(total, replicas, 1.0, servers)
+    assert q.exact and q.utilization == pytest.approx(rho)
+    rng = np.random.default_rng(4)
+    n = 300_000
+    sim = _kiefer_wolfowitz_wait(
+        rng.gamma(replicas, 1 / total, n), rng.exponential(1.0, n), servers
+    )
+    assert sim == pytest.approx(q.mean_wait, rel=0.06)
+    # Waits given waiting are exponential at c mu (1 - omega): the tail integrates to the mean.
+    w_mean, _ = integrate.quad(q.wait_tail, 0, math.inf)
+    assert w_mean == pytest.approx(q.mean_wait, rel=1e-6)
+
+
+def test_round_robin_mc_reduces_to_known_cases() -> None:
+    # One replica: Poisson input, Erlang C. One server: E_R/M/1.
+    assert round_robin_mc(2.7, 1, 1.0, 3).mean_wait == pytest.approx(mmc(2.7, 1.0, 3).mean_wait)
+    assert round_robin_mc(2.4, 3, 1.0, 1).mean_wait == pytest.approx(
+        round_robin_m1(2.4, 3, 1.0).mean_wait
+    )
+    assert not round_robin_mc(6.5, 3, 1.0, 2).stable
+
+
 def test_allen_cunneen_is_erlang_c_for_poisson_exponential() -> None:
     approx = gi_g_c_approx(2.7, 1.0, ServiceMoments.exponential(1.0), 3)
     assert approx.mean_wait == pytest.approx(mmc(2.7, 1.0, 3).mean_wait)
@@ -579,8 +621,14 @@ def test_predict_round_robin_is_erlang_r_per_replica() -> None:
     assert m.mean_wait_ms == pytest.approx(round_robin_m1(2.4, 3, 1.0).mean_wait * 1000)
     assert any("round robin" in n for n in p.coverage_notes)
     multi = predict(_design(LB.format(strategy="round_robin", workers=2), rate=4.8, entry="lb"))
-    assert multi is not None and not multi.exact
-    assert multi.components["matcher"].mean_wait_ms < mmc(1.6, 1.0, 2).mean_wait * 1000
+    assert multi is not None and multi.exact
+    m2 = multi.components["matcher"]
+    assert m2.model.startswith("E3/M/2")
+    assert m2.mean_wait_ms == pytest.approx(round_robin_mc(4.8, 3, 1.0, 2).mean_wait * 1000)
+    assert m2.mean_wait_ms < mmc(1.6, 1.0, 2).mean_wait * 1000
+    # Right at the edge the exact chain would be too big: Allen-Cunneen, flagged approximate.
+    edge = predict(_design(LB.format(strategy="round_robin", workers=2), rate=5.99, entry="lb"))
+    assert edge is not None and not edge.exact and edge.stable
 
 
 def test_predict_unstable() -> None:

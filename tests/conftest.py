@@ -38,3 +38,11 @@ def _fresh_settings() -> None:
     from PySide6.QtCore import QSettings
 
     QSettings("Freightlab", "Freightlab").clear()
+
+
+@pytest.fixture(scope="session")
+def qapp(qapp_args: list[str]):  # type: ignore[no-untyped-def]
+    """pytest-qt's application, named as the real app is, so QSettings() means the same."""
+    from freightlab.ui.app import make_app
+
+    return make_app(["freightlab-tests", *qapp_args])

@@ -65,10 +65,10 @@ def test_menus_offer_file_and_help(qtbot) -> None:
 
 def test_geometry_and_tab_are_restored(qtbot) -> None:
     window = _window(qtbot)
-    window.resize(720, 520)
+    window.resize(780, 560)
     window.tabs.setCurrentIndex(2)
     window.close()
     assert QSettings().value("main_window/tab", type=int) == 2
     again = _window(qtbot)
     assert again.tabs.currentIndex() == 2
-    assert (again.width(), again.height()) == (720, 520)
+    assert (again.width(), again.height()) == (780, 560)

@@ -13,5 +13,10 @@ class InputErrors(InputError):
     def __init__(self, source: str, problems: list[str]) -> None:
         self.source = source
         self.problems = list(problems)
-        head = f"{source}: {len(self.problems)} problem(s)"
-        super().__init__(head + ("; first: " + self.problems[0] if self.problems else ""))
+        super().__init__(self.summary())
+
+    def summary(self, most: int = 5) -> str:
+        """One line: the source, the count, and the first few problems."""
+        shown = "; ".join(self.problems[:most])
+        more = f" (+{len(self.problems) - most} more)" if len(self.problems) > most else ""
+        return f"{self.source}: {len(self.problems)} problem(s): {shown}{more}"

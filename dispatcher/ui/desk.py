@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import gc
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QSplitter,
     QTableView,
     QTabWidget,
@@ -54,6 +56,7 @@ from dispatcher.ui.commands import BoardCommand
 from dispatcher.ui.dialogs import ImportErrorsDialog, WhyNotDialog
 from dispatcher.ui.kpi import KpiStrip
 from dispatcher.ui.map_view import LOAD, TRUCK, MapView
+from dispatcher.ui.match_process import match_in_child, use_child
 from dispatcher.ui.models import (
     ID_ROLE,
     BoardFilter,
@@ -107,6 +110,27 @@ class _ThrottledProgress(Progress):
         if pct != self._last:
             self._last = pct
             self._outer.update(fraction, message)
+
+
+_frozen = False
+
+
+def _freeze_startup_objects() -> None:
+    """Exclude everything alive after start-up from the cyclic garbage collector.
+
+    numpy, scipy, networkx, matplotlib and Qt leave ~130,000 long-lived objects; a full
+    collection walks them all and froze the window for 130-200 ms at random moments (it
+    first showed up as a slow "Accept all"). ``gc.freeze`` (the standard remedy for long-
+    running apps) moves them out of the collector's sight; new objects are collected as
+    usual. Called after each board is loaded (a board lives long too; frozen objects are
+    still freed by reference counting when the board is replaced). The first call collects
+    first, so start-up garbage is not kept.
+    """
+    global _frozen
+    if not _frozen:
+        _frozen = True
+        gc.collect()
+    gc.freeze()
 
 
 def _matchable(truck: Truck, load: Load) -> tuple[Truck, Load]:
@@ -273,6 +297,7 @@ class DispatchDesk(QWidget):
         self.dismiss_button.clicked.connect(self.dismiss_suggestions)
         self.unmatched_label = QLabel(self)
         self.unmatched_label.setObjectName("unmatched_label")
+        self.unmatched_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         sugg_box = QGroupBox("Suggestions", self)
         sugg_layout = QVBoxLayout(sugg_box)
         sugg_buttons = QHBoxLayout()
@@ -517,6 +542,7 @@ class DispatchDesk(QWidget):
         for table in (self.trucks_table, self.loads_table):
             table.resizeColumnsToContents()
         self.dirty_changed.emit(False)
+        _freeze_startup_objects()
         self.ready.emit()
 
     def _after_change(self) -> None:
@@ -716,11 +742,13 @@ class DispatchDesk(QWidget):
             )
             return
         graph, settings = self.graph, self.settings
+        in_child = use_child(len(trucks), len(loads), graph.source)
 
         def work(progress: Progress) -> MatchResult:
-            return OptimalMatcher().match(
-                trucks, loads, graph, settings, progress=_ThrottledProgress(progress)
-            )
+            throttled = _ThrottledProgress(progress)
+            if in_child:  # a big solve holds the GIL: keep it out of this process
+                return match_in_child(trucks, loads, graph.source, settings, throttled)
+            return OptimalMatcher().match(trucks, loads, graph, settings, progress=throttled)
 
         self._run(
             Task(work),

@@ -177,6 +177,12 @@ class FilterBar(QWidget):
         self.search.setObjectName(f"{name}_search")
         self.search.setPlaceholderText("Search…")
         self.search.setClearButtonEnabled(True)
+        for box in (self.status, self.type, self.city):  # narrow windows: combos may shrink
+            box.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            box.setMinimumContentsLength(3)
+        self.search.setMinimumWidth(60)
         for w, tip in (
             (self.status, "Show only this status"),
             (self.type, "Show only this truck type"),

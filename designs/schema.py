@@ -131,7 +131,8 @@ class Arrival(_Model):
     poisson: rate_rps. bursty: a two-state MMPP, quiet at rate_rps and bursting at
     burst_rate_rps; quiet and burst periods are exponential with means burst_every_s and
     burst_duration_s. diurnal: rate_rps * (1 + amplitude * sin(2 pi t / period_s)).
-    trace: replay of arrival instants times_s (seconds from the start), once.
+    trace: replay of arrival instants times_s (seconds from the start), once
+    (designs.loader.read_trace reads them from a recorded CSV).
     """
 
     process: ProcessName
@@ -273,15 +274,19 @@ class Component(_Model):
     """One box of the design. Which fields apply depends on ``kind`` (see KIND_FIELDS).
 
     service: replicas x workers servers behind a FCFS queue (queue_limit -> drops,
-      timeout_ms -> checked when a worker picks the request up and when it finishes).
+      timeout_ms -> time from arriving here, checked when a worker picks the request up and
+      when its work and synchronous calls finish; `then` successors are not included).
+      A multi-replica service reached directly (not through a balancer) is round robin.
     gateway: token bucket (rate_limit_rps, burst) -> rejections; service_ms overhead.
     load_balancer: spreads over the replicas of ``targets`` by ``strategy``.
     cache: ``capacity`` entries with ``policy``; service_ms is the lookup/hit time; a miss
       calls ``on_miss`` and inserts the key. ``hit_ratio`` is a fixed-ratio shortcut.
     database: ``pool_size`` connections per replica, service_ms query time.
     queue: a broker; publishing takes service_ms and ends the response; ``partitions``
-      deliver one message at a time each to the ``consumers`` service; ``capacity`` caps
-      messages held (more are dropped).
+      deliver one message at a time each to the ``consumers`` service (partition i to
+      replica i mod R, by key hash when the request has a key, else round robin), holding
+      the partition until the consumer's handling, hand-offs included, is done;
+      ``capacity`` caps messages held (more are dropped).
     notifier: sends ``fanout`` notifications in parallel, each a service_ms job.
     gateway, load_balancer, cache and queue without ``workers`` are pure delays.
     """

@@ -398,5 +398,6 @@ class Engine:
         for node in self.nodes.values():
             for st in node.stations:
                 st.flush(end)
-        self.events = int(next(self.env._eid))  # scheduled events so far
+        eid = getattr(self.env, "_eid", None)  # SimPy's event counter, if it has one
+        self.events = int(next(eid)) if eid is not None else 0
         return end

@@ -362,3 +362,27 @@ def test_day_replay_moves_trucks_on_the_map(qtbot, desk: DispatchDesk) -> None:
     desk.side_tabs.setCurrentIndex(0)  # back to the board: live positions again
     assert view.marker_pos(TRUCK, truck.id) == home
     assert len(view.markers.markers) == 400
+
+
+def test_second_desk_saving_over_newer_work_is_told_why(
+    qtbot, desk: DispatchDesk, tmp_path: Path
+) -> None:
+    path = tmp_path / "shared.fboard"
+    desk.save_board(path)
+    _wait_idle(qtbot, desk)
+    other = DispatchDesk(autoload=False)
+    qtbot.addWidget(other)
+    other.open_board(path)
+    qtbot.waitUntil(other.is_ready, timeout=15_000)
+
+    load_id, truck_id = _pair(desk, feasible=True)
+    assert desk.assign_by_hand(load_id, truck_id)
+    desk.save_board(path)
+    _wait_idle(qtbot, desk)
+    assert not desk.dirty
+
+    assert other.assign_by_hand(load_id, truck_id)  # on its stale copy
+    other.save_board(path)
+    _wait_idle(qtbot, other)
+    assert other.dirty  # not saved
+    assert "changed elsewhere" in other.notice.text()

@@ -20,7 +20,12 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
-from matplotlib.ticker import PercentFormatter
+from matplotlib.ticker import (
+    FuncFormatter,
+    LogLocator,
+    NullFormatter,
+    PercentFormatter,
+)
 
 from freightlab.atomic import atomic_write_bytes
 from simulation.analytic import Prediction
@@ -46,11 +51,13 @@ def _no_data(ax: Axes, what: str) -> None:
     ax.set_yticks([])
 
 
-def _smooth(values: Sequence[float | None]) -> tuple[np.ndarray, int]:
-    """A centred moving average (ignoring empty buckets) wide enough to show the trend;
-    returns the series and the window in buckets."""
+def _smooth(values: Sequence[float | None], min_window: int = 1) -> tuple[np.ndarray, int]:
+    """A centred moving average (ignoring empty buckets) wide enough to show the trend:
+    about SMOOTH_POINTS windows across, and at least ``min_window`` buckets. Returns the
+    series and the window in buckets."""
     y = np.array([np.nan if v is None else float(v) for v in values], dtype=float)
-    window = max(1, len(y) // SMOOTH_POINTS)
+    window = max(1, len(y) // SMOOTH_POINTS, min_window)
+    window = min(window, max(1, len(y) // 4))
     if window == 1 or len(y) == 0:
         return y, 1
     ok = ~np.isnan(y)
@@ -59,6 +66,15 @@ def _smooth(values: Sequence[float | None]) -> tuple[np.ndarray, int]:
     den = np.convolve(ok.astype(float), kernel, mode="same")
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(den > 0, num / np.maximum(den, 1e-300), np.nan), window
+
+
+def _count_window(rates: Sequence[float], bucket_s: float, events: float = 50.0) -> int:
+    """Buckets needed to average about ``events`` events, so a Poisson count's noise
+    (1 / sqrt(events), about 14%) does not hide the trend."""
+    if not rates:
+        return 1
+    per_bucket = float(np.mean(rates)) * bucket_s
+    return 1 if per_bucket <= 0 else math.ceil(events / per_bucket)
 
 
 def _note_smoothing(ax: Axes, window: int, bucket_s: float) -> None:
@@ -74,6 +90,16 @@ def _note_smoothing(ax: Axes, window: int, bucket_s: float) -> None:
         fontsize="small",
         color="dimgrey",
     )
+
+
+def _theory_label(prediction: Prediction) -> str:
+    return "theory" if prediction.exact else "theory (approximate)"
+
+
+def _time_unit(values_ms: Sequence[float]) -> tuple[str, float]:
+    """Seconds when the numbers would otherwise run to five digits of milliseconds."""
+    finite = [v for v in values_ms if math.isfinite(v)]
+    return ("s", 1000.0) if finite and max(finite) >= 10_000 else ("ms", 1.0)
 
 
 def _title(result: SimResult, what: str) -> str:
@@ -94,11 +120,11 @@ def throughput_figure(result: SimResult) -> Figure:
     window = 1
     for i, (name, series) in enumerate(sorted(ts.throughput_rps.items())):
         color = f"C{i}"
-        y, window = _smooth(series)
+        y, window = _smooth(series, _count_window(series, ts.bucket_s))
         ax.plot(t, y, color=color, linewidth=2.0, label=f"{name} completed")
         offered = ts.offered_rps.get(name)
         if offered:
-            oy, _ = _smooth(offered)
+            oy, _ = _smooth(offered, window)
             ax.plot(t, oy, color=color, linestyle="--", linewidth=1.2, label=f"{name} offered")
     ax.set_xlabel("simulated time (s)")
     ax.set_ylabel("requests per second")
@@ -143,7 +169,7 @@ def latency_figure(result: SimResult, prediction: Prediction | None = None) -> F
                         linewidths=2.5,
                         color=THEORY_COLOR,
                         zorder=3,
-                        label="theory" if i == 0 else None,
+                        label=_theory_label(prediction) if i == 0 else None,
                     )
         bars.set_xticks(x, labels)
         bars.set_ylabel("response time (ms)")
@@ -216,7 +242,9 @@ def utilization_figure(result: SimResult, prediction: Prediction | None = None) 
         for tv, yi in pts:
             ax.plot([tv, tv], [yi - 0.38, yi + 0.38], color=THEORY_COLOR, linewidth=2.5, zorder=3)
         if pts:
-            handles.append(Line2D([], [], color=THEORY_COLOR, linewidth=2.5, label="theory"))
+            handles.append(
+                Line2D([], [], color=THEORY_COLOR, linewidth=2.5, label=_theory_label(prediction))
+            )
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize="small")
     ax.axvline(1.0, color="grey", linestyle="--", linewidth=1)
     ax.set_xlim(0, 1.12)
@@ -286,11 +314,15 @@ def comparison_figure(comparison: Comparison) -> Figure:
             linewidth=1,
             label="throughput = offered",
         )
+    unit, div = _time_unit([v for sw in comparison.sweeps for v in _sweep_series(sw)[2]])
     for i, sweep in enumerate(comparison.sweeps):
         color = f"C{i}"
-        rates, thr, p99 = _sweep_series(sweep)
-        thr_ax.plot(rates, thr, marker="o", color=color, label=sweep.design)
-        p99_ax.plot(rates, p99, marker="o", color=color, label=sweep.design)
+        rates, thr, p99_ms = _sweep_series(sweep)
+        p99 = [v / div for v in p99_ms]
+        label = sweep.design
+        label += f" (knee {sweep.knee_rps:g}/s)" if sweep.knee_rps is not None else " (no knee)"
+        thr_ax.plot(rates, thr, marker="o", color=color, label=label)
+        p99_ax.plot(rates, p99, marker="o", color=color, label=label)
         if sweep.knee_rps is not None and sweep.knee_rps in rates:
             k = rates.index(sweep.knee_rps)
             for ax, ys in ((thr_ax, thr), (p99_ax, p99)):
@@ -304,14 +336,6 @@ def comparison_figure(comparison: Comparison) -> Figure:
                         linewidths=2,
                         zorder=3,
                     )
-                    ax.annotate(
-                        "knee",
-                        (rates[k], ys[k]),
-                        textcoords="offset points",
-                        xytext=(8, -14),
-                        color=color,
-                        fontsize="small",
-                    )
         if sweep.capacity_estimate_rps is not None and math.isfinite(sweep.capacity_estimate_rps):
             thr_ax.axhline(
                 sweep.capacity_estimate_rps, color=color, linestyle="--", linewidth=0.8, alpha=0.7
@@ -321,14 +345,18 @@ def comparison_figure(comparison: Comparison) -> Figure:
     thr_ax.set_ylim(bottom=0)
     thr_ax.grid(alpha=0.3)
     thr_ax.legend(fontsize="small")
-    thr_ax.set_title("throughput (dashed: capacity bound)")
+    thr_ax.set_title("throughput (circle: knee, dashed: capacity bound)")
     p99_ax.set_xlabel("offered rate (requests/s)")
-    p99_ax.set_ylabel("p99 response time (ms, log scale)")
+    p99_ax.set_ylabel(f"p99 response time ({unit}, log scale)")
     if any(math.isfinite(v) for s in comparison.sweeps for v in _sweep_series(s)[2]):
         p99_ax.set_yscale("log")
     p99_ax.grid(alpha=0.3, which="both")
     p99_ax.legend(fontsize="small")
-    p99_ax.set_title("p99 response time (worst class)")
+    p99_ax.set_title("p99 response time, worst class (circle: knee)")
+    if p99_ax.get_yscale() == "log":
+        p99_ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+        p99_ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+        p99_ax.yaxis.set_minor_formatter(NullFormatter())
     best = f" - best: {comparison.best_design}" if comparison.best_design else ""
     fig.suptitle(f"Comparison over offered rate (seed {comparison.seed}){best}")
     return fig

@@ -72,6 +72,8 @@ KM_PER_DEGREE = 111.32
 LOAD_MIME = "application/x-freightlab-load"
 TRUCK, LOAD = "truck", "load"
 MARKER_PX = 11  # sprite size in device pixels
+COMPACT_PX = 7  # sprite size when a dense board is seen whole
+DENSE_MARKERS = 600  # more markers than this: compact clusters below 2x zoom
 SPACING_PX = 6.5  # sunflower spacing between markers around a city
 HIT_PX = 8.0
 GOLDEN_ANGLE = math.pi * (3 - math.sqrt(5))
@@ -126,9 +128,9 @@ def _map_points(t: QTransform, pts: np.ndarray) -> np.ndarray:
     return pts @ m[:, :2].T + m[:, 2]
 
 
-def _sprite(kind: str, color: QColor) -> QPixmap:
+def _sprite(kind: str, color: QColor, px: int = MARKER_PX) -> QPixmap:
     """A marker: trucks are rounded squares, loads diamonds; dark outline for contrast."""
-    size = MARKER_PX + 2
+    size = px + 2
     pm = QPixmap(size, size)
     pm.fill(Qt.GlobalColor.transparent)
     p = QPainter(pm)
@@ -136,7 +138,7 @@ def _sprite(kind: str, color: QColor) -> QPixmap:
     p.setPen(QPen(QColor(30, 30, 30, 220), 1.2))
     p.setBrush(QBrush(color))
     c = size / 2
-    r = MARKER_PX / 2
+    r = px / 2
     if kind == TRUCK:
         p.drawRoundedRect(QRectF(c - r + 0.5, c - r + 1.5, 2 * r - 1, 2 * r - 3), 2.0, 2.0)
         p.setPen(Qt.PenStyle.NoPen)
@@ -336,22 +338,34 @@ class MarkerLayer(_Layer):
         self._dev_cache: tuple[tuple[float, ...], np.ndarray] | None = None
         #: Cluster spacing factor: clusters open up when zoomed in (easier to hit a marker).
         self.spread = 1.0
+        self.compact = False
 
-    def sprite(self, kind: str, status: str) -> QPixmap:
-        key = (kind, status)
+    def sprite(self, kind: str, status: str, compact: bool = False) -> QPixmap:
+        key = (kind, status, compact)
         pm = self._sprites.get(key)
         if pm is None:
             colors = style.TRUCK_COLORS if kind == TRUCK else style.LOAD_COLORS
             color = colors.get(status, QColor("#888888"))  # type: ignore[call-overload]
-            pm = self._sprites[key] = _sprite(kind, color)
+            px = COMPACT_PX if compact else MARKER_PX
+            pm = self._sprites[key] = _sprite(kind, color, px)
         return pm
 
     def set_markers(self, markers: list[Marker], base: np.ndarray, offset: np.ndarray) -> None:
         self.markers, self.base, self.offset = markers, base, offset
         self.index = {(m.kind, m.id): i for i, m in enumerate(markers)}
-        self._sprite_of = [self.sprite(m.kind, m.status) for m in markers]
+        self._refresh_sprites()
         self._dev_cache = None
         self.update()
+
+    def set_compact(self, compact: bool) -> None:
+        """Level of detail: small sprites in tight clusters for a dense board seen whole."""
+        if compact != self.compact:
+            self.compact = compact
+            self._refresh_sprites()
+            self.update()
+
+    def _refresh_sprites(self) -> None:
+        self._sprite_of = [self.sprite(m.kind, m.status, self.compact) for m in self.markers]
 
     def device_positions(self, t: QTransform) -> np.ndarray:
         key = (t.m11(), t.m12(), t.m21(), t.m22(), t.dx(), t.dy(), self.spread)
@@ -395,7 +409,7 @@ class MarkerLayer(_Layer):
         inside = np.nonzero(
             (dev[:, 0] >= x0) & (dev[:, 0] <= x1) & (dev[:, 1] >= y0) & (dev[:, 1] <= y1)
         )[0]
-        half = (MARKER_PX + 2) / 2
+        half = ((COMPACT_PX if self.compact else MARKER_PX) + 2) / 2
         sprites = self._sprite_of
         draw = painter.drawPixmap
         # whole-pixel positions keep drawPixmap on Qt's plain blit path (no resampling)
@@ -621,6 +635,7 @@ class MapView(QGraphicsView):
             p for p in self._suggestion_ids_to_idx(self._suggestion_ids) if p is not None
         ]
         self.cities.set_label_lift(np.minimum(lift, 30.0))
+        self._update_spread()
         self.markers.selected = None
         self.markers.hover = None
         if selected is not None:
@@ -750,8 +765,12 @@ class MapView(QGraphicsView):
             self.zoom_changed.emit(self.zoom_level())
 
     def _update_spread(self) -> None:
-        """Clusters keep their pixel size up to 4x zoom, then open up to 3x wider."""
-        spread = min(3.0, max(1.0, self.zoom_level() / 4.0))
+        """Clusters keep their pixel size up to 4x zoom, then open up to 3x wider; a dense
+        board seen (nearly) whole gets small markers in tight clusters instead."""
+        zoom = self.zoom_level()
+        compact = len(self.markers.markers) > DENSE_MARKERS and zoom < 2.0
+        spread = 0.6 if compact else min(3.0, max(1.0, zoom / 4.0))
+        self.markers.set_compact(compact)
         if spread != self.markers.spread:
             self.markers.spread = self.cities.spread = spread
             self.cities._visible_cache = None

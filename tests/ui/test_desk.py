@@ -386,3 +386,40 @@ def test_second_desk_saving_over_newer_work_is_told_why(
     _wait_idle(qtbot, other)
     assert other.dirty  # not saved
     assert "changed elsewhere" in other.notice.text()
+
+
+def test_pan_by_dragging_and_zoom_by_wheel_and_keys(qtbot, desk: DispatchDesk) -> None:
+    from PySide6.QtGui import QWheelEvent
+
+    view = desk.map
+    view.set_zoom(3.0)
+    vp = view.viewport()
+    empty = QPoint(vp.width() // 2, vp.height() // 2)
+    while view.marker_at(empty) is not None or view.city_at(empty) is not None:
+        empty += QPoint(7, 5)
+    before = view.mapToScene(vp.rect().center())
+    qtbot.mousePress(vp, Qt.MouseButton.LeftButton, pos=empty)
+    for step in range(1, 6):
+        qtbot.mouseMove(vp, empty + QPoint(20 * step, 10 * step))
+    qtbot.mouseRelease(vp, Qt.MouseButton.LeftButton, pos=empty + QPoint(100, 50))
+    after = view.mapToScene(vp.rect().center())
+    assert (after - before).manhattanLength() > 1.0  # the map moved under the hand
+
+    level = view.zoom_level()
+    center = QPointF(vp.rect().center())
+    wheel = QWheelEvent(
+        center,
+        QPointF(vp.mapToGlobal(vp.rect().center())),
+        QPoint(0, 0),
+        QPoint(0, 120),
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
+    QApplication.sendEvent(vp, wheel)
+    assert view.zoom_level() > level * 1.1
+    view.setFocus()
+    level = view.zoom_level()
+    qtbot.keyClick(view, Qt.Key.Key_Minus)
+    qtbot.waitUntil(lambda: view.zoom_level() < level * 0.8, timeout=2000)  # animated

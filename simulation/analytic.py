@@ -27,8 +27,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Literal
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
 
 from designs.schema import Component, Design
 from simulation.results import ReplicationResult, SimResult
@@ -87,6 +87,10 @@ class Prediction:
     bottleneck: str | None
     saturated: list[str]  # components at or above utilisation 1
     coverage_notes: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain JSON (infinite figures of an unstable design become null)."""
+        return _finite(asdict(self))
 
 
 @dataclass(frozen=True)
@@ -151,6 +155,22 @@ def predict(design: Design) -> Prediction | None:
     if coverage_gaps(design):
         return None
     return _predict(design)
+
+
+def predict_or_explain(design: Design) -> tuple[Prediction | None, list[str]]:
+    """(prediction, []) when theory covers the design, else (None, the reasons why not)."""
+    gaps = coverage_gaps(design)
+    return (None, gaps) if gaps else (_predict(design), [])
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
 
 
 # --- the network -----------------------------------------------------------------------

@@ -29,7 +29,7 @@ from matplotlib.ticker import (
 
 from freightlab.atomic import atomic_write_bytes
 from simulation.analytic import Prediction
-from simulation.results import Comparison, SimResult, SweepResult
+from simulation.results import Comparison, LatencyStats, SimResult, SweepResult
 
 SIZE = (8.0, 4.5)  # inches; at 100 dpi an 800 x 450 PNG that reads well on a laptop
 DPI = 100
@@ -144,17 +144,35 @@ def latency_figure(result: SimResult, prediction: Prediction | None = None) -> F
     bars, over_time = fig.subplots(1, 2, width_ratios=[1, 1.4])
     names = sorted(result.classes)
     labels = ["mean", "p50", "p95", "p99"]
-    if not names or all(result.classes[n].latency_ms.count == 0 for n in names):
+    # One bar group per class; classes that cross a queue get a hatched end-to-end bar too.
+    series: list[tuple[str, int, LatencyStats, bool]] = []
+    for i, name in enumerate(names):
+        cs = result.classes[name]
+        e2e = cs.e2e_latency_ms
+        series.append((name if e2e is None else f"{name} response", i, cs.latency_ms, False))
+        if e2e is not None and e2e.count:
+            series.append((f"{name} end-to-end", i, e2e, True))
+    if not series or all(st.count == 0 for _, _, st, _ in series):
         _no_data(bars, "completed requests")
     else:
-        width = 0.8 / len(names)
+        unit, div = _time_unit([st.p99 for _, _, st, _ in series])
+        width = 0.8 / len(series)
         x = np.arange(len(labels))
-        for i, name in enumerate(names):
-            lat = result.classes[name].latency_ms
-            vals = [lat.mean, lat.p50, lat.p95, lat.p99]
-            pos = x - 0.4 + width * (i + 0.5)
-            bars.bar(pos, vals, width * 0.9, color=f"C{i}", label=name)
-            if prediction is not None and name in prediction.classes:
+        theory_labelled = False
+        for j, (label, i, lat, is_e2e) in enumerate(series):
+            vals = [lat.mean / div, lat.p50 / div, lat.p95 / div, lat.p99 / div]
+            pos = x - 0.4 + width * (j + 0.5)
+            bars.bar(
+                pos,
+                vals,
+                width * 0.9,
+                color=f"C{i}",
+                label=label,
+                hatch="//" if is_e2e else None,
+                alpha=0.6 if is_e2e else 1.0,
+            )
+            name = names[i]
+            if prediction is not None and not is_e2e and name in prediction.classes:
                 th = prediction.classes[name]
                 tvals = [th.mean_response_ms] + [
                     th.percentiles_ms.get(k, math.nan) for k in labels[1:]
@@ -163,20 +181,21 @@ def latency_figure(result: SimResult, prediction: Prediction | None = None) -> F
                 if any(ok):
                     bars.scatter(
                         pos[ok],
-                        np.asarray(tvals)[ok],
+                        np.asarray(tvals)[ok] / div,
                         marker="_",
                         s=400,
                         linewidths=2.5,
                         color=THEORY_COLOR,
                         zorder=3,
-                        label=_theory_label(prediction) if i == 0 else None,
+                        label=None if theory_labelled else _theory_label(prediction),
                     )
+                    theory_labelled = True
         bars.set_xticks(x, labels)
-        bars.set_ylabel("response time (ms)")
+        bars.set_ylabel(f"response time ({unit})")
         bars.set_ylim(bottom=0)
         bars.grid(axis="y", alpha=0.3)
         bars.legend(fontsize="small")
-        bars.set_title("response time")
+        bars.set_title("response time per class")
     ts = result.timeseries
     if not ts.time_s or not any(any(v is not None for v in s) for s in ts.latency_p99_ms.values()):
         _no_data(over_time, "latency samples")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import random
 from collections import OrderedDict
@@ -12,7 +13,13 @@ from scipy import integrate
 
 from designs.loader import dump_design, loads_design
 from designs.schema import Design
-from simulation.analytic import Prediction, compare_to_theory, coverage_gaps, predict
+from simulation.analytic import (
+    Prediction,
+    compare_to_theory,
+    coverage_gaps,
+    predict,
+    predict_or_explain,
+)
 from simulation.results import ClassStats, ComponentStats, LatencyStats, SimResult, Timeseries
 from simulation.theory import (
     ClassFlow,
@@ -637,6 +644,18 @@ def test_predict_unstable() -> None:
     assert p.saturated == ["matcher"]
     assert math.isinf(p.classes["match"].mean_response_ms)
     assert p.max_throughput_rps == pytest.approx(3.0)
+    data = json.loads(json.dumps(p.to_json(), allow_nan=False))
+    assert data["classes"]["match"]["mean_response_ms"] is None
+    assert data["components"]["matcher"]["utilization"] == pytest.approx(3.5 / 3)
+
+
+def test_predict_or_explain() -> None:
+    p, reasons = predict_or_explain(_design(MATCHER))
+    assert p is not None and reasons == []
+    none, why = predict_or_explain(
+        _design(LB.format(strategy="power_of_two", workers=1), entry="lb")
+    )
+    assert none is None and "power_of_two" in why[0]
 
 
 @pytest.mark.parametrize(

@@ -997,6 +997,8 @@ class DispatchDesk(QWidget):
             progress.update(0.5, "map")
             graph = current
             wanted = Path(snap.map_path) if snap.map_path else default_map_path()
+            if not wanted.is_file() and asset_path("maps", wanted.name).is_file():
+                wanted = asset_path("maps", wanted.name)  # saved on another machine/checkout
             if graph is None or Path(graph.source).resolve() != wanted.resolve():
                 if not wanted.is_file():
                     raise InputError(f"{target}: its map {wanted} is missing")
@@ -1034,8 +1036,8 @@ class DispatchDesk(QWidget):
                 with BoardStore.open(target) as store:
                     store.revision = revision  # refuses if another desk saved meanwhile
                     return store.save(snap)
-            BoardStore.create(target, snap, overwrite=True).close()
-            return 1
+            with BoardStore.create(target, snap, overwrite=True) as store:
+                return store.revision
 
         def done(new_revision: int) -> None:
             self.path = target

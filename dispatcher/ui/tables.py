@@ -177,11 +177,8 @@ class FilterBar(QWidget):
         self.search.setObjectName(f"{name}_search")
         self.search.setPlaceholderText("Search…")
         self.search.setClearButtonEnabled(True)
-        for box in (self.status, self.type, self.city):  # narrow windows: combos may shrink
-            box.setSizeAdjustPolicy(
-                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
-            )
-            box.setMinimumContentsLength(3)
+        for box in (self.status, self.type, self.city):
+            box.setMinimumWidth(56)  # full width when there is room; may shrink in small windows
         self.search.setMinimumWidth(60)
         for w, tip in (
             (self.status, "Show only this status"),

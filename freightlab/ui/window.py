@@ -149,7 +149,6 @@ class MainWindow(QMainWindow):
         name = getattr(self.desk, "document_title", lambda: "")()
         title = f"{name} — {self._base_title}" if name else self._base_title
         self.setWindowTitle(("*" if dirty else "") + title)
-        self.setWindowModified(dirty)
 
     def _restore_settings(self) -> None:
         settings = QSettings()

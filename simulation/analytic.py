@@ -33,7 +33,7 @@ from typing import Any, Literal
 from designs.schema import Component, Design
 from simulation.results import ReplicationResult, SimResult
 from simulation.theory.bounds import StationDemand, bottleneck_bound
-from simulation.theory.jackson import _hypoexp_tail
+from simulation.theory.jackson import hypoexp_tail
 from simulation.theory.queues import (
     QueueResult,
     ServiceMoments,
@@ -466,9 +466,9 @@ def _percentiles(
     out: dict[str, float] = {}
     for label, p in PERCENTILES:
         hi = sum(q.mean_response for q in stations)
-        while _hypoexp_tail(rates_, hi) > 1.0 - p:
+        while hypoexp_tail(rates_, hi) > 1.0 - p:
             hi *= 2.0
-        t = float(brentq(lambda x, p=p: _hypoexp_tail(rates_, x) - (1.0 - p), 0.0, hi, xtol=1e-12))
+        t = float(brentq(lambda x, p=p: hypoexp_tail(rates_, x) - (1.0 - p), 0.0, hi, xtol=1e-12))
         out[label] = (shift + t) * 1e3
     return out
 

@@ -84,7 +84,7 @@ class JacksonResult:
         stations each visited once: by Burke and Reich the sojourn times are independent
         exponentials, so the sum is phase-type. Raises ValueError for other routes."""
         rates = self._chain_rates(cls)
-        return _hypoexp_tail(rates, t)
+        return hypoexp_tail(rates, t)
 
     def response_percentile(self, cls: str, q: float) -> float:
         from scipy.optimize import brentq
@@ -93,9 +93,9 @@ class JacksonResult:
             raise ValueError(f"quantile must be in (0, 1), got {q}")
         rates = self._chain_rates(cls)
         hi = max(self.class_response[cls], 1e-12)
-        while _hypoexp_tail(rates, hi) > 1.0 - q:
+        while hypoexp_tail(rates, hi) > 1.0 - q:
             hi *= 2.0
-        return float(brentq(lambda t: _hypoexp_tail(rates, t) - (1.0 - q), 0.0, hi, xtol=1e-12))
+        return float(brentq(lambda t: hypoexp_tail(rates, t) - (1.0 - q), 0.0, hi, xtol=1e-12))
 
     def has_distribution(self, cls: str) -> bool:
         try:
@@ -124,7 +124,7 @@ class JacksonResult:
         return rates
 
 
-def _hypoexp_tail(rates: Sequence[float], t: float) -> float:
+def hypoexp_tail(rates: Sequence[float], t: float) -> float:
     """P(sum of independent Exp(rates) > t) as a phase-type distribution (handles equal rates)."""
     if t <= 0:
         return 1.0

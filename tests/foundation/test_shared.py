@@ -49,3 +49,20 @@ def test_progress_reports_and_cancels() -> None:
 def test_assets_resolve_to_real_files() -> None:
     icon = asset_path("icons", "freightlab.svg")
     assert icon.is_file() and icon.read_text().startswith("<svg")
+
+
+def test_atomic_write_keeps_permissions(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    fresh = tmp_path / "fresh.csv"
+    atomic_write_text(fresh, "x")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(fresh.stat().st_mode) == 0o666 & ~umask
+
+    shared = tmp_path / "shared.csv"
+    shared.write_text("old")
+    shared.chmod(0o640)
+    atomic_write_text(shared, "new")
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o640

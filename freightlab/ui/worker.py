@@ -86,7 +86,9 @@ class _Keeper(QObject):
 
     def keep(self, task: Task) -> None:
         self.running.add(task)
-        task.signals.finished.connect(lambda: self.running.discard(task), Qt.ConnectionType.QueuedConnection)
+        task.signals.finished.connect(
+            lambda: self.running.discard(task), Qt.ConnectionType.QueuedConnection
+        )
 
 
 _keeper: _Keeper | None = None

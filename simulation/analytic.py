@@ -26,7 +26,7 @@ says why.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -581,3 +581,65 @@ def _mean_and_half_width(values: list[float]) -> tuple[float | None, float]:
 
     var = sum((v - mean) ** 2 for v in values) / (n - 1)
     return mean, float(stats.t.ppf(0.975, n - 1)) * math.sqrt(var / n)
+
+
+def batch_means_relative_half_width(series: Sequence[float], batches: int = 20) -> float | None:
+    """95% CI half-width of a time-series mean, relative to the mean, by batch means.
+
+    One run's per-second samples are autocorrelated, so they are grouped into ``batches``
+    long batches whose means are close to independent (the method JMT uses for its
+    confidence intervals). None when the series is too short or its mean is zero.
+    """
+    values = [v for v in series if v is not None and math.isfinite(v)]
+    if len(values) < batches * 5:
+        return None
+    from scipy import stats
+
+    chunks = [
+        values[i * len(values) // batches : (i + 1) * len(values) // batches]
+        for i in range(batches)
+    ]
+    means = [sum(c) / len(c) for c in chunks]
+    grand = sum(means) / batches
+    if grand <= 0:
+        return None
+    var = sum((m - grand) ** 2 for m in means) / (batches - 1)
+    half = float(stats.t.ppf(0.975, batches - 1)) * math.sqrt(var / batches)
+    return half / grand
+
+
+def theory_summary(
+    result: SimResult | ReplicationResult,
+    prediction: Prediction | None,
+    gaps: Sequence[str] = (),
+    rel_tol: float = 0.1,
+) -> str:
+    """One sentence for people: does theory cover this, and does the simulation agree?
+
+    For a single run, waits and queue lengths near saturation are noisy; the allowance
+    grows by the run's own batch-means uncertainty so a short run is not called wrong.
+    """
+    if prediction is None:
+        why = f" ({gaps[0]})" if gaps else ""
+        return f"Theory: outside what closed-form queueing theory covers{why}."
+    noise = 0.0
+    if isinstance(result, SimResult):
+        widths = [
+            batch_means_relative_half_width(result.timeseries.queue_len.get(name, []))
+            for name in prediction.components
+        ]
+        noise = max((w for w in widths if w is not None), default=0.0)
+    disagreements = [
+        d
+        for d in compare_to_theory(result, prediction, rel_tol=rel_tol)
+        if d.metric in ("stable", "utilization") or abs(d.rel_error) > rel_tol + noise
+    ]
+    if disagreements:
+        shown = "; ".join(str(d) for d in disagreements[:3])
+        more = f" (+{len(disagreements) - 3} more)" if len(disagreements) > 3 else ""
+        return f"Theory disagrees by more than {rel_tol + noise:.0%}: {shown}{more}."
+    models = ", ".join(sorted({c.model for c in prediction.components.values() if not c.is_delay}))
+    kind = "exact" if prediction.exact else "approximate"
+    margin = f" plus this run's own noise of {noise:.0%} (batch means)" if noise > 0.005 else ""
+    advice = "; run longer or replicate for a sharper check" if noise > rel_tol else ""
+    return f"Theory ({kind}: {models}) agrees within {rel_tol:.0%}{margin}{advice}."

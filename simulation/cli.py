@@ -53,21 +53,12 @@ def register(subparsers: Any) -> None:
 
 
 def parse_rates(text: str) -> list[float]:
-    rates = []
-    for part in text.split(","):
-        part = part.strip()
-        if not part:
-            continue
-        try:
-            r = float(part)
-        except ValueError:
-            raise InputError(f"--rates: {part!r} is not a number") from None
-        if not r > 0 or r == float("inf"):
-            raise InputError(f"--rates: {part!r} must be a positive rate")
-        rates.append(r)
-    if not rates:
-        raise InputError("--rates: give at least one rate, e.g. --rates 100,200,400")
-    return rates
+    from simulation.sweeps import parse_rates as parse
+
+    try:
+        return parse(text)
+    except InputError as exc:
+        raise InputError(f"--rates: {exc}") from None
 
 
 def _check_options(args: argparse.Namespace) -> None:
@@ -85,16 +76,7 @@ def _write_json(target: str, data: dict[str, Any]) -> None:
     atomic_write_text(target, text)
 
 
-def _charts(kind: str, obj: object, out_dir: str) -> None:
-    try:
-        from simulation import charts
-    except ImportError:
-        print("charts are not available (simulation.charts missing)", file=sys.stderr)
-        return
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    fn = charts.write_charts if kind == "result" else charts.write_comparison_charts
-    paths = fn(obj, out)  # type: ignore[arg-type]
+def _print_charts(paths: list[Path]) -> None:
     for path in paths:
         print(f"chart: {path}")
 
@@ -104,10 +86,19 @@ def _run_simulate(args: argparse.Namespace) -> int:
     from simulation.runner import simulate
 
     _check_options(args)
+    from simulation.analytic import predict_or_explain, theory_summary
+
     design = load_design(args.design)
     result = simulate(design, duration_s=args.duration, seed=args.seed)
+    prediction, gaps = predict_or_explain(design)
     quiet = args.json == "-"
     data = result.to_json()
+    data["theory"] = {
+        "covered": prediction is not None,
+        "gaps": gaps,
+        "prediction": prediction.to_json() if prediction else None,
+        "summary": theory_summary(result, prediction, gaps),
+    }
     if args.replications:
         if args.replications < 2:
             raise InputError("--replications needs at least 2")
@@ -117,12 +108,15 @@ def _run_simulate(args: argparse.Namespace) -> int:
         data["replications"] = rep.to_json()
     if not quiet:
         print(format_result(result))
+        print(data["theory"]["summary"])
         if args.replications:
             print(format_replications(data["replications"]))
     if args.json:
         _write_json(args.json, data)
     if args.charts:
-        _charts("result", result, args.charts)
+        from simulation.charts import write_charts
+
+        _print_charts(write_charts(result, args.charts, prediction))
     return 0
 
 
@@ -148,7 +142,9 @@ def _run_compare(args: argparse.Namespace) -> int:
     if args.json:
         _write_json(args.json, comparison.to_json())
     if args.charts:
-        _charts("comparison", comparison, args.charts)
+        from simulation.charts import write_comparison_charts
+
+        _print_charts(write_comparison_charts(comparison, args.charts))
     return 0
 
 

@@ -134,3 +134,21 @@ def _check_rates(rates: Sequence[float]) -> None:
     for r in rates:
         if not (r > 0 and math.isfinite(r)):
             raise InputError(f"rate must be a positive number, got {r}")
+
+
+def parse_rates(text: str) -> list[float]:
+    """'100, 200 400' -> [100.0, 200.0, 400.0]; an InputError names the bad entry."""
+    from freightlab.errors import InputError
+
+    rates = []
+    for part in text.replace(",", " ").split():
+        try:
+            rate = float(part)
+        except ValueError:
+            raise InputError(f"rate {part!r} is not a number") from None
+        if not 0 < rate < math.inf:
+            raise InputError(f"rate {part!r} must be a positive number of requests/s")
+        rates.append(rate)
+    if not rates:
+        raise InputError("give at least one rate, e.g. 100,200,400")
+    return rates

@@ -30,10 +30,12 @@ from PySide6.QtWidgets import (
 
 from designs.loader import load_design
 from designs.schema import Design
+from freightlab.errors import InputError
 from freightlab.progress import Progress
 from freightlab.ui.worker import Task, start
-from simulation.analytic import Prediction, predict
+from simulation.analytic import Prediction, predict_or_explain
 from simulation.results import Comparison, SimResult
+from simulation.sweeps import parse_rates
 from simulation.ui.canvas import DesignCanvas
 from simulation.ui.results_view import ResultsCharts
 
@@ -52,6 +54,7 @@ class LoadedDesign:
 class RunOutcome:
     result: SimResult
     prediction: Prediction | None
+    gaps: list[str]
 
 
 def _load(path: Path) -> LoadedDesign:
@@ -62,7 +65,7 @@ def _run(design: Design, duration_s: float, seed: int, progress: Progress) -> Ru
     from simulation.runner import simulate
 
     result = simulate(design, duration_s=duration_s, seed=seed, progress=progress)
-    return RunOutcome(result, predict(design))
+    return RunOutcome(result, *predict_or_explain(design))
 
 
 def _compare(
@@ -71,22 +74,6 @@ def _compare(
     from simulation.sweeps import compare
 
     return compare(designs, rates, duration_s=duration_s, seed=seed, progress=progress)
-
-
-def parse_rates(text: str) -> list[float]:
-    """'100, 200 400' -> [100.0, 200.0, 400.0]; raises ValueError naming the bad entry."""
-    rates = []
-    for part in text.replace(",", " ").split():
-        try:
-            value = float(part)
-        except ValueError:
-            raise ValueError(f"rate {part!r} is not a number") from None
-        if value <= 0:
-            raise ValueError(f"rate {part!r} must be above 0 requests/s")
-        rates.append(value)
-    if not rates:
-        raise ValueError("give at least one rate, e.g. 50, 100, 200")
-    return rates
 
 
 class DesignLab(QWidget):
@@ -316,7 +303,7 @@ class DesignLab(QWidget):
         try:
             rates = parse_rates(self.rates.text())
             other = load_design(self.compare_picker.currentData())
-        except (ValueError, OSError) as exc:
+        except (InputError, OSError) as exc:
             self._error("Cannot compare", str(exc))
             return
         designs = [self.current.design, other]
@@ -339,7 +326,7 @@ class DesignLab(QWidget):
         self.progress_bar.setFormat("%p%  done")
         self.last_outcome = outcome
         self.canvas.show_result(outcome.result)
-        self.results.show_result(outcome.result, outcome.prediction)
+        self.results.show_result(outcome.result, outcome.prediction, outcome.gaps)
         result = outcome.result
         self.status_message.emit(
             f"{result.design}: {result.verdict}, bottleneck {result.bottleneck}"

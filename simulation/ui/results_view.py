@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from simulation import charts
-from simulation.analytic import Prediction, compare_to_theory
+from simulation.analytic import Prediction, theory_summary
 from simulation.results import Comparison, SimResult
 
 
@@ -54,7 +54,7 @@ def _table(
 class SummaryView(QWidget):
     """Verdict, bottleneck paragraph, class and component tables with theory columns."""
 
-    def __init__(self, result: SimResult, prediction: Prediction | None) -> None:
+    def __init__(self, result: SimResult, prediction: Prediction | None, gaps: list[str]) -> None:
         super().__init__()
         layout = QVBoxLayout(self)
         colour = "#2e7d32" if result.verdict == "stable" else "#c62828"
@@ -162,15 +162,7 @@ class SummaryView(QWidget):
                 component_rows,
             )
         )
-        if prediction is None:
-            note = "Theory: this design is outside what closed-form queueing theory covers."
-        else:
-            disagreements = compare_to_theory(result, prediction, rel_tol=0.1)
-            if disagreements:
-                note = "Theory disagrees (>10%): " + "; ".join(str(d) for d in disagreements[:4])
-            else:
-                model = ", ".join(sorted({c.model for c in prediction.components.values()}))
-                note = f"Theory agrees within 10% ({model})."
+        note = theory_summary(result, prediction, gaps)
         theory = QLabel(note)
         theory.setWordWrap(True)
         theory.setObjectName("theory_note")
@@ -200,7 +192,9 @@ class ResultsCharts(QTabWidget):
         label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.addTab(label, "Results")
 
-    def show_result(self, result: SimResult, prediction: Prediction | None) -> None:
+    def show_result(
+        self, result: SimResult, prediction: Prediction | None, gaps: list[str] | None = None
+    ) -> None:
         self.clear()
         self.figures = {
             "Throughput": charts.throughput_figure(result),
@@ -208,7 +202,7 @@ class ResultsCharts(QTabWidget):
             "Utilisation": charts.utilization_figure(result, prediction),
             "Queue": charts.queue_length_figure(result),
         }
-        self.addTab(SummaryView(result, prediction), "Summary")
+        self.addTab(SummaryView(result, prediction, gaps or []), "Summary")
         for title, figure in self.figures.items():
             self.addTab(figure_widget(figure), title)
 

@@ -104,7 +104,7 @@ def test_bad_rates_and_bad_files_get_clear_errors(qtbot, tmp_path: Path, warning
 
 def test_parse_rates() -> None:
     assert parse_rates("100, 200 400") == [100.0, 200.0, 400.0]
-    with pytest.raises(ValueError, match="above 0"):
+    with pytest.raises(ValueError, match="positive"):
         parse_rates("0")
     with pytest.raises(ValueError, match="at least one"):
         parse_rates(" ")

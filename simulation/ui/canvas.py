@@ -23,7 +23,7 @@ from designs.schema import Component, Design
 from simulation.results import SimResult
 
 BOX_W, BOX_H, GAP_X, GAP_Y = 170.0, 74.0, 90.0, 34.0
-MAX_ZOOM = 1.5
+MAX_ZOOM = 1.2
 
 KIND_COLOURS = {
     "gateway": "#d8e8f7",

@@ -88,6 +88,7 @@ class DesignLab(QWidget):
         self._task: Task | None = None
         self._load_task: Task | None = None
         self._wanted: Path | None = None
+        self._announce = False
 
         self.design_picker = QComboBox()
         self.design_picker.setObjectName("design_picker")
@@ -268,7 +269,9 @@ class DesignLab(QWidget):
         self.description.setText(f"<b>{design.name}</b><br>{design.description.strip()}")
         self.source.setPlainText(loaded.text)
         self.results.clear_results()
-        self.status_message.emit(f"Opened {loaded.path.name}")
+        if self._announce:  # the start-up pick of the first catalog design is not news
+            self.status_message.emit(f"Opened {loaded.path.name}")
+        self._announce = True
 
     # --- running ---------------------------------------------------------------------------
     def _busy(self, busy: bool) -> None:

@@ -22,7 +22,7 @@ from designs.layout import layered_layout
 from designs.schema import Component, Design
 from simulation.results import SimResult
 
-BOX_W, BOX_H, GAP_X, GAP_Y = 170.0, 74.0, 90.0, 34.0
+BOX_W, BOX_H, GAP_X, GAP_Y = 156.0, 74.0, 58.0, 30.0
 MAX_ZOOM = 1.2
 
 KIND_COLOURS = {

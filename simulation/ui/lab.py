@@ -41,6 +41,8 @@ from simulation.ui.results_view import ResultsCharts
 
 CATALOG = Path(__file__).resolve().parents[2] / "designs" / "catalog"
 MAX_DURATION_S = 100_000
+SWEEP_FACTORS = (0.5, 0.75, 1.0, 1.25)  # default compare rates, x the design's own
+START_DESIGN = "monolith"  # the M/M/3 every queueing course starts with
 
 
 @dataclass(frozen=True)
@@ -187,8 +189,8 @@ class DesignLab(QWidget):
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(left_tabs)
         splitter.addWidget(self.results)
-        splitter.setStretchFactor(0, 2)
-        splitter.setStretchFactor(1, 3)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 1)
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -196,8 +198,11 @@ class DesignLab(QWidget):
         layout.addWidget(splitter, 1)
 
         self._actions = self._make_actions()
+        first = max(0, self.design_picker.findText(START_DESIGN))
         if self.design_picker.count():
-            self._picked(0)
+            self.design_picker.setCurrentIndex(first)  # emits, unless it is already 0
+            if first == 0:
+                self._picked(0)
 
     # --- actions ---------------------------------------------------------------------------
     def _make_actions(self) -> list[QAction | None]:
@@ -265,6 +270,10 @@ class DesignLab(QWidget):
         design = loaded.design
         self.duration.setValue(int(min(MAX_DURATION_S, max(10, design.workload.duration_s))))
         self.seed.setValue(design.workload.seed)
+        base = design.workload.total_rate()
+        self.rates.setText(", ".join(f"{base * f:.3g}" for f in SWEEP_FACTORS))
+        if self.compare_picker.currentData() == str(loaded.path):
+            self.compare_picker.setCurrentIndex((index + 1) % self.compare_picker.count())
         self.canvas.show_design(design)
         self.description.setText(f"<b>{design.name}</b><br>{design.description.strip()}")
         self.source.setPlainText(loaded.text)

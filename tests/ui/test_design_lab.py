@@ -42,6 +42,7 @@ def test_picking_a_design_draws_every_component(qtbot) -> None:
     assert set(lab.canvas.boxes) == set(lab.current.design.component_names())
     assert "cache" in lab.source.toPlainText()
     assert lab.current.design.name in lab.description.text()
+    assert lab.rates.text() == "75, 112, 150, 188"  # around the design's own 150 req/s
 
 
 def test_run_shows_summary_charts_and_bottleneck(qtbot) -> None:

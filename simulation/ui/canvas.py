@@ -50,6 +50,13 @@ def utilisation_colour(util: float) -> QColor:
     return QColor.fromHsvF(hue / 360.0, 0.45, 0.97)
 
 
+def duration_text(ms: float) -> str:
+    """Short enough for a box: '18 ms', '2.4 s', '177 s'."""
+    if ms < 1000:
+        return f"{ms:.0f} ms"
+    return f"{ms / 1000:.1f} s" if ms < 10_000 else f"{ms / 1000:,.0f} s"
+
+
 def _capacity_text(c: Component) -> str:
     if c.kind == "load_balancer":
         return f"{c.effective_strategy().replace('_', ' ')}"
@@ -94,6 +101,12 @@ class ComponentBox(QGraphicsRectItem):
         if entries:
             self.status.setText("← " + ", ".join(entries))
 
+    def fit_width(self, width: float) -> None:
+        self.setRect(0, 0, width, BOX_H)
+
+    def needed_width(self) -> float:
+        return max(item.boundingRect().width() for item in self.childItems()) + 16
+
     def show_stats(self, utilisation: float | None, text: str, bottleneck: bool) -> None:
         if utilisation is not None:
             self.setBrush(QBrush(utilisation_colour(utilisation)))
@@ -118,11 +131,15 @@ class DesignCanvas(QGraphicsView):
         self.boxes = {}
         layout = layered_layout(design)
         for component in design.components:
-            box = ComponentBox(component, layout.entries.get(component.name, []))
-            layer, row = layout.positions[component.name]
-            box.setPos(layer * (BOX_W + GAP_X), row * (BOX_H + GAP_Y))
+            self.boxes[component.name] = ComponentBox(
+                component, layout.entries.get(component.name, [])
+            )
+        width = max([BOX_W, *(box.needed_width() for box in self.boxes.values())])
+        for name, box in self.boxes.items():
+            box.fit_width(width)
+            layer, row = layout.positions[name]
+            box.setPos(layer * (width + GAP_X), row * (BOX_H + GAP_Y))
             scene.addItem(box)
-            self.boxes[component.name] = box
         for edge in layout.edges:
             self._add_arrow(self.boxes[edge.source], self.boxes[edge.target], edge.kind)
         scene.setSceneRect(scene.itemsBoundingRect().adjusted(-20, -20, 20, 20))
@@ -134,7 +151,7 @@ class DesignCanvas(QGraphicsView):
             if stats is None:
                 continue
             if stats.workers:
-                text = f"util {stats.utilization:.0%} · wait {stats.mean_wait_ms:.0f} ms"
+                text = f"util {stats.utilization:.0%} · wait {duration_text(stats.mean_wait_ms)}"
                 util: float | None = stats.utilization
             elif stats.hit_ratio is not None:
                 text, util = f"hit ratio {stats.hit_ratio:.0%}", None

@@ -16,14 +16,16 @@ from __future__ import annotations
 
 import contextlib
 import getpass
+import json
 import os
 import socket
 import sqlite3
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from dispatcher.fleet import Load, LoadStatus, Truck, TruckStatus, TruckType
 from freightlab.errors import InputError
@@ -98,10 +100,46 @@ class ActionRecord:
     revision: int
     at: str
     owner: str
-    kind: str  # "create", "save", "assign", "unassign"
+    kind: str  # "create", "save", "assign", "unassign", "edit"
     load_id: str | None
     truck_id: str | None
     detail: str
+
+
+@dataclass(frozen=True)
+class AssignOp:
+    """Give an open load to a free truck (``BoardStore.apply``)."""
+
+    load_id: str
+    truck_id: str
+    deadhead_km: float
+
+
+@dataclass(frozen=True)
+class UnassignOp:
+    """Take a load off its truck; with ``truck_id``, only if that truck still holds it."""
+
+    load_id: str
+    truck_id: str | None = None
+
+
+@dataclass(frozen=True)
+class TruckEdit:
+    """Change a truck's fields, provided its row still equals ``before`` (nobody else did)."""
+
+    before: Truck
+    after: Truck
+
+
+@dataclass(frozen=True)
+class LoadEdit:
+    """Change a load's fields, provided its row still equals ``before``."""
+
+    before: Load
+    after: Load
+
+
+StoreOp = AssignOp | UnassignOp | TruckEdit | LoadEdit
 
 
 @dataclass
@@ -236,40 +274,11 @@ class BoardStore:
         conn = self._conn
         with _transaction(conn, "BEGIN"):
             meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
-            trucks = [
-                Truck(
-                    id=r[0],
-                    location=r[1],
-                    capacity_t=r[2],
-                    truck_type=TruckType(r[3]),
-                    available_at=r[4],
-                    status=TruckStatus(r[5]),
-                )
-                for r in conn.execute(
-                    "SELECT id, location, capacity_t, truck_type, available_at, status "
-                    "FROM trucks ORDER BY seq"
-                )
-            ]
+            trucks = [_truck_from_row(r) for r in conn.execute(_TRUCK_SELECT + " ORDER BY seq")]
             loads: list[Load] = []
             assignments: list[BoardAssignment] = []
-            for r in conn.execute(
-                "SELECT id, origin, destination, weight_t, truck_type, pickup_earliest, "
-                "pickup_latest, price, status, truck_id, deadhead_km FROM loads ORDER BY seq"
-            ):
-                loads.append(
-                    Load(
-                        id=r[0],
-                        origin=r[1],
-                        destination=r[2],
-                        weight_t=r[3],
-                        truck_type=TruckType(r[4]),
-                        pickup_earliest=r[5],
-                        pickup_latest=r[6],
-                        price=r[7],
-                        status=LoadStatus(r[8]),
-                        truck_id=r[9],
-                    )
-                )
+            for r in conn.execute(_LOAD_SELECT + " ORDER BY seq"):
+                loads.append(_load_from_row(r))
                 if r[9] is not None:
                     assignments.append(BoardAssignment(r[0], r[9], r[10]))
         revision = int(meta.get("revision", "0"))
@@ -322,56 +331,221 @@ class BoardStore:
         """Assign an open load to a truck and commit; returns the new revision.
 
         Raises ``BoardConflict`` naming the holder when the load is already assigned (by anyone,
-        this desk included), and ``InputError`` when the load or truck does not exist."""
-        if not deadhead_km >= 0:
-            raise InputError(f"assign {load_id}: deadhead_km must be >= 0, got {deadhead_km}")
-        conn = self._conn
-        with _transaction(conn):
-            if conn.execute("SELECT 1 FROM trucks WHERE id = ?", (truck_id,)).fetchone() is None:
-                raise InputError(f"assign {load_id}: no truck {truck_id!r} on this board")
-            revision = self._current_revision() + 1
-            changed = conn.execute(
-                "UPDATE loads SET truck_id = ?, deadhead_km = ?, status = ?, assigned_rev = ? "
-                "WHERE id = ? AND truck_id IS NULL AND status = ?",
-                (truck_id, deadhead_km, LoadStatus.ASSIGNED, revision, load_id, LoadStatus.OPEN),
-            ).rowcount
-            if changed != 1:
-                raise BoardConflict(self._why_not_open(load_id))
-            _log(conn, revision, self.owner, "assign", load_id, truck_id, f"{deadhead_km:.1f} km")
-            _set_meta(conn, "revision", str(revision))
-        self.revision = revision
-        return revision
+        this desk included) or the truck already carries another load, and
+        ``InputError`` when the load or truck does not exist."""
+        return self.apply([AssignOp(load_id, truck_id, deadhead_km)])
 
     def unassign(self, load_id: str, truck_id: str | None = None) -> int:
         """Take a load off its truck and commit; returns the new revision.
 
         With ``truck_id`` it only succeeds if that truck still holds the load (what an undo
         needs); a load already picked up or delivered cannot be unassigned."""
+        return self.apply([UnassignOp(load_id, truck_id)])
+
+    def apply(self, ops: Sequence[StoreOp]) -> int:
+        """Commit several changes all or nothing, in ONE transaction; returns the last revision.
+
+        Why one transaction: "Accept all" of 1,000 suggestions must neither half-happen nor pay
+        1,000 commits (each an fsync) on the UI thread. Each change still gets its own revision
+        and log row, so the log keeps saying who assigned which load; no other desk can ever
+        see a revision inside a batch. Unassignments run first, then assignments (a reassign
+        is ``[UnassignOp(L, old), AssignOp(L, new, km)]``), then edits. The checks are a few
+        set-wise queries whatever the batch size. Refusals raise ``BoardConflict`` (someone
+        else changed the board first; the message names who) and change nothing.
+
+        ``self.revision`` moves to the new revision only if this store had seen every earlier
+        commit; otherwise it stays behind, so the caller can tell that other desks committed
+        meanwhile (``current_revision() != revision``) and read the board again."""
+        unassigns = [op for op in ops if isinstance(op, UnassignOp)]
+        assigns = [op for op in ops if isinstance(op, AssignOp)]
+        edits = [op for op in ops if isinstance(op, TruckEdit | LoadEdit)]
+        for a in assigns:
+            if not a.deadhead_km >= 0:
+                raise InputError(
+                    f"assign {a.load_id}: deadhead_km must be >= 0, got {a.deadhead_km}"
+                )
         conn = self._conn
         with _transaction(conn):
-            revision = self._current_revision() + 1
-            row = conn.execute(
-                "SELECT truck_id, status FROM loads WHERE id = ?", (load_id,)
-            ).fetchone()
-            if row is None:
-                raise InputError(f"unassign: no load {load_id!r} on this board")
-            holder, status = row
-            if holder is None or status != LoadStatus.ASSIGNED:
-                raise BoardConflict(self._why_not_assigned(load_id, holder, status))
-            if truck_id is not None and holder != truck_id:
-                raise BoardConflict(
-                    f"load {load_id} is now on truck {holder}, not {truck_id}"
-                    f"{self._by_whom(load_id)}"
-                )
-            conn.execute(
-                "UPDATE loads SET truck_id = NULL, deadhead_km = NULL, status = ?, "
-                "assigned_rev = NULL WHERE id = ? AND truck_id = ?",
-                (LoadStatus.OPEN, load_id, holder),
+            current = self._current_revision()
+            revision = current
+            logs: list[tuple[int, str, str | None, str | None, str]] = []
+            if unassigns:
+                for load_id, holder in self._unassign_many(unassigns):
+                    revision += 1
+                    logs.append((revision, "unassign", load_id, holder, ""))
+            if assigns:
+                first = revision + 1
+                self._assign_many(assigns, first)
+                for i, a in enumerate(assigns):
+                    revision += 1
+                    logs.append(
+                        (first + i, "assign", a.load_id, a.truck_id, f"{a.deadhead_km:.1f} km")
+                    )
+            for edit in edits:
+                revision += 1
+                logs.append(self._edit(edit, revision))
+            if revision == current:
+                return current
+            at = _now()
+            conn.executemany(
+                "INSERT INTO actions (revision, at, owner, kind, load_id, truck_id, detail) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(r, at, self.owner, k, lid, tid, d) for r, k, lid, tid, d in logs],
             )
-            _log(conn, revision, self.owner, "unassign", load_id, holder, "")
             _set_meta(conn, "revision", str(revision))
-        self.revision = revision
+        if current == self.revision:
+            self.revision = revision
         return revision
+
+    def _unassign_many(self, ops: list[UnassignOp]) -> list[tuple[str, str]]:
+        conn = self._conn
+        ids = [op.load_id for op in ops]
+        _no_duplicates(ids, "load", "unassign")
+        rows = {
+            r[0]: (r[1], r[2])
+            for r in conn.execute(
+                "SELECT id, truck_id, status FROM loads WHERE id IN "
+                "(SELECT value FROM json_each(?))",
+                (json.dumps(ids),),
+            )
+        }
+        done: list[tuple[str, str]] = []
+        for op in ops:
+            if op.load_id not in rows:
+                raise InputError(f"unassign: no load {op.load_id!r} on this board")
+            holder, status = rows[op.load_id]
+            if holder is None or status != LoadStatus.ASSIGNED:
+                raise BoardConflict(self._why_not_assigned(op.load_id, holder, status))
+            if op.truck_id is not None and holder != op.truck_id:
+                raise BoardConflict(
+                    f"load {op.load_id} is now on truck {holder}, not {op.truck_id}"
+                    f"{self._by_whom(op.load_id)}"
+                )
+            done.append((op.load_id, holder))
+        conn.executemany(
+            "UPDATE loads SET truck_id = NULL, deadhead_km = NULL, status = ?, "
+            "assigned_rev = NULL WHERE id = ?",
+            [(LoadStatus.OPEN, lid) for lid, _ in done],
+        )
+        conn.executemany(  # the truck no longer drives to a pickup (as Board.unassign)
+            "UPDATE trucks SET status = ? WHERE id = ? AND status = ?",
+            [(TruckStatus.IDLE, tid, TruckStatus.EN_ROUTE_TO_PICKUP) for _, tid in done],
+        )
+        return done
+
+    def _assign_many(self, ops: list[AssignOp], first_revision: int) -> None:
+        conn = self._conn
+        load_ids = [op.load_id for op in ops]
+        truck_ids = [op.truck_id for op in ops]
+        _no_duplicates(load_ids, "load", "assign")
+        _no_duplicates(truck_ids, "truck", "assign")
+        trucks: dict[str, str] = dict(
+            conn.execute(
+                "SELECT id, status FROM trucks WHERE id IN (SELECT value FROM json_each(?))",
+                (json.dumps(truck_ids),),
+            ).fetchall()
+        )
+        for op in ops:
+            status = trucks.get(op.truck_id)
+            if status is None:
+                raise InputError(f"assign {op.load_id}: no truck {op.truck_id!r} on this board")
+        loads = {
+            r[0]: (r[1], r[2])
+            for r in conn.execute(
+                "SELECT id, truck_id, status FROM loads WHERE id IN "
+                "(SELECT value FROM json_each(?))",
+                (json.dumps(load_ids),),
+            )
+        }
+        for op in ops:
+            holder, status = loads.get(op.load_id, (None, None))
+            if op.load_id not in loads or holder is not None or status != LoadStatus.OPEN:
+                raise BoardConflict(self._why_not_open(op.load_id))
+        carried = conn.execute(
+            "SELECT truck_id, id FROM loads WHERE truck_id IN (SELECT value FROM json_each(?)) "
+            "ORDER BY seq LIMIT 1",
+            (json.dumps(truck_ids),),
+        ).fetchone()
+        if carried is not None:
+            raise BoardConflict(
+                f"truck {carried[0]} already carries load {carried[1]}{self._by_whom(carried[1])}"
+            )
+        conn.executemany(
+            "UPDATE loads SET truck_id = ?, deadhead_km = ?, status = ?, assigned_rev = ? "
+            "WHERE id = ?",
+            [
+                (op.truck_id, op.deadhead_km, LoadStatus.ASSIGNED, first_revision + i, op.load_id)
+                for i, op in enumerate(ops)
+            ],
+        )
+        conn.executemany(  # as Board._link: an idle truck now drives to the pickup
+            "UPDATE trucks SET status = ? WHERE id = ? AND status = ?",
+            [(TruckStatus.EN_ROUTE_TO_PICKUP, tid, TruckStatus.IDLE) for tid in truck_ids],
+        )
+
+    def _edit(
+        self, edit: TruckEdit | LoadEdit, revision: int
+    ) -> tuple[int, str, str | None, str | None, str]:
+        """Compare-and-set one row: refused when it no longer equals ``edit.before``."""
+        conn = self._conn
+        if isinstance(edit, TruckEdit):
+            if edit.before.id != edit.after.id:
+                raise ValueError("an edit cannot change a truck's id")
+            row = conn.execute(_TRUCK_SELECT + " WHERE id = ?", (edit.before.id,)).fetchone()
+            if row is None:
+                raise BoardConflict(
+                    f"truck {edit.before.id} is no longer on the board"
+                    f"{self._by_whom_truck(edit.before.id)}"
+                )
+            if _truck_from_row(row) != edit.before:
+                raise BoardConflict(
+                    f"truck {edit.before.id} was changed meanwhile"
+                    f"{self._by_whom_truck(edit.before.id)}"
+                )
+            t = edit.after
+            conn.execute(
+                "UPDATE trucks SET location = ?, capacity_t = ?, truck_type = ?, "
+                "available_at = ?, status = ? WHERE id = ?",
+                (
+                    t.location,
+                    float(t.capacity_t),
+                    str(t.truck_type),
+                    float(t.available_at),
+                    str(t.status),
+                    t.id,
+                ),
+            )
+            return (revision, "edit", None, t.id, _changes(edit.before, edit.after))
+        if edit.before.id != edit.after.id:
+            raise ValueError("an edit cannot change a load's id")
+        if edit.after.truck_id != edit.before.truck_id:
+            raise ValueError("an edit cannot (un)assign a load; use AssignOp/UnassignOp")
+        row = conn.execute(_LOAD_SELECT + " WHERE id = ?", (edit.before.id,)).fetchone()
+        if row is None:
+            raise BoardConflict(f"load {edit.before.id} is no longer on the board")
+        if _load_from_row(row) != edit.before:
+            if row[9] is not None and edit.before.truck_id is None:
+                raise BoardConflict(self._why_not_open(edit.before.id))
+            raise BoardConflict(
+                f"load {edit.before.id} was changed meanwhile{self._by_whom(edit.before.id)}"
+            )
+        ld = edit.after
+        conn.execute(
+            "UPDATE loads SET origin = ?, destination = ?, weight_t = ?, truck_type = ?, "
+            "pickup_earliest = ?, pickup_latest = ?, price = ?, status = ? WHERE id = ?",
+            (
+                ld.origin,
+                ld.destination,
+                float(ld.weight_t),
+                str(ld.truck_type),
+                float(ld.pickup_earliest),
+                float(ld.pickup_latest),
+                float(ld.price),
+                str(ld.status),
+                ld.id,
+            ),
+        )
+        return (revision, "edit", ld.id, None, _changes(edit.before, edit.after))
 
     # ---------------------------------------------------------------------------- helpers
     def _current_revision(self) -> int:
@@ -409,6 +583,18 @@ class BoardStore:
         who = "this desk" if action.owner == self.owner else action.owner
         return f" ({action.kind} by {who} at revision {action.revision}, {action.at})"
 
+    def _by_whom_truck(self, truck_id: str) -> str:
+        row = self._conn.execute(
+            "SELECT * FROM actions WHERE truck_id = ? OR kind IN ('save', 'create') "
+            "ORDER BY revision DESC LIMIT 1",
+            (truck_id,),
+        ).fetchone()
+        if row is None:
+            return ""
+        action = ActionRecord(*row)
+        who = "this desk" if action.owner == self.owner else action.owner
+        return f" ({action.kind} by {who} at revision {action.revision}, {action.at})"
+
     def _why_not_open(self, load_id: str) -> str:
         row = self._conn.execute(
             "SELECT truck_id, status FROM loads WHERE id = ?", (load_id,)
@@ -435,6 +621,60 @@ class BoardStore:
 
 
 # ------------------------------------------------------------------------------ internals
+_TRUCK_SELECT = "SELECT id, location, capacity_t, truck_type, available_at, status FROM trucks"
+_LOAD_SELECT = (
+    "SELECT id, origin, destination, weight_t, truck_type, pickup_earliest, pickup_latest, "
+    "price, status, truck_id, deadhead_km FROM loads"
+)
+
+
+def _truck_from_row(r: tuple[Any, ...]) -> Truck:
+    return Truck(
+        id=r[0],
+        location=r[1],
+        capacity_t=r[2],
+        truck_type=TruckType(r[3]),
+        available_at=r[4],
+        status=TruckStatus(r[5]),
+    )
+
+
+def _load_from_row(r: tuple[Any, ...]) -> Load:
+    return Load(
+        id=r[0],
+        origin=r[1],
+        destination=r[2],
+        weight_t=r[3],
+        truck_type=TruckType(r[4]),
+        pickup_earliest=r[5],
+        pickup_latest=r[6],
+        price=r[7],
+        status=LoadStatus(r[8]),
+        truck_id=r[9],
+    )
+
+
+def _changes(before: Truck | Load, after: Truck | Load) -> str:
+    """The log line of an edit: "capacity_t: 20.0 -> 33.0"."""
+    parts = []
+    for name, old in vars(before).items():
+        new = getattr(after, name)
+        if new != old:
+            parts.append(f"{name}: {getattr(old, 'value', old)} -> {getattr(new, 'value', new)}")
+    return "; ".join(parts)
+
+
+def _no_duplicates(ids: list[str], what: str, verb: str) -> None:
+    if len(set(ids)) != len(ids):
+        seen: set[str] = set()
+        dup = next(i for i in ids if i in seen or seen.add(i))  # type: ignore[func-returns-value]
+        raise ValueError(f"{verb}: {what} {dup} appears twice in one batch")
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
 @contextlib.contextmanager
 def _transaction(conn: sqlite3.Connection, begin: str = "BEGIN IMMEDIATE") -> Iterator[None]:
     """A real SQLite transaction (the connection runs in autocommit mode otherwise).
@@ -617,7 +857,7 @@ def _log(
     truck_id: str | None,
     detail: str,
 ) -> None:
-    at = datetime.now(UTC).isoformat(timespec="seconds")
+    at = _now()
     conn.execute(
         "INSERT INTO actions (revision, at, owner, kind, load_id, truck_id, detail) "
         "VALUES (?, ?, ?, ?, ?, ?, ?)",

@@ -17,10 +17,14 @@ import pytest
 from dispatcher import store as store_mod
 from dispatcher.fleet import Load, LoadStatus, Truck, TruckStatus, TruckType
 from dispatcher.store import (
+    AssignOp,
     BoardAssignment,
     BoardConflict,
     BoardSnapshot,
     BoardStore,
+    LoadEdit,
+    TruckEdit,
+    UnassignOp,
 )
 from freightlab.errors import InputError
 
@@ -377,3 +381,95 @@ def test_a_board_locked_elsewhere_is_a_clear_conflict(
         hog.close()
     with BoardStore.open(path) as s:  # and the lock going away frees the board
         assert s.assign("L1", "T1", 1.0) == 2
+
+
+def _many(n: int) -> BoardSnapshot:
+    trucks = [Truck(f"T{i}", "pune", 20.0, TruckType.OPEN) for i in range(n)]
+    loads = [
+        Load(f"L{i}", "pune", "mumbai", 1.0, TruckType.OPEN, 1.0, 2.0, 100.0) for i in range(n)
+    ]
+    return BoardSnapshot(name="many", trucks=trucks, loads=loads)
+
+
+def test_a_batch_is_one_transaction_with_a_revision_per_action(tmp_path: Path) -> None:
+    path = tmp_path / "b.fboard"
+    BoardStore.create(path, _many(500)).close()
+    with BoardStore.open(path, owner="alice") as s:
+        statements: list[str] = []
+        s._conn.set_trace_callback(statements.append)
+        last = s.apply([AssignOp(f"L{i}", f"T{i}", float(i)) for i in range(500)])
+        s._conn.set_trace_callback(None)
+        assert last == 501 and s.revision == 501
+        assert sum(st.startswith("BEGIN") for st in statements) == 1
+        assert sum(st == "COMMIT" for st in statements) == 1
+        history = s.history(since=1)
+        assert [(h.revision, h.kind, h.load_id, h.truck_id) for h in history] == [
+            (2 + i, "assign", f"L{i}", f"T{i}") for i in range(500)
+        ]
+        snap = s.load()
+        assert len(snap.assignments) == 500
+        assert all(t.status == TruckStatus.EN_ROUTE_TO_PICKUP for t in snap.trucks)
+        # undo as one batch: every truck idle again
+        s.apply([UnassignOp(f"L{i}", f"T{i}") for i in range(500)])
+        snap = s.load()
+        assert snap.assignments == [] and snap.revision == 1001
+        assert all(t.status == TruckStatus.IDLE for t in snap.trucks)
+
+
+def test_a_batch_is_all_or_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "b.fboard"
+    BoardStore.create(path, _many(10)).close()
+    a = BoardStore.open(path, owner="alice")
+    b = BoardStore.open(path, owner="bob")
+    a.assign("L7", "T9", 1.0)
+    with pytest.raises(BoardConflict, match=r"L7 is already assigned to truck T9 .*alice"):
+        b.apply([AssignOp(f"L{i}", f"T{i}", 1.0) for i in range(10)])
+    assert b.current_revision() == 2
+    assert {x.load_id for x in b.load().assignments} == {"L7"}
+    # a truck carries one load: a second desk cannot give T9 another one
+    with pytest.raises(BoardConflict, match=r"truck T9 already carries load L7.*alice"):
+        b.assign("L1", "T9", 1.0)
+    # a reassign is unassign + assign in one transaction
+    assert a.apply([UnassignOp("L7", "T9"), AssignOp("L7", "T3", 2.0)]) == 4
+    assert [(x.load_id, x.truck_id) for x in b.load().assignments] == [("L7", "T3")]
+    a.close()
+    b.close()
+
+
+def test_revision_stays_behind_when_another_desk_committed_first(tmp_path: Path) -> None:
+    path = tmp_path / "b.fboard"
+    BoardStore.create(path, _many(5)).close()
+    a = BoardStore.open(path, owner="alice")
+    b = BoardStore.open(path, owner="bob")
+    a.assign("L0", "T0", 1.0)  # revision 2, b has not seen it
+    assert b.assign("L1", "T1", 1.0) == 3
+    assert b.revision == 1 and b.current_revision() == 3  # b knows it must read again
+    assert [h.owner for h in b.history(since=b.revision)] == ["alice", "bob"]
+    b.load()
+    assert b.revision == 3
+    assert a.assign("L2", "T2", 1.0) == 4 and a.revision == 2
+    a.close()
+    b.close()
+
+
+def test_edits_are_compare_and_set(tmp_path: Path) -> None:
+    path = tmp_path / "b.fboard"
+    BoardStore.create(path, _board()).close()
+    a = BoardStore.open(path, owner="alice")
+    b = BoardStore.open(path, owner="bob")
+    t1 = a.load().trucks[0]
+    bigger = Truck(**{**vars(t1), "capacity_t": 33.0})
+    assert a.apply([TruckEdit(t1, bigger)]) == 2
+    assert b.load().trucks[0].capacity_t == 33.0
+    assert [(h.kind, h.truck_id, h.detail) for h in b.history(since=1)] == [
+        ("edit", "T1", "capacity_t: 20.0 -> 33.0")
+    ]
+    with pytest.raises(BoardConflict, match=r"truck T1 was changed meanwhile .*alice"):
+        b.apply([TruckEdit(t1, Truck(**{**vars(t1), "capacity_t": 5.0}))])  # stale "before"
+    l1 = b.load().loads[0]
+    a.assign("L1", "T1", 3.0)
+    later = Load(**{**vars(l1), "price": 1.0})
+    with pytest.raises(BoardConflict, match=r"L1 is already assigned to truck T1 .*alice"):
+        b.apply([LoadEdit(l1, later)])
+    a.close()
+    b.close()

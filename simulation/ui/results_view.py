@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from matplotlib.figure import Figure
 from PySide6.QtCore import Qt
@@ -168,6 +170,11 @@ class SummaryView(QWidget):
         theory.setObjectName("theory_note")
         layout.addWidget(theory)
         layout.addStretch(1)
+
+
+# A chart in a tab that is not shown yet is drawn once at zero size; matplotlib then warns
+# that constrained layout could not apply. It applies as soon as the tab is shown.
+warnings.filterwarnings("ignore", message="constrained_layout not applied")
 
 
 def figure_widget(figure: Figure) -> FigureCanvasQTAgg:

@@ -19,6 +19,7 @@ lint: setup
 	$(PY) -m mypy
 
 bench: setup
+	$(PY) -m pip install -q -e ".[bench]"
 	@for f in bench/bench_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
 
 clean:

@@ -183,6 +183,7 @@ class BoardStore:
         *,
         owner: str | None = None,
         overwrite: bool = False,
+        any_thread: bool = False,
     ) -> BoardStore:
         """Write a new board file. The file appears complete or not at all: it is built beside
         the target and renamed into place. Over an existing *board* it saves in one transaction
@@ -195,7 +196,7 @@ class BoardStore:
             if not overwrite:
                 raise InputError(f"{target}: file already exists")
             if _looks_like_board(target):
-                store = cls.open(target, owner=who)
+                store = cls.open(target, owner=who, any_thread=any_thread)
                 store.save(snap, force=True)
                 return store
             for suffix in ("-wal", "-shm"):  # leftovers of some other database
@@ -222,11 +223,16 @@ class BoardStore:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
             raise
-        return cls.open(target, owner=who)
+        return cls.open(target, owner=who, any_thread=any_thread)
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str], *, owner: str | None = None) -> BoardStore:
-        """Open an existing board, migrating an older layout; refuse anything that is not one."""
+    def open(
+        cls, path: str | os.PathLike[str], *, owner: str | None = None, any_thread: bool = False
+    ) -> BoardStore:
+        """Open an existing board, migrating an older layout; refuse anything that is not one.
+
+        ``any_thread``: the store may be handed to another thread (a worker opens the board,
+        the UI thread then writes through it); still use it from one thread at a time."""
         target = Path(path)
         if not target.is_file():
             raise InputError(f"{target}: no such board file")
@@ -236,7 +242,10 @@ class BoardStore:
             raise InputError(f"{target}: board file or its folder is read-only; save a copy")
         try:
             conn = sqlite3.connect(
-                f"{target.resolve().as_uri()}?mode=rw", uri=True, isolation_level=None
+                f"{target.resolve().as_uri()}?mode=rw",
+                uri=True,
+                isolation_level=None,
+                check_same_thread=not any_thread,
             )
         except sqlite3.Error as exc:
             raise InputError(f"{target}: cannot open board: {exc}") from exc
@@ -261,6 +270,11 @@ class BoardStore:
 
     def close(self) -> None:
         self._conn.close()
+
+    def set_busy_timeout(self, ms: int) -> None:
+        """How long a write waits for another desk's transaction before it is refused; a UI
+        thread wants a short wait (a refusal it can show) rather than a frozen window."""
+        self._conn.execute(f"PRAGMA busy_timeout={int(ms)}")
 
     def __enter__(self) -> BoardStore:
         return self

@@ -5,6 +5,19 @@ the Qt-free :class:`~dispatcher.board.Board` (which refuses bad ones with a reas
 touched objects are captured before and after, and a :class:`BoardCommand` lands on the
 undo stack. Loading files, matching, saving and exporting run in workers; the UI thread
 only shows results.
+
+Write-through: with a board file open, every action (assign by hand, accept one or all,
+unassign, edit, import, and their undo/redo) is committed to the file *before* the desk
+shows it, one SQLite transaction per action (accept all included). A crash or kill after an
+action returns loses nothing. If the file refuses (another desk took the load first) the
+desk does not apply the action, says why, and re-reads the board. Every 2 s the desk checks
+the file's revision (one indexed SELECT) and takes in other desks' committed changes.
+
+Undo history after another desk's changes: steps that touch only objects the other desk did
+not change stay undoable (the store still checks each undo against the file, so a stale
+step is refused, never applied over newer work); if the other desk touched an object of an
+undo step, or reshaped the board (import, whole save), the history is cleared and the
+notice says so. Simple and honest: no step is ever replayed on top of someone else's work.
 """
 
 from __future__ import annotations
@@ -12,6 +25,8 @@ from __future__ import annotations
 import copy
 import dataclasses
 import gc
+import itertools
+import sqlite3
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -36,7 +51,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dispatcher.board import Board, BoardError
+from dispatcher.board import Board, BoardError, Capture, snapshot_of, store_ops
 from dispatcher.costs import MatchSettings, explain
 from dispatcher.fleet import (
     Load,
@@ -50,7 +65,7 @@ from dispatcher.fleet import (
 )
 from dispatcher.matching import Assignment, MatchResult, OptimalMatcher
 from dispatcher.routes import RouteGraph
-from dispatcher.store import BoardAssignment, BoardStore
+from dispatcher.store import BoardAssignment, BoardConflict, BoardStore, default_owner
 from dispatcher.ui import style
 from dispatcher.ui.commands import BoardCommand
 from dispatcher.ui.dialogs import ImportErrorsDialog, WhyNotDialog
@@ -74,6 +89,11 @@ from freightlab.ui.worker import Task, start
 
 BOARD_FILTER = "Dispatch boards (*.fboard);;All files (*)"
 CSV_FILTER = "CSV files (*.csv);;All files (*)"
+#: How often an open board file is checked for other desks' changes.
+POLL_MS = 2000
+#: A write that waits longer than this for another desk's transaction is refused (UI thread).
+UI_BUSY_TIMEOUT_MS = 1500
+_desk_numbers = itertools.count(1)
 
 
 @dataclasses.dataclass
@@ -85,6 +105,7 @@ class _Loaded:
     path: Path | None = None
     name: str = ""
     revision: int = 0
+    store: BoardStore | None = None  # the open board file, handed to the UI thread
 
 
 @dataclasses.dataclass
@@ -133,6 +154,13 @@ def _freeze_startup_objects() -> None:
     gc.freeze()
 
 
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
+
+
 def _matchable(truck: Truck, load: Load) -> tuple[Truck, Load]:
     """Copies as the matcher's rules expect them: a reassigned load counts as open."""
     if load.status == LoadStatus.ASSIGNED:
@@ -149,9 +177,20 @@ class DispatchDesk(QWidget):
     status_message = Signal(str)
     ready = Signal()  # the map and a board are loaded
 
-    def __init__(self, parent: QWidget | None = None, autoload: bool = True) -> None:
+    def __init__(
+        self, parent: QWidget | None = None, autoload: bool = True, owner: str | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("dispatch_desk")
+        number = next(_desk_numbers)
+        #: Who this desk is in a board file's log (what another desk is told when it loses).
+        self.owner = owner or default_owner() + (f" desk {number}" if number > 1 else "")
+        self._store: BoardStore | None = None
+        self._saving = False
+        self._sync_pending = False
+        self._poll_timer = QTimer(self)
+        self._poll_timer.setInterval(POLL_MS)
+        self._poll_timer.timeout.connect(self.poll_store)
         self.graph: RouteGraph | None = None
         self.board = Board()
         self.settings = MatchSettings()
@@ -483,12 +522,19 @@ class DispatchDesk(QWidget):
 
     # ================================================================== document state
 
-    def _on_clean_changed(self, clean: bool) -> None:
-        self.dirty_changed.emit(not clean)
+    def _on_clean_changed(self, _clean: bool) -> None:
+        self.dirty_changed.emit(self.dirty)
 
     @property
     def dirty(self) -> bool:
-        return not self.undo_stack.isClean()
+        """Unsaved work exists only without a board file: with one, every action is already
+        committed to it (write-through)."""
+        return self._store is None and not self.undo_stack.isClean()
+
+    @property
+    def store(self) -> BoardStore | None:
+        """The open board file every action is written through to (None: untitled board)."""
+        return self._store
 
     def document_title(self) -> str:
         return self.path.name if self.path is not None else self.name
@@ -526,6 +572,7 @@ class DispatchDesk(QWidget):
         self.path = loaded.path
         self.name = loaded.name or self.name
         self.revision = loaded.revision
+        self._use_store(loaded.store)
         self.map_path = Path(loaded.graph.source) if loaded.graph.source else None
         self.undo_stack.clear()
         self.undo_stack.setClean()
@@ -545,11 +592,20 @@ class DispatchDesk(QWidget):
         _freeze_startup_objects()
         self.ready.emit()
 
-    def _after_change(self) -> None:
-        """Every board change ends here: tables, map, KPIs, suggestions, day panel."""
-        self.truck_model.refresh()
-        self.load_model.refresh()
-        self.map.refresh()
+    def _after_change(self, changed: Capture | None = None) -> None:
+        """Every board change ends here: tables, map, KPIs, suggestions, day panel.
+
+        ``changed`` (the capture of what a step touched) lets the tables and the map update
+        just those rows and markers, in one signal each; ``None`` or a whole-board capture
+        refreshes everything."""
+        if changed is None or changed.full:
+            trucks: set[str] | None = None
+            loads: set[str] | None = None
+        else:
+            trucks, loads = set(changed.trucks), set(changed.loads)
+        self.truck_model.refresh(trucks)
+        self.load_model.refresh(loads)
+        self.map.refresh(trucks, loads)
         self.kpis.update_from(self.board.kpis())
         self._prune_suggestions()
         self._day_stale = True
@@ -612,6 +668,8 @@ class DispatchDesk(QWidget):
         full: bool = False,
     ) -> str | None:
         """Make a change undoable; returns the refusal reason, or None when it was done."""
+        if self._saving:
+            return "the board is being saved to a new file; try again in a moment"
         board = self.board
         before = board.capture_all() if full else board.capture(truck_ids, load_ids)
         try:
@@ -620,8 +678,141 @@ class DispatchDesk(QWidget):
             board.restore(before)
             return str(exc)
         after = board.capture_all() if full else board.capture(before.trucks, before.loads)
-        self.undo_stack.push(BoardCommand(board, text, before, after, self._after_change))
+        if self._store is not None:
+            refused = self._write(before, after)
+            if refused is not None:
+                board.restore(before)  # never shown: no refresh happened in between
+                self.sync_from_store()  # show what the file holds now
+                return refused
+        write = self._write_step if self._store is not None else None
+        self.undo_stack.push(BoardCommand(board, text, before, after, self._after_change, write))
         return None
+
+    # ================================================================== write-through
+
+    def _write(self, src: Capture, dst: Capture) -> str | None:
+        """Commit the change ``src`` -> ``dst`` to the board file; the refusal, or None.
+
+        Assignments and edits are one ``BoardStore.apply`` (one transaction, however many
+        loads); a whole-board step (import, its undo) is a revision-guarded whole save."""
+        store = self._store
+        assert store is not None
+        try:
+            ops = store_ops(src, dst)
+            if ops is None:
+                snap = snapshot_of(dst, self.name, str(self.map_path or default_map_path()))
+                store.save(snap)  # refused if another desk committed since we last read
+            elif ops:
+                store.apply(ops)
+        except (BoardConflict, InputError) as exc:
+            return str(exc)
+        except sqlite3.Error as exc:
+            return f"could not write {store.path.name}: {exc}"
+        if store.current_revision() != store.revision:
+            self._schedule_sync()  # other desks committed in between: take their work in
+        self.revision = store.revision
+        return None
+
+    def _write_step(self, src: Capture, dst: Capture, verb: str) -> bool:
+        """Undo/redo write-through (called by BoardCommand); a refusal is shown, and the
+        board re-read once the undo stack has finished with the step."""
+        reason = self._write(src, dst)
+        if reason is None:
+            return True
+        self.show_notice(f"Cannot {verb}: {reason}")
+        self._schedule_sync()
+        return False
+
+    def _use_store(self, store: BoardStore | None) -> None:
+        """Switch write-through to ``store`` (None: no file; the desk keeps work in memory)."""
+        old, self._store = self._store, store
+        if old is not None and old is not store:
+            old.close()
+        if store is None:
+            self._poll_timer.stop()
+            return
+        store.owner = self.owner
+        store.set_busy_timeout(UI_BUSY_TIMEOUT_MS)
+        self.revision = store.revision
+        self._poll_timer.start()
+
+    def close_store(self) -> None:
+        """Close the board file (the desk goes on as an untitled board)."""
+        self._use_store(None)
+        self.path = None
+        self.dirty_changed.emit(self.dirty)
+
+    def _schedule_sync(self) -> None:
+        if not self._sync_pending:
+            self._sync_pending = True
+            QTimer.singleShot(0, self.sync_from_store)
+
+    def poll_store(self) -> bool:
+        """The 2 s check: has another desk committed? One indexed SELECT (~20 µs); the
+        board is read again only when the revision moved. True when it did."""
+        store = self._store
+        if store is None or self._saving:
+            return False
+        try:
+            moved = store.current_revision() != store.revision
+        except sqlite3.Error:
+            return False
+        if moved:
+            self.sync_from_store()
+        return moved
+
+    def sync_from_store(self) -> int:
+        """Take in what other desks committed; returns how many of their actions arrived.
+
+        Reads the whole board in one read transaction and changes only what differs, so
+        selections, scroll positions and untouched undo steps stay (see the module doc)."""
+        self._sync_pending = False
+        store = self._store
+        if store is None or self._saving:
+            return 0
+        since = store.revision
+        try:
+            snap = store.load()
+            theirs = [h for h in store.history(since) if h.owner != store.owner]
+        except (sqlite3.Error, InputError) as exc:
+            self.show_notice(f"Cannot read {store.path.name}: {exc}")
+            return 0
+        self.revision = store.revision
+        fresh = Board.from_snapshot(snap, self.board.nodes)
+        trucks, loads, reshaped = self.board.differences(fresh)
+        if not (trucks or loads or reshaped):
+            return len(theirs)
+        cleared = self._drop_stale_undo(trucks, loads, reshaped)
+        self.board.restore(fresh.capture_all())
+        if reshaped:
+            self._after_change()
+            self.dismiss_suggestions()
+        else:
+            changed = Capture(
+                trucks=dict.fromkeys(trucks), loads=dict.fromkeys(loads)
+            )  # only the ids matter to _after_change
+            self._after_change(changed)
+        owners = sorted({h.owner for h in theirs}) or ["another desk"]
+        text = f"Board updated by {', '.join(owners)}: {len(theirs) or 'some'} change(s)"
+        if cleared:
+            text += "; undo history cleared (it touched the same trucks or loads)"
+        self.show_notice(text, error=False)
+        return len(theirs)
+
+    def _drop_stale_undo(self, trucks: set[str], loads: set[str], reshaped: bool) -> bool:
+        """Clear the undo history if another desk changed what one of its steps touches."""
+        if self.undo_stack.count() == 0:
+            return False
+        stale = reshaped
+        for i in range(self.undo_stack.count()):
+            if stale:
+                break
+            cmd = self.undo_stack.command(i)
+            touched = cmd.touches() if isinstance(cmd, BoardCommand) else None
+            stale = touched is None or bool(touched[0] & trucks or touched[1] & loads)
+        if stale:
+            self.undo_stack.clear()
+        return stale
 
     # ================================================================== assigning
 
@@ -989,11 +1180,19 @@ class DispatchDesk(QWidget):
         """Open a saved board (and its map) in a worker."""
         target = Path(path)
         current = self.graph
+        owner = self.owner
 
         def work(progress: Progress) -> _Loaded:
-            with BoardStore.open(target) as store:
-                snap = store.load()
-                revision = store.revision
+            store = BoardStore.open(target, owner=owner, any_thread=True)
+            try:
+                return read(store, progress)
+            except BaseException:
+                store.close()
+                raise
+
+        def read(store: BoardStore, progress: Progress) -> _Loaded:
+            snap = store.load()
+            revision = store.revision
             progress.update(0.5, "map")
             graph = current
             wanted = Path(snap.map_path) if snap.map_path else default_map_path()
@@ -1010,50 +1209,62 @@ class DispatchDesk(QWidget):
             )
             if unknown:
                 raise InputError(f"{target}: cities not on the map: {', '.join(unknown[:5])}")
-            return _Loaded(graph, board, target, snap.name or target.stem, revision)
+            return _Loaded(graph, board, target, snap.name or target.stem, revision, store)
 
         self._run(Task(work), f"Opening {target.name}…", self._set_board)
 
     def save(self, wait: bool = False) -> None:
-        if self.path is None:
+        if self.path is None or self._store is None:
             self.choose_save_as()
         else:
             self.save_board(self.path, wait=wait)
 
     def save_board(self, path: str | Path, wait: bool = False) -> Task | None:
-        """Save in a worker; one SQLite transaction, so a crash never leaves half a board."""
+        """Save As: copy the board to ``path`` in a worker (one SQLite transaction, so a crash
+        never leaves half a board), then write every later action through to that file.
+
+        Saving to the board file already open has nothing to write (every action is already
+        in it); it just takes in other desks' changes and says so."""
         if self._task is not None:
             self.show_notice("Wait for the running job to finish before saving")
             return None
         target = Path(path)
+        if self._store is not None and self.path is not None and _same_file(target, self.path):
+            arrived = self.sync_from_store()
+            if not arrived:
+                self.show_notice(
+                    f"Saved: every change is written to {target.name} as you make it", False
+                )
+            return None
         snap = self.board.to_snapshot(self.name, str(self.map_path or default_map_path()))
-        same_file = self.path is not None and target.resolve() == self.path.resolve()
-        revision = self.revision
-        clean_index = self.undo_stack.index()
+        owner = self.owner
 
-        def work(progress: Progress) -> int:
-            if same_file and target.exists():
-                with BoardStore.open(target) as store:
-                    store.revision = revision  # refuses if another desk saved meanwhile
-                    return store.save(snap)
-            with BoardStore.create(target, snap, overwrite=True) as store:
-                return store.revision
+        def work(progress: Progress) -> BoardStore:
+            return BoardStore.create(target, snap, owner=owner, overwrite=True, any_thread=True)
 
-        def done(new_revision: int) -> None:
+        def done(store: BoardStore) -> None:
+            self._saving = False
             self.path = target
-            self.revision = new_revision
-            if self.undo_stack.index() == clean_index:
-                self.undo_stack.setClean()
+            self._use_store(store)
+            self.undo_stack.setClean()
             self.dirty_changed.emit(self.dirty)
-            self.show_notice(f"Saved {target.name}", error=False)
+            self.show_notice(
+                f"Saved {target.name}; from now on every change is written to it at once", False
+            )
 
+        self._saving = True  # no board change may slip between the snapshot and the switch
         task = self._run(Task(work), f"Saving {target.name}…", done)
+        task.signals.failed.connect(self._save_ended)
+        task.signals.cancelled.connect(self._save_ended)
         if wait:
             from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QThreadPool
 
             QThreadPool.globalInstance().waitForDone(QDeadlineTimer(30_000))
             QCoreApplication.processEvents()
         return task
+
+    def _save_ended(self, *_args: object) -> None:
+        self._saving = False
 
     def import_trucks(self, path: str | Path) -> None:
         self._import("trucks", Path(path))

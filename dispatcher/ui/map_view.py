@@ -14,7 +14,7 @@ Projection: equirectangular with x scaled by cos(mean latitude); scene units are
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -561,8 +561,60 @@ class MapView(QGraphicsView):
         self.board = board
         self.refresh()
 
-    def refresh(self) -> None:
-        """Rebuild markers from the board (after any change); cheap enough for every edit."""
+    def refresh(
+        self, trucks: Collection[str] | None = None, loads: Collection[str] | None = None
+    ) -> None:
+        """Show the board after a change. With the ids that changed, markers that stayed in
+        their cities only get their new colour (assign, unassign, accept all, their undo);
+        otherwise, or when something moved, every marker is rebuilt."""
+        if (
+            trucks is not None
+            and loads is not None
+            and self._replay_positions is None
+            and self._replay_loads is None
+            and self._recolor(trucks, loads)
+        ):
+            return
+        self._rebuild()
+
+    def _recolor(self, trucks: Collection[str], loads: Collection[str]) -> bool:
+        board, layer = self.board, self.markers
+        if board is None or self.graph is None:
+            return False
+        idx = layer.index
+        updates: list[tuple[int, Marker]] = []
+        for tid in trucks:
+            t = board.trucks.get(tid)
+            i = idx.get((TRUCK, tid))
+            if t is None or i is None or layer.markers[i].city != t.location:
+                return False
+            updates.append((i, layer.markers[i]._replace(status=t.status.value)))
+        for lid in loads:
+            ld = board.loads.get(lid)
+            i = idx.get((LOAD, lid))
+            if ld is None or i is None:
+                return False
+            city = ld.destination if ld.status == LoadStatus.DELIVERED else ld.origin
+            if layer.markers[i].city != city:
+                return False
+            updates.append((i, layer.markers[i]._replace(status=ld.status.value)))
+        for i, m in updates:
+            layer.markers[i] = m
+            layer._sprite_of[i] = layer.sprite(m.kind, m.status, layer.compact)
+        self._relink()
+        layer.update()
+        return True
+
+    def _relink(self) -> None:
+        board, idx = self.board, self.markers.index
+        assert board is not None
+        self.markers.links = [
+            (idx[(TRUCK, a.truck_id)], idx[(LOAD, a.load_id)])
+            for a in board.assignments.values()
+            if (TRUCK, a.truck_id) in idx and (LOAD, a.load_id) in idx
+        ]
+
+    def _rebuild(self) -> None:
         board = self.board
         if board is None or self.graph is None:
             self.markers.set_markers([], np.zeros((0, 2)), np.zeros((0, 2)))
@@ -625,12 +677,7 @@ class MapView(QGraphicsView):
             np.array(base, dtype=float).reshape(-1, 2),
             np.concatenate(offsets) if offsets else np.zeros((0, 2)),
         )
-        idx = self.markers.index
-        self.markers.links = [
-            (idx[(TRUCK, a.truck_id)], idx[(LOAD, a.load_id)])
-            for a in board.assignments.values()
-            if (TRUCK, a.truck_id) in idx and (LOAD, a.load_id) in idx
-        ]
+        self._relink()
         self.markers.suggestions = [
             p for p in self._suggestion_ids_to_idx(self._suggestion_ids) if p is not None
         ]

@@ -7,7 +7,7 @@ change through one path.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -79,6 +79,7 @@ class _BoardModel(QAbstractTableModel):
         self.graph: RouteGraph | None = None
         self.edit_handler: EditHandler | None = None
         self._ids: list[str] = []
+        self._rows: dict[str, int] = {}
 
     # -- data source ----------------------------------------------------------------------
 
@@ -88,27 +89,41 @@ class _BoardModel(QAbstractTableModel):
     def set_board(self, board: Board, graph: RouteGraph | None) -> None:
         self.beginResetModel()
         self.board, self.graph = board, graph
-        self._ids = list(self._objects())
+        self._set_ids(list(self._objects()))
         self.endResetModel()
 
-    def refresh(self) -> None:
-        """After a board change: same rows -> repaint values; rows changed -> reset."""
+    def _set_ids(self, ids: list[str]) -> None:
+        self._ids = ids
+        self._rows = {item_id: row for row, item_id in enumerate(ids)}
+
+    def refresh(self, changed: Collection[str] | None = None) -> None:
+        """After a board change, in one signal: rows changed -> reset; else one dataChanged
+        over the rows that hold ``changed`` ids (all rows when ``None``).
+
+        One range signal instead of one per row: the proxy and the view handle a range in one
+        pass, and "Accept all" on 1,000 loads stays a single repaint."""
         ids = list(self._objects())
         if ids != self._ids:
             self.beginResetModel()
-            self._ids = ids
+            self._set_ids(ids)
             self.endResetModel()
-        elif ids:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(ids) - 1, len(self.columns) - 1))
+            return
+        if not ids:
+            return
+        if changed is None:
+            first, last = 0, len(ids) - 1
+        else:
+            rows = [self._rows[i] for i in changed if i in self._rows]
+            if not rows:
+                return
+            first, last = min(rows), max(rows)
+        self.dataChanged.emit(self.index(first, 0), self.index(last, len(self.columns) - 1))
 
     def id_at(self, row: int) -> str:
         return self._ids[row]
 
     def row_of(self, item_id: str) -> int:
-        try:
-            return self._ids.index(item_id)
-        except ValueError:
-            return -1
+        return self._rows.get(item_id, -1)
 
     def record(self, row: int) -> Any:
         return self._objects()[self._ids[row]]
@@ -303,8 +318,21 @@ class BoardFilter(QSortFilterProxyModel):
         self.city = ""
         self.text = ""
         self.setSortRole(SORT_ROLE)
-        self.setDynamicSortFilter(True)
+        self.setDynamicSortFilter(False)
         self.setSortCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+
+    def _update_dynamic(self) -> None:
+        """Re-filter and re-sort changed rows only when that can move them: a filter is on,
+        or the sort column is not the id. Otherwise a dataChanged over 2,000 rows would call
+        ``filterAcceptsRow`` (Python) 2,000 times for nothing, which was most of what
+        "Accept all" cost in the tables. A model reset always filters and sorts afresh."""
+        dynamic = self.is_filtering() or self.sortColumn() > 0
+        if dynamic != self.dynamicSortFilter():
+            self.setDynamicSortFilter(dynamic)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        super().sort(column, order)
+        self._update_dynamic()
 
     def set_filters(
         self,
@@ -328,6 +356,7 @@ class BoardFilter(QSortFilterProxyModel):
             self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
         else:
             self.invalidateRowsFilter()
+        self._update_dynamic()
 
     def is_filtering(self) -> bool:
         return bool(self.status or self.truck_type or self.city or self.text)

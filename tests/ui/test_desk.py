@@ -364,7 +364,7 @@ def test_day_replay_moves_trucks_on_the_map(qtbot, desk: DispatchDesk) -> None:
     assert len(view.markers.markers) == 400
 
 
-def test_second_desk_saving_over_newer_work_is_told_why(
+def test_a_stale_desks_import_over_newer_work_is_told_why(
     qtbot, desk: DispatchDesk, tmp_path: Path
 ) -> None:
     path = tmp_path / "shared.fboard"
@@ -374,18 +374,22 @@ def test_second_desk_saving_over_newer_work_is_told_why(
     qtbot.addWidget(other)
     other.open_board(path)
     qtbot.waitUntil(other.is_ready, timeout=15_000)
+    other._poll_timer.stop()  # it has not looked at the file since desk's change
 
     load_id, truck_id = _pair(desk, feasible=True)
-    assert desk.assign_by_hand(load_id, truck_id)
-    desk.save_board(path)
-    _wait_idle(qtbot, desk)
+    assert desk.assign_by_hand(load_id, truck_id)  # written through at once
     assert not desk.dirty
 
-    assert other.assign_by_hand(load_id, truck_id)  # on its stale copy
-    other.save_board(path)
+    trucks = tmp_path / "trucks.csv"
+    trucks.write_text("id,location,capacity_t,truck_type,available_at\nN1,delhi,10,open,8\n")
+    depth = other.undo_stack.count()
+    other.import_trucks(trucks)  # a whole-board write, guarded by the revision it last read
     _wait_idle(qtbot, other)
-    assert other.dirty  # not saved
     assert "changed elsewhere" in other.notice.text()
+    assert other.undo_stack.count() == depth
+    assert "N1" not in other.board.trucks
+    # the refusal made it read the file again: it now shows desk's assignment
+    assert other.board.loads[load_id].truck_id == truck_id
 
 
 def test_pan_by_dragging_and_zoom_by_wheel_and_keys(qtbot, desk: DispatchDesk) -> None:

@@ -670,6 +670,8 @@ class DispatchDesk(QWidget):
         """Make a change undoable; returns the refusal reason, or None when it was done."""
         if self._saving:
             return "the board is being saved to a new file; try again in a moment"
+        if full and self._store is not None:
+            self.poll_store()  # a whole-board write must start from the file's latest state
         board = self.board
         before = board.capture_all() if full else board.capture(truck_ids, load_ids)
         try:

@@ -365,7 +365,7 @@ def test_day_replay_moves_trucks_on_the_map(qtbot, desk: DispatchDesk) -> None:
 
 
 def test_a_stale_desks_import_over_newer_work_is_told_why(
-    qtbot, desk: DispatchDesk, tmp_path: Path
+    qtbot, desk: DispatchDesk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "shared.fboard"
     desk.save_board(path)
@@ -374,7 +374,10 @@ def test_a_stale_desks_import_over_newer_work_is_told_why(
     qtbot.addWidget(other)
     other.open_board(path)
     qtbot.waitUntil(other.is_ready, timeout=15_000)
-    other._poll_timer.stop()  # it has not looked at the file since desk's change
+    # it has not looked at the file since desk's change (as if desk committed in the instant
+    # between other's check and its write): the revision guard must catch it
+    other._poll_timer.stop()
+    monkeypatch.setattr(other, "poll_store", lambda: False)
 
     load_id, truck_id = _pair(desk, feasible=True)
     assert desk.assign_by_hand(load_id, truck_id)  # written through at once

@@ -310,12 +310,12 @@ class Board:
             if truck is None:
                 self.trucks.pop(tid, None)
             else:
-                self.trucks[tid] = copy.copy(truck)
+                self.trucks[tid] = _copy(truck)  # type: ignore[assignment]
         for lid, load in cap.loads.items():
             if load is None:
                 self.loads.pop(lid, None)
             else:
-                self.loads[lid] = copy.copy(load)
+                self.loads[lid] = _copy(load)  # type: ignore[assignment]
             a = cap.assignments.get(lid)
             if a is None:
                 self.assignments.pop(lid, None)

@@ -10,6 +10,7 @@ import importlib
 from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QFileDialog,
     QLabel,
     QMainWindow,
@@ -61,6 +62,8 @@ class MainWindow(QMainWindow):
         for area in (self.desk, self.design_lab, self.rehearse):
             if hasattr(area, "status_message"):
                 area.status_message.connect(self._show_status)
+        # An area's shortcuts (Ctrl+Z, Ctrl+R...) work while focus is inside it: follow the tab.
+        self.tabs.currentChanged.connect(self._focus_area)
         self._build_menus()
         self.statusBar().showMessage("Ready", 3000)
         self._restore_settings()
@@ -137,6 +140,11 @@ class MainWindow(QMainWindow):
             return
         self.tabs.setCurrentWidget(target)
         opener(path)
+
+    def _focus_area(self, index: int) -> None:
+        area = self.tabs.widget(index)
+        if area is not None and not area.isAncestorOf(QApplication.focusWidget()):
+            area.setFocus(Qt.FocusReason.TabFocusReason)
 
     def _show_status(self, text: str) -> None:
         self.statusBar().showMessage(text, 8000)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QMenuBar, QTabWidget, QWidget
+from PySide6.QtWidgets import QApplication, QMenuBar, QTabWidget, QWidget
 
 from freightlab.ui.app import make_app
 from freightlab.ui.window import MainWindow
@@ -50,6 +50,17 @@ def test_keyboard_shortcuts_switch_tabs(qtbot) -> None:
     assert window.tabs.currentIndex() == 2
     qtbot.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
     assert window.tabs.currentIndex() == 0
+
+
+def test_switching_tabs_puts_focus_in_the_area_so_its_shortcuts_work(qtbot) -> None:
+    window = _window(qtbot)
+    lab = window.design_lab
+    qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: lab.isAncestorOf(QApplication.focusWidget()) or lab.hasFocus())
+    qtbot.waitUntil(lambda: lab.current is not None, timeout=10_000)
+    lab.duration.setValue(10)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: lab.last_outcome is not None, timeout=30_000)
 
 
 def test_menus_offer_file_and_help(qtbot) -> None:

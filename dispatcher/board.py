@@ -98,7 +98,10 @@ class Board:
         loads: Iterable[Load] = (),
         assignments: Iterable[BoardAssignment] = (),
         nodes: Collection[str] | None = None,
+        day_start: str | None = None,
     ) -> None:
+        #: ISO 8601 stamp of hour 0.0: CSV imports convert their times against it.
+        self.day_start = day_start
         self.trucks: dict[str, Truck] = {}
         self.loads: dict[str, Load] = {}
         self.assignments: dict[str, BoardAssignment] = {}
@@ -119,13 +122,20 @@ class Board:
     @classmethod
     def from_snapshot(cls, snap: BoardSnapshot, nodes: Collection[str] | None = None) -> Board:
         """A board from what the store read back (copies, so the snapshot stays untouched)."""
-        return cls(copy.deepcopy(snap.trucks), copy.deepcopy(snap.loads), snap.assignments, nodes)
+        return cls(
+            copy.deepcopy(snap.trucks),
+            copy.deepcopy(snap.loads),
+            snap.assignments,
+            nodes,
+            day_start=snap.day_start,
+        )
 
     def to_snapshot(self, name: str = "", map_path: str = "") -> BoardSnapshot:
         """What the store writes: copies of everything, in display order."""
         return BoardSnapshot(
             name=name,
             map_path=map_path,
+            day_start=self.day_start,
             trucks=copy.deepcopy(list(self.trucks.values())),
             loads=copy.deepcopy(list(self.loads.values())),
             assignments=list(self.assignments.values()),

@@ -28,6 +28,7 @@ import gc
 import itertools
 import sqlite3
 from collections.abc import Callable, Iterable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +60,7 @@ from dispatcher.fleet import (
     Truck,
     TruckStatus,
     TruckType,
+    fleet_day_start,
     read_loads_csv,
     read_trucks_csv,
     write_assignments_csv,
@@ -1176,9 +1178,11 @@ class DispatchDesk(QWidget):
             progress.update(0.1, "map")
             graph = RouteGraph.load(map_path)
             progress.update(0.5, "trucks")
-            trucks = read_trucks_csv(trucks_csv, graph)
-            loads = read_loads_csv(loads_csv, graph)
-            return _Loaded(graph, Board(trucks, loads), None, "India sample board")
+            day0 = fleet_day_start(trucks_csv, loads_csv)  # one clock for both files
+            trucks = read_trucks_csv(trucks_csv, graph, day_start=day0)
+            loads = read_loads_csv(loads_csv, graph, day_start=day0)
+            board = Board(trucks, loads, day_start=day0.isoformat() if day0 else None)
+            return _Loaded(graph, board, None, "India sample board")
 
         self._run(Task(work), "Loading the India map and sample board…", self._set_board)
 
@@ -1284,10 +1288,14 @@ class DispatchDesk(QWidget):
             return
         graph = self.graph
         reader = read_trucks_csv if kind == "trucks" else read_loads_csv
+        board_day = self.board.day_start
 
         def work(progress: Progress) -> _ImportResult:
             try:
-                items = reader(path, graph)
+                # Times in the file count from the board's day start, so the trucks and
+                # loads already on the board keep sharing one clock with the new rows.
+                day0 = datetime.fromisoformat(board_day) if board_day else None
+                items = reader(path, graph, day_start=day0)
             except InputErrors as exc:
                 return _ImportResult(kind, str(path), [], exc.problems)
             except InputError as exc:

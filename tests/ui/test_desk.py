@@ -430,3 +430,27 @@ def test_pan_by_dragging_and_zoom_by_wheel_and_keys(qtbot, desk: DispatchDesk) -
     level = view.zoom_level()
     qtbot.keyClick(view, Qt.Key.Key_Minus)
     qtbot.waitUntil(lambda: view.zoom_level() < level * 0.8, timeout=2000)  # animated
+
+
+def test_imports_count_time_from_the_boards_day_and_saves_keep_it(
+    qtbot, desk: DispatchDesk, tmp_path: Path
+) -> None:
+    # The sample board's day starts 2026-11-23 00:00: a file whose rows start a day later
+    # must land a day later on the board's clock, not be shifted back to its own midnight.
+    assert desk.board.day_start == "2026-11-23T00:00:00"
+    later = tmp_path / "trucks.csv"
+    later.write_text(
+        "id,location,capacity_t,truck_type,available_at\nN1,delhi,10,open,2026-11-24T08:00\n"
+    )
+    desk.import_trucks(later)
+    _wait_idle(qtbot, desk)
+    assert desk.board.trucks["N1"].available_at == 32.0  # 24 h + 8 h
+
+    path = tmp_path / "day.fboard"
+    desk.save_board(path)
+    _wait_idle(qtbot, desk)
+    other = DispatchDesk(autoload=False)
+    qtbot.addWidget(other)
+    other.open_board(path)
+    qtbot.waitUntil(other.is_ready, timeout=15_000)
+    assert other.board.day_start == "2026-11-23T00:00:00"

@@ -8,6 +8,7 @@ saturated when its offered load (arrival rate x hold time / workers) reaches 1.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from simulation.results import ComponentStats
@@ -126,11 +127,20 @@ def _explain(name: str, c: ComponentStats, offered_rps: float, saturated: bool) 
         parts.append(f"Requests wait {c.mean_wait_ms:.1f} ms on average before it starts them.")
     if c.kind in ("service", "database", "notifier") and cap is not None:
         w_new = c.workers + per
-        parts.append(
-            f"Adding one replica ({w_new} workers) would lower its utilisation to about"
-            f" {min(1.0, c.utilization * c.workers / w_new):.0%} and raise that bound to"
-            f" {cap * w_new / c.workers:.1f} requests/s."
-        )
+        busy = offered_rps * demand_ms / 1000.0  # workers busy on average at this load
+        if busy < w_new:
+            parts.append(
+                f"Adding one replica ({w_new} workers) would bring its utilisation to about"
+                f" {busy / w_new:.0%} and raise that bound to"
+                f" {cap * w_new / c.workers:.1f} requests/s."
+            )
+        else:
+            replicas = math.floor(busy / per) + 1
+            parts.append(
+                f"One more replica would not be enough: this load keeps {busy:.1f} workers busy"
+                f" on average, so it needs at least {replicas} replicas of {per}"
+                f" ({replicas * per} workers) just to keep up, more for short waits."
+            )
     else:
         parts.append("More workers here would raise that bound proportionally.")
     return " ".join(parts)

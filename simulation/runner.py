@@ -78,14 +78,17 @@ def summarise(engine: Engine, end: float) -> SimResult:
             e2e_latency_ms=c.e2e.stats() if c.e2e_seen else None,
             e2e_failed=c.e2e_failed,
         )
+    # A run stopped inside its warm-up measured no request (classes count only arrivals after
+    # it); per-visit demands still need a request count, so take the configured rate's.
+    per_request = total_offered or engine.design.workload.total_rate() * window
     comps: dict[str, ComponentStats] = {}
     for name, node in engine.nodes.items():
-        comps[name] = _component_stats(node, window, total_offered)
+        comps[name] = _component_stats(node, window, per_request)
     growing = None
     if engine.stop_reason:
         queued = {n: sum(len(st.q) for st in node.stations) for n, node in engine.nodes.items()}
         growing = max(queued, key=lambda n: queued[n])
-    offered_rps = total_offered / window
+    offered_rps = per_request / window
     bn = find_bottleneck(comps, offered_rps, growing_queue=growing)
     saturated = list(bn.saturated)
     if growing is not None and growing not in saturated:
@@ -120,7 +123,7 @@ def summarise(engine: Engine, end: float) -> SimResult:
     )
 
 
-def _component_stats(node: object, window: float, total_offered: int) -> ComponentStats:
+def _component_stats(node: object, window: float, total_offered: float) -> ComponentStats:
     from simulation.components import Node
 
     assert isinstance(node, Node)

@@ -10,8 +10,8 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QFontDatabase
+from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QMessageBox,
-    QPlainTextEdit,
     QProgressBar,
     QPushButton,
     QSplitter,
@@ -31,8 +30,8 @@ from PySide6.QtWidgets import (
 )
 
 from designs.exercise import Exercise, catalog_exercises, load_exercise
-from designs.loader import loads_design
 from designs.schema import Design
+from designs.ui.editor import DesignEditor
 from freightlab.atomic import atomic_write_text
 from freightlab.errors import InputError
 from freightlab.progress import Progress
@@ -121,23 +120,14 @@ class RehearsePanel(QWidget):
         self.brief = QTextBrowser()
         self.brief.setObjectName("exercise_brief")
 
-        self.editor = QPlainTextEdit()
-        self.editor.setObjectName("design_editor")
-        self.editor.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        self.editor.setToolTip("Your design, in the Freightlab design language (TOML)")
-        self.editor.textChanged.connect(self._schedule_validation)
-        self.validation = QLabel()
-        self.validation.setObjectName("validation_label")
-        self.validation.setWordWrap(True)
+        self.editor = DesignEditor(source_name="your design")
+        self.editor.validated.connect(self._draft_validated)
+        self.editor.edited.connect(self._keep_draft)
+        self.validation = self.editor.validation
         self.canvas = DesignCanvas()
         self.canvas.setObjectName("rehearse_canvas")
         middle = QSplitter(Qt.Orientation.Vertical)
-        editor_box = QWidget()
-        editor_layout = QVBoxLayout(editor_box)
-        editor_layout.setContentsMargins(0, 0, 0, 0)
-        editor_layout.addWidget(self.editor, 1)
-        editor_layout.addWidget(self.validation)
-        middle.addWidget(editor_box)
+        middle.addWidget(self.editor)
         middle.addWidget(self.canvas)
 
         self.score_label = QLabel("Score your design to see the scorecard.")
@@ -171,11 +161,6 @@ class RehearsePanel(QWidget):
         layout.addLayout(top)
         layout.addWidget(splitter, 1)
 
-        self._validate_timer = QTimer(self)
-        self._validate_timer.setSingleShot(True)
-        self._validate_timer.setInterval(300)
-        self._validate_timer.timeout.connect(self.validate_draft)
-
         for path in catalog_exercises():
             self.exercise_picker.addItem(path.stem.replace("_", " "), str(path))
         self.exercise_picker.currentIndexChanged.connect(self._picked)
@@ -201,55 +186,39 @@ class RehearsePanel(QWidget):
         self.exercise, self.exercise_path = exercise, path
         self.brief.setHtml(brief_html(exercise))
         draft = QSettings().value(self._draft_key(), "", type=str)
-        self.editor.setPlainText(draft or starter)
-        self.validate_draft()
+        self.editor.set_text(draft or starter)
         self._clear_scorecard()
 
     def reset_draft(self) -> None:
         if self.exercise is None:
             return
-        self.editor.setPlainText(self.exercise.starter_path().read_text(encoding="utf-8"))
-        self.validate_draft()
+        self.editor.set_text(self.exercise.starter_path().read_text(encoding="utf-8"))
+        self._keep_draft()
 
     def save_draft(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Save design", "", "Designs (*.toml)")
         if not path:
             return
         try:
-            atomic_write_text(path, self.editor.toPlainText())
+            atomic_write_text(path, self.editor.text())
         except OSError as exc:
             self._error("Save failed", f"{path}: {exc.strerror or exc}")
             return
         self.status_message.emit(f"Saved {Path(path).name}")
 
-    def _schedule_validation(self) -> None:
-        self._validate_timer.start()
+    def _keep_draft(self) -> None:
+        if self.exercise_path is not None:
+            QSettings().setValue(self._draft_key(), self.editor.text())
 
     def validate_draft(self) -> None:
-        """Parse the draft (small, in memory) and show the first problems, or the diagram."""
-        self._validate_timer.stop()
-        text = self.editor.toPlainText()
-        if self.exercise_path is not None:
-            QSettings().setValue(self._draft_key(), text)
-        try:
-            design = loads_design(text, source="your design")
-        except InputError as exc:
-            self.design = None
-            problems = getattr(exc, "problems", None) or [str(exc)]
-            self.validation.setText(
-                "<span style='color:#c62828'>✗ "
-                + "<br>".join(html.escape(p) for p in problems[:4])
-                + "</span>"
-            )
-            self.score_button.setEnabled(False)
-            return
+        """Validate now (the editor also does it shortly after each keystroke)."""
+        self.editor.validate()
+
+    def _draft_validated(self, design: Design | None) -> None:
         self.design = design
-        self.validation.setText(
-            f"<span style='color:#2e7d32'>✓ valid: {html.escape(design.name)}, "
-            f"{len(design.components)} components</span>"
-        )
-        self.score_button.setEnabled(self._task is None)
-        self.canvas.show_design(design)
+        self.score_button.setEnabled(design is not None and self._task is None)
+        if design is not None:
+            self.canvas.show_design(design)
 
     # --- scoring ---------------------------------------------------------------------------
     def score(self) -> None:

@@ -6,6 +6,7 @@ the view only shows what the core returns.
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +19,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
-    QPlainTextEdit,
     QProgressBar,
     QPushButton,
     QSpinBox,
@@ -30,6 +30,8 @@ from PySide6.QtWidgets import (
 
 from designs.loader import load_design
 from designs.schema import Design
+from designs.ui.editor import DesignEditor
+from freightlab.atomic import atomic_write_text
 from freightlab.errors import InputError
 from freightlab.progress import Progress
 from freightlab.ui.worker import Task, start
@@ -42,6 +44,7 @@ from simulation.ui.results_view import ResultsCharts
 CATALOG = Path(__file__).resolve().parents[2] / "designs" / "catalog"
 MAX_DURATION_S = 100_000
 SWEEP_FACTORS = (0.5, 0.75, 1.0, 1.25)  # default compare rates, x the design's own
+FIX_FIRST = "The design has problems (see the TOML tab); fix them first."
 START_DESIGN = "monolith"  # the M/M/3 every queueing course starts with
 
 
@@ -173,9 +176,8 @@ class DesignLab(QWidget):
         self.description = QLabel()
         self.description.setWordWrap(True)
         self.description.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.source = QPlainTextEdit()
-        self.source.setReadOnly(True)
-        self.source.setObjectName("design_source")
+        self.editor = DesignEditor()
+        self.editor.validated.connect(self._draft_validated)
         left_tabs = QTabWidget()
         diagram = QWidget()
         diagram_layout = QVBoxLayout(diagram)
@@ -183,7 +185,9 @@ class DesignLab(QWidget):
         diagram_layout.addWidget(self.canvas, 1)
         diagram_layout.addWidget(self.description)
         left_tabs.addTab(diagram, "Diagram")
-        left_tabs.addTab(self.source, "TOML")
+        left_tabs.addTab(self.editor, "TOML")
+        left_tabs.setTabToolTip(1, "Edit the design; it is checked as you type")
+        self.left_tabs = left_tabs
 
         self.results = ResultsCharts()
         splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -225,6 +229,12 @@ class DesignLab(QWidget):
                 "Compare", "Ctrl+Shift+R", "Compare two designs over rates", self.run_comparison
             ),
             None,
+            action(
+                "Save design as…",
+                "Ctrl+Shift+D",
+                "Save the (edited) design as a TOML file",
+                self.save_design_as,
+            ),
             action(
                 "Save charts…", "Ctrl+Shift+S", "Save the charts as PNG files", self.save_charts
             ),
@@ -274,13 +284,57 @@ class DesignLab(QWidget):
         self.rates.setText(", ".join(f"{base * f:.3g}" for f in SWEEP_FACTORS))
         if self.compare_picker.currentData() == str(loaded.path):
             self.compare_picker.setCurrentIndex((index + 1) % self.compare_picker.count())
-        self.canvas.show_design(design)
-        self.description.setText(f"<b>{design.name}</b><br>{design.description.strip()}")
-        self.source.setPlainText(loaded.text)
+        self.editor.source_name = str(loaded.path)
+        self.editor.set_text(loaded.text)  # validates: shows the diagram and description
         self.results.clear_results()
         if self._announce:  # the start-up pick of the first catalog design is not news
             self.status_message.emit(f"Opened {loaded.path.name}")
         self._announce = True
+
+    @property
+    def edited(self) -> bool:
+        """The editor holds changes not saved to the design's file."""
+        return self.current is not None and self.editor.text() != self.current.text
+
+    def _draft_validated(self, design: Design | None) -> None:
+        if design is None or self.current is None:
+            return  # the editor shows the problems; runs use the last valid version
+        self.current = LoadedDesign(self.current.path, design, self.current.text)
+        self.last_outcome = None
+        self.canvas.show_design(design)
+        note = " <i>(edited, not saved)</i>" if self.edited else ""
+        self.description.setText(
+            f"<b>{html.escape(design.name)}</b>{note}<br>{html.escape(design.description.strip())}"
+        )
+
+    def save_design_as(self) -> None:
+        if self.current is None:
+            return
+        if self.editor.validate() is None:
+            self._error(
+                "Save design", "The design has problems (see the TOML tab); fix them first."
+            )
+            return
+        path, _ = QFileDialog.getSaveFileName(self, "Save design as", "", "Designs (*.toml)")
+        if not path:
+            return
+        text = self.editor.text()
+        try:
+            atomic_write_text(path, text)
+        except OSError as exc:
+            self._error("Save design", f"{path}: {exc.strerror or exc}")
+            return
+        self.current = LoadedDesign(Path(path), self.current.design, text)
+        self._wanted = Path(path)
+        if self.design_picker.findData(path) < 0:
+            label = Path(path).stem.replace("_", " ")
+            self.design_picker.blockSignals(True)
+            self.design_picker.addItem(label, path)
+            self.design_picker.setCurrentIndex(self.design_picker.count() - 1)
+            self.design_picker.blockSignals(False)
+            self.compare_picker.addItem(label, path)
+        self._draft_validated(self.current.design)
+        self.status_message.emit(f"Saved {Path(path).name}")
 
     # --- running ---------------------------------------------------------------------------
     def _busy(self, busy: bool) -> None:
@@ -300,6 +354,10 @@ class DesignLab(QWidget):
 
     def run(self) -> None:
         if self.current is None or (self._task is not None and self.cancel_button.isEnabled()):
+            return
+        if self.editor.validate() is None:
+            self.left_tabs.setCurrentWidget(self.editor)
+            self._error("Cannot run", FIX_FIRST)
             return
         design, duration, seed = (
             self.current.design,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from simulation.ui.lab import DesignLab, parse_rates
 
@@ -40,7 +40,7 @@ def _lab(qtbot, design: str = "monolith") -> DesignLab:
 def test_picking_a_design_draws_every_component(qtbot) -> None:
     lab = _lab(qtbot, "cache_aside")
     assert set(lab.canvas.boxes) == set(lab.current.design.component_names())
-    assert "cache" in lab.source.toPlainText()
+    assert "cache" in lab.editor.text()
     assert lab.current.design.name in lab.description.text()
     assert lab.rates.text() == "75, 112, 150, 188"  # around the design's own 150 req/s
 
@@ -109,3 +109,28 @@ def test_parse_rates() -> None:
         parse_rates("0")
     with pytest.raises(ValueError, match="at least one"):
         parse_rates(" ")
+
+
+def test_editing_the_toml_changes_what_runs_and_can_be_saved(
+    qtbot, tmp_path: Path, monkeypatch, warnings
+) -> None:
+    lab = _lab(qtbot, "monolith")
+    editor = lab.editor.text_edit
+    editor.setPlainText(editor.toPlainText().replace("workers = 3", "workers = 6"))
+    qtbot.waitUntil(lambda: lab.current.design.components[0].workers == 6, timeout=5_000)
+    assert lab.edited and "edited, not saved" in lab.description.text()
+    lab.duration.setValue(300)
+    qtbot.mouseClick(lab.run_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: lab.last_outcome is not None, timeout=60_000)
+    assert lab.last_outcome.result.components["matcher"].workers == 6
+
+    target = tmp_path / "six.toml"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    lab.save_design_as()
+    assert "workers = 6" in target.read_text() and not lab.edited
+    assert lab.design_picker.currentData() == str(target)
+
+    editor.setPlainText("name = ")  # broken TOML: Run refuses with a reason
+    qtbot.mouseClick(lab.run_button, Qt.MouseButton.LeftButton)
+    assert warnings and "fix them first" in warnings[-1]
+    assert "✗" in lab.editor.validation.text()

@@ -40,9 +40,9 @@ def test_starter_scores_badly_then_a_fixed_design_scores_an_a(qtbot) -> None:
     assert panel.table.rowCount() == len(panel.scorecard.checks)
     assert panel.table.item(1, 0).text().startswith("✗")
 
-    panel.editor.selectAll()
-    qtbot.keyClick(panel.editor, Qt.Key.Key_Delete)
-    panel.editor.insertPlainText((ANSWERS / "monday_peak.toml").read_text())
+    panel.editor.text_edit.selectAll()
+    qtbot.keyClick(panel.editor.text_edit, Qt.Key.Key_Delete)
+    panel.editor.text_edit.insertPlainText((ANSWERS / "monday_peak.toml").read_text())
     qtbot.waitUntil(lambda: "Ten matchers" in panel.validation.text(), timeout=5_000)
     _score(qtbot, panel)
     assert panel.scorecard.grade == "A"
@@ -53,11 +53,11 @@ def test_starter_scores_badly_then_a_fixed_design_scores_an_a(qtbot) -> None:
 
 def test_typing_an_error_disables_scoring_and_names_the_field(qtbot) -> None:
     panel = _panel(qtbot, "monday_peak")
-    panel.editor.setFocus()
-    panel.editor.moveCursor(QTextCursor.MoveOperation.End)
+    panel.editor.text_edit.setFocus()
+    panel.editor.text_edit.moveCursor(QTextCursor.MoveOperation.End)
     for line in ("", "[[components]]", 'name = "x"', 'kind = "service"'):
-        qtbot.keyClicks(panel.editor, line)
-        qtbot.keyClick(panel.editor, Qt.Key.Key_Return)
+        qtbot.keyClicks(panel.editor.text_edit, line)
+        qtbot.keyClick(panel.editor.text_edit, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: "✗" in panel.validation.text(), timeout=5_000)
     assert "service_ms" in panel.validation.text()
     assert not panel.score_button.isEnabled()
@@ -65,14 +65,14 @@ def test_typing_an_error_disables_scoring_and_names_the_field(qtbot) -> None:
 
 def test_draft_survives_switching_exercises(qtbot) -> None:
     panel = _panel(qtbot, "monday_peak")
-    panel.editor.setPlainText(panel.editor.toPlainText().replace("replicas = 3", "replicas = 7"))
+    panel.editor.text_edit.setPlainText(panel.editor.text_edit.toPlainText().replace("replicas = 3", "replicas = 7"))
     panel.validate_draft()
     panel.exercise_picker.setCurrentIndex(panel.exercise_picker.findText("lane distances"))
-    assert "replicas = 7" not in panel.editor.toPlainText()
+    assert "replicas = 7" not in panel.editor.text_edit.toPlainText()
     panel.exercise_picker.setCurrentIndex(panel.exercise_picker.findText("monday peak"))
-    assert "replicas = 7" in panel.editor.toPlainText()
+    assert "replicas = 7" in panel.editor.text_edit.toPlainText()
     qtbot.mouseClick(panel.reset_button, Qt.MouseButton.LeftButton)
-    assert "replicas = 3" in panel.editor.toPlainText()
+    assert "replicas = 3" in panel.editor.text_edit.toPlainText()
 
 
 def test_save_design_writes_the_draft(qtbot, tmp_path: Path, monkeypatch) -> None:
@@ -80,7 +80,7 @@ def test_save_design_writes_the_draft(qtbot, tmp_path: Path, monkeypatch) -> Non
     target = tmp_path / "mine.toml"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
     qtbot.mouseClick(panel.save_button, Qt.MouseButton.LeftButton)
-    assert target.read_text() == panel.editor.toPlainText()
+    assert target.read_text() == panel.editor.text_edit.toPlainText()
 
 
 @pytest.mark.parametrize("stem", ["post_and_notify"])

@@ -36,7 +36,7 @@ from freightlab.errors import InputError
 from freightlab.progress import Progress
 from freightlab.ui.worker import Task, start
 from simulation.analytic import Prediction, predict_or_explain
-from simulation.results import Comparison, SimResult
+from simulation.results import Comparison, ReplicationResult, SimResult
 from simulation.sweeps import parse_rates
 from simulation.ui.canvas import DesignCanvas
 from simulation.ui.results_view import ResultsCharts
@@ -60,17 +60,26 @@ class RunOutcome:
     result: SimResult
     prediction: Prediction | None
     gaps: list[str]
+    replications: ReplicationResult | None = None
 
 
 def _load(path: Path) -> LoadedDesign:
     return LoadedDesign(path, load_design(path), path.read_text(encoding="utf-8"))
 
 
-def _run(design: Design, duration_s: float, seed: int, progress: Progress) -> RunOutcome:
+def _run(design: Design, duration_s: float, seed: int, runs: int, progress: Progress) -> RunOutcome:
     from simulation.runner import simulate
 
+    prediction, gaps = predict_or_explain(design)
+    if runs > 1:  # independent seeds in parallel processes, for confidence intervals
+        from simulation.replications import replicate
+
+        reps = replicate(
+            design, runs, duration_s=duration_s, base_seed=seed, processes=2, progress=progress
+        )
+        return RunOutcome(reps.runs[0], prediction, gaps, reps)
     result = simulate(design, duration_s=duration_s, seed=seed, progress=progress)
-    return RunOutcome(result, *predict_or_explain(design))
+    return RunOutcome(result, prediction, gaps)
 
 
 def _compare(
@@ -115,6 +124,14 @@ class DesignLab(QWidget):
         self.seed.setRange(0, 2**31 - 1)
         self.seed.setPrefix("seed ")
         self.seed.setToolTip("Same seed, same numbers")
+        self.runs = QSpinBox()
+        self.runs.setObjectName("runs_spin")
+        self.runs.setRange(1, 30)
+        self.runs.setSuffix(" run(s)")
+        self.runs.setToolTip(
+            "Replications: more than 1 runs that many seeds in parallel processes and shows\n"
+            "means with 95% confidence intervals"
+        )
 
         self.run_button = QPushButton("Run")
         self.run_button.setObjectName("run_button")
@@ -163,6 +180,7 @@ class DesignLab(QWidget):
         for widget in (
             self.duration,
             self.seed,
+            self.runs,
             QLabel("Compare with"),
             self.compare_picker,
             QLabel("at rates"),
@@ -365,7 +383,8 @@ class DesignLab(QWidget):
             self.seed.value(),
         )
         self.results.clear_results("Simulating…")
-        self._start(Task(lambda p: _run(design, duration, seed, p)), self._run_done)
+        runs = self.runs.value()
+        self._start(Task(lambda p: _run(design, duration, seed, runs, p)), self._run_done)
 
     def run_comparison(self) -> None:
         if self.current is None or self.cancel_button.isEnabled():
@@ -396,7 +415,9 @@ class DesignLab(QWidget):
         self.progress_bar.setFormat("%p%  done")
         self.last_outcome = outcome
         self.canvas.show_result(outcome.result)
-        self.results.show_result(outcome.result, outcome.prediction, outcome.gaps)
+        self.results.show_result(
+            outcome.result, outcome.prediction, outcome.gaps, outcome.replications
+        )
         result = outcome.result
         self.status_message.emit(
             f"{result.design}: {result.verdict}, bottleneck {result.bottleneck}"

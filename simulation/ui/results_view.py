@@ -19,13 +19,28 @@ from PySide6.QtWidgets import (
 
 from simulation import charts
 from simulation.analytic import Prediction, theory_summary
-from simulation.results import Comparison, SimResult
+from simulation.results import Comparison, Estimate, ReplicationResult, SimResult
 
 
 def _fmt(value: float | None, digits: int = 1, suffix: str = "") -> str:
     if value is None:
         return "—"
     return f"{value:,.{digits}f}{suffix}"
+
+
+def _est(
+    estimate: Estimate | None,
+    fallback: float | None,
+    scale: float = 1.0,
+    digits: int = 1,
+    suffix: str = "",
+) -> str:
+    """'12.3 ± 0.4' over replications, or the single run's figure."""
+    if estimate is None:
+        return _fmt(fallback * scale if fallback is not None else None, digits, suffix)
+    return (
+        f"{estimate.mean * scale:,.{digits}f} ± {estimate.half_width * scale:,.{digits}f}{suffix}"
+    )
 
 
 def _table(
@@ -44,7 +59,10 @@ def _table(
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             table.setItem(r, c, item)
     header_h = table.horizontalHeader().sizeHint().height()
-    table.setFixedHeight(header_h + sum(table.rowHeight(r) for r in range(len(rows))) + 6)
+    scroll_h = table.horizontalScrollBar().sizeHint().height()  # wide tables scroll sideways
+    table.setFixedHeight(
+        header_h + sum(table.rowHeight(r) for r in range(len(rows))) + scroll_h + 6
+    )
     if tips:
         for c, tip in enumerate(tips):
             header = table.horizontalHeaderItem(c)
@@ -56,8 +74,15 @@ def _table(
 class SummaryView(QWidget):
     """Verdict, bottleneck paragraph, class and component tables with theory columns."""
 
-    def __init__(self, result: SimResult, prediction: Prediction | None, gaps: list[str]) -> None:
+    def __init__(
+        self,
+        result: SimResult,
+        prediction: Prediction | None,
+        gaps: list[str],
+        replications: ReplicationResult | None = None,
+    ) -> None:
         super().__init__()
+        reps = replications
         layout = QVBoxLayout(self)
         colour = "#2e7d32" if result.verdict == "stable" else "#c62828"
         verdict = QLabel(
@@ -65,6 +90,12 @@ class SummaryView(QWidget):
             f" &nbsp; {result.design} — {result.duration_s - result.warmup_s:,.0f} s measured "
             f"after {result.warmup_s:,.0f} s warm-up, seed {result.seed}"
             + (f"<br><i>Stopped early: {result.stop_reason}</i>" if result.stopped_early else "")
+            + (
+                f"<br>{len(reps.runs)} replications (seeds {reps.seeds[0]}–{reps.seeds[-1]}):"
+                " figures with ± are means with 95% confidence intervals; charts show the first."
+                if reps
+                else ""
+            )
         )
         verdict.setWordWrap(True)
         layout.addWidget(verdict)
@@ -78,18 +109,19 @@ class SummaryView(QWidget):
         for name, stats in result.classes.items():
             th = theory_classes.get(name)
             lat = stats.latency_ms
+            cest = reps.classes.get(name) if reps else None
             class_rows.append(
                 [
                     name,
                     f"{stats.offered:,}",
                     f"{stats.completed:,}",
                     f"{stats.rejected + stats.dropped + stats.timed_out:,}",
-                    _fmt(stats.throughput_rps, 2),
-                    _fmt(lat.mean),
+                    _est(cest.throughput_rps if cest else None, stats.throughput_rps, digits=2),
+                    _est(cest.latency_mean_ms if cest else None, lat.mean),
                     _fmt(th.mean_response_ms if th else None),
                     _fmt(lat.p50),
                     _fmt(lat.p95),
-                    _fmt(lat.p99),
+                    _est(cest.latency_p99_ms if cest else None, lat.p99),
                     _fmt(th.percentiles_ms.get("p99") if th else None),
                     _fmt(stats.e2e_latency_ms.mean if stats.e2e_latency_ms else None),
                     _fmt(stats.e2e_latency_ms.p99 if stats.e2e_latency_ms else None),
@@ -133,14 +165,20 @@ class SummaryView(QWidget):
         for name, stats in result.components.items():
             th = theory_components.get(name)
             marker = " ◀ bottleneck" if name == result.bottleneck else ""
+            kest = reps.components.get(name) if reps and stats.workers else None
             component_rows.append(
                 [
                     name + marker,
                     stats.kind,
                     str(stats.workers or "—"),
-                    _fmt(stats.utilization * 100 if stats.workers else None, 1, "%"),
+                    _est(
+                        kest.utilization if kest else None,
+                        stats.utilization if stats.workers else None,
+                        scale=100,
+                        suffix="%",
+                    ),
                     _fmt(th.utilization * 100 if th and not th.is_delay else None, 1, "%"),
-                    _fmt(stats.mean_wait_ms),
+                    _est(kest.mean_wait_ms if kest else None, stats.mean_wait_ms),
                     _fmt(th.mean_wait_ms if th and not th.is_delay else None),
                     _fmt(stats.mean_queue_len, 2),
                     f"{stats.dropped:,}",
@@ -164,7 +202,7 @@ class SummaryView(QWidget):
                 component_rows,
             )
         )
-        note = theory_summary(result, prediction, gaps)
+        note = theory_summary(reps or result, prediction, gaps)
         theory = QLabel(note)
         theory.setWordWrap(True)
         theory.setObjectName("theory_note")
@@ -200,7 +238,11 @@ class ResultsCharts(QTabWidget):
         self.addTab(label, "Results")
 
     def show_result(
-        self, result: SimResult, prediction: Prediction | None, gaps: list[str] | None = None
+        self,
+        result: SimResult,
+        prediction: Prediction | None,
+        gaps: list[str] | None = None,
+        replications: ReplicationResult | None = None,
     ) -> None:
         self.clear()
         self.figures = {
@@ -209,7 +251,7 @@ class ResultsCharts(QTabWidget):
             "Utilisation": charts.utilization_figure(result, prediction),
             "Queue": charts.queue_length_figure(result),
         }
-        self.addTab(SummaryView(result, prediction, gaps or []), "Summary")
+        self.addTab(SummaryView(result, prediction, gaps or [], replications), "Summary")
         for title, figure in self.figures.items():
             self.addTab(figure_widget(figure), title)
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox, QTableWidget
 
 from simulation.ui.lab import DesignLab, parse_rates
 
@@ -134,3 +134,18 @@ def test_editing_the_toml_changes_what_runs_and_can_be_saved(
     qtbot.mouseClick(lab.run_button, Qt.MouseButton.LeftButton)
     assert warnings and "fix them first" in warnings[-1]
     assert "✗" in lab.editor.validation.text()
+
+
+def test_replications_show_confidence_intervals(qtbot) -> None:
+    lab = _lab(qtbot, "monolith")
+    lab.duration.setValue(400)
+    lab.runs.setValue(3)
+    qtbot.mouseClick(lab.run_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: lab.last_outcome is not None, timeout=120_000)
+    reps = lab.last_outcome.replications
+    assert reps is not None and reps.seeds == [1, 2, 3]
+    summary = lab.results.widget(0)
+    tables = summary.findChildren(QTableWidget)
+    assert "±" in tables[0].item(0, 5).text()  # mean response, with its interval
+    assert "±" in tables[1].item(0, 3).text()  # utilisation, with its interval
+    assert "3 replications" in "".join(label.text() for label in summary.findChildren(QLabel))

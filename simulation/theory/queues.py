@@ -137,6 +137,36 @@ class QueueResult:
         None  # rate of the exponential conditional wait, if not c mu - lambda
     )
 
+    @classmethod
+    def from_wait(
+        cls,
+        model: str,
+        arrival_rate: float,
+        service: ServiceMoments,
+        servers: int,
+        exact: bool,
+        utilization: float,
+        p_wait: float,
+        mean_wait: float,
+        wait_decay: float | None = None,
+    ) -> QueueResult:
+        """Everything else follows from the mean wait: W = Wq + E[S], and Little's law."""
+        response = mean_wait + service.mean
+        return cls(
+            model,
+            arrival_rate,
+            service,
+            servers,
+            exact,
+            utilization,
+            p_wait,
+            mean_wait,
+            response,
+            arrival_rate * mean_wait,
+            arrival_rate * response,
+            wait_decay,
+        )
+
     @property
     def stable(self) -> bool:
         return self.utilization < 1.0
@@ -234,8 +264,7 @@ def mmc(arrival_rate: float, service_rate: float, servers: int = 1) -> QueueResu
         return _unstable(model, arrival_rate, service, servers, True)
     c_prob = erlang_c(servers, a) if arrival_rate > 0 else 0.0
     wq = c_prob / (servers * service_rate - arrival_rate)
-    w = wq + service.mean
-    return QueueResult(
+    return QueueResult.from_wait(
         model,
         arrival_rate,
         service,
@@ -244,9 +273,6 @@ def mmc(arrival_rate: float, service_rate: float, servers: int = 1) -> QueueResu
         rho,
         c_prob,
         wq,
-        w,
-        arrival_rate * wq,
-        arrival_rate * w,
     )
 
 
@@ -260,9 +286,18 @@ def mg1(arrival_rate: float, service: ServiceMoments) -> QueueResult:
     if rho >= 1.0:
         return _unstable(model, arrival_rate, service, 1, True)
     wq = arrival_rate * service.second_moment / (2.0 * (1.0 - rho))
-    w = wq + service.mean
-    return QueueResult(
-        model, arrival_rate, service, 1, True, rho, rho, wq, w, arrival_rate * wq, arrival_rate * w
+    return QueueResult.from_wait(
+        model,
+        arrival_rate,
+        service,
+        1,
+        True,
+        rho,
+        rho,
+        wq,
+        w,
+        arrival_rate * wq,
+        arrival_rate * w,
     )
 
 
@@ -278,8 +313,7 @@ def mgc(arrival_rate: float, service: ServiceMoments, servers: int) -> QueueResu
     if not base.stable:
         return _unstable(model, arrival_rate, service, servers, False)
     wq = base.mean_wait * (1.0 + service.scv) / 2.0
-    w = wq + service.mean
-    return QueueResult(
+    return QueueResult.from_wait(
         model,
         arrival_rate,
         service,
@@ -288,9 +322,6 @@ def mgc(arrival_rate: float, service: ServiceMoments, servers: int) -> QueueResu
         base.utilization,
         base.p_wait,
         wq,
-        w,
-        arrival_rate * wq,
-        arrival_rate * w,
     )
 
 
@@ -321,21 +352,9 @@ def gi_m1(
         raise ArithmeticError(f"{model}: no root for sigma (rho = {rho})")
     sigma = float(brentq(gap, 0.0, hi, xtol=1e-15))
     decay = service_rate * (1.0 - sigma)
-    wq = sigma / decay
-    w = 1.0 / decay
-    return QueueResult(
-        model,
-        arrival_rate,
-        service,
-        1,
-        True,
-        rho,
-        sigma,
-        wq,
-        w,
-        arrival_rate * wq,
-        arrival_rate * w,
-        wait_decay=decay,
+    wq = sigma / decay  # and W = Wq + 1/mu = 1/decay: the response is Exp(decay)
+    return QueueResult.from_wait(
+        model, arrival_rate, service, 1, True, rho, sigma, wq, wait_decay=decay
     )
 
 
@@ -407,8 +426,7 @@ def round_robin_mc(
     waits = k >= servers
     p_wait = float(found[waits].sum())
     wq = float((found[waits] * (k[waits] - servers + 1)).sum() / cmu)
-    w = wq + service.mean
-    return QueueResult(
+    return QueueResult.from_wait(
         model,
         lam,
         service,
@@ -417,9 +435,6 @@ def round_robin_mc(
         rho,
         p_wait,
         wq,
-        w,
-        lam * wq,
-        lam * w,
         wait_decay=cmu * (1.0 - omega),
     )
 
@@ -443,8 +458,7 @@ def gi_g_c_approx(
     else:
         g = math.exp(-(1.0 - rho) * (ca2 - 1.0) / (ca2 + 4.0 * cs2))
     wq = g * base.mean_wait * (ca2 + cs2) / 2.0
-    w = wq + service.mean
-    return QueueResult(
+    return QueueResult.from_wait(
         model,
         arrival_rate,
         service,
@@ -453,7 +467,4 @@ def gi_g_c_approx(
         base.utilization,
         base.p_wait,
         wq,
-        w,
-        arrival_rate * wq,
-        arrival_rate * w,
     )

@@ -286,19 +286,7 @@ def mg1(arrival_rate: float, service: ServiceMoments) -> QueueResult:
     if rho >= 1.0:
         return _unstable(model, arrival_rate, service, 1, True)
     wq = arrival_rate * service.second_moment / (2.0 * (1.0 - rho))
-    return QueueResult.from_wait(
-        model,
-        arrival_rate,
-        service,
-        1,
-        True,
-        rho,
-        rho,
-        wq,
-        w,
-        arrival_rate * wq,
-        arrival_rate * w,
-    )
+    return QueueResult.from_wait(model, arrival_rate, service, 1, True, rho, rho, wq)
 
 
 def mgc(arrival_rate: float, service: ServiceMoments, servers: int) -> QueueResult:

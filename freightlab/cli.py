@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 import traceback
 from collections.abc import Sequence
@@ -53,6 +54,9 @@ def run_cli(argv: Sequence[str]) -> int:
     except InputError as exc:
         print(f"freightlab {args.command}: {_one_line(str(exc))}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except BrokenPipeError:  # `... | head` closed our stdout: nothing more to say to anyone
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except OSError as exc:
         print(f"freightlab {args.command}: {_one_line(str(exc))}", file=sys.stderr)
         return EXIT_BAD_INPUT

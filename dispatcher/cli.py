@@ -45,21 +45,15 @@ def _register_match(subparsers: argparse._SubParsersAction[argparse.ArgumentPars
 
 
 def _run_match(args: argparse.Namespace) -> int:
-    from dispatcher.fleet import (
-        fleet_day_start,
-        read_loads_csv,
-        read_trucks_csv,
-        write_assignments_csv,
-    )
+    from dispatcher.fleet import read_fleet, write_assignments_csv
     from dispatcher.matching import MatchSettings, get_matcher
     from dispatcher.routes import RouteGraph
     from freightlab.atomic import atomic_write_text
     from freightlab.resources import default_map_path
 
     graph = RouteGraph.load(args.map or default_map_path())
-    day0 = fleet_day_start(args.trucks, args.loads)  # one clock for both files
-    trucks = read_trucks_csv(args.trucks, graph, day_start=day0)
-    loads = read_loads_csv(args.loads, graph, day_start=day0)
+    fleet = read_fleet(args.trucks, args.loads, graph)
+    trucks, loads = fleet.trucks, fleet.loads
     settings = MatchSettings(speed_kmh=args.speed, max_deadhead_km=args.max_deadhead)
     result = get_matcher(args.matcher).match(trucks, loads, graph, settings)
 

@@ -62,7 +62,7 @@ def _windows(text: str) -> list[float]:
 
 
 def _run_day(args: argparse.Namespace) -> int:
-    from dispatcher.fleet import read_loads_csv, read_trucks_csv
+    from dispatcher.fleet import read_fleet
     from dispatcher.matching import get_matcher
     from dispatcher.operations import DayResult, DaySettings, compare_batching, simulate_day
     from dispatcher.routes import RouteGraph
@@ -70,8 +70,12 @@ def _run_day(args: argparse.Namespace) -> int:
     from freightlab.resources import asset_path, default_map_path
 
     graph = RouteGraph.load(args.map or default_map_path())
-    trucks = read_trucks_csv(args.trucks or asset_path("samples", "india_trucks.csv"), graph)
-    loads = read_loads_csv(args.loads or asset_path("samples", "india_loads.csv"), graph)
+    fleet = read_fleet(
+        args.trucks or asset_path("samples", "india_trucks.csv"),
+        args.loads or asset_path("samples", "india_loads.csv"),
+        graph,
+    )
+    trucks, loads = fleet.trucks, fleet.loads
     settings = DaySettings(
         batch_minutes=args.batch_minutes, speed_kmh=args.speed_kmh, seed=args.seed
     )

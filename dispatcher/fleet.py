@@ -288,6 +288,37 @@ def fleet_day_start(*paths: str | os.PathLike[str]) -> datetime | None:
         return None
 
 
+@dataclass(frozen=True)
+class Fleet:
+    trucks: list[Truck]
+    loads: list[Load]
+    day_start: datetime | None  # hour 0.0 of both files' clock
+
+
+def read_fleet(
+    trucks_path: str | os.PathLike[str],
+    loads_path: str | os.PathLike[str],
+    graph: _HasNodes | None = None,
+) -> Fleet:
+    """Both files of a dispatch day on one clock; every bad row of either file is reported."""
+    day0 = fleet_day_start(trucks_path, loads_path)
+    problems: list[str] = []
+    trucks: list[Truck] = []
+    loads: list[Load] = []
+    try:
+        trucks = read_trucks_csv(trucks_path, graph, day_start=day0)
+    except InputErrors as exc:
+        problems += exc.problems
+    try:
+        loads = read_loads_csv(loads_path, graph, day_start=day0)
+    except InputErrors as exc:
+        problems += exc.problems
+    if problems:
+        names = " and ".join(os.path.basename(os.fspath(p)) for p in (trucks_path, loads_path))
+        raise InputErrors(names, problems)
+    return Fleet(trucks, loads, day0)
+
+
 def read_trucks_csv(
     path: str | os.PathLike[str],
     graph: _HasNodes | None = None,

@@ -60,7 +60,7 @@ from dispatcher.fleet import (
     Truck,
     TruckStatus,
     TruckType,
-    fleet_day_start,
+    read_fleet,
     read_loads_csv,
     read_trucks_csv,
     write_assignments_csv,
@@ -1178,10 +1178,9 @@ class DispatchDesk(QWidget):
             progress.update(0.1, "map")
             graph = RouteGraph.load(map_path)
             progress.update(0.5, "trucks")
-            day0 = fleet_day_start(trucks_csv, loads_csv)  # one clock for both files
-            trucks = read_trucks_csv(trucks_csv, graph, day_start=day0)
-            loads = read_loads_csv(loads_csv, graph, day_start=day0)
-            board = Board(trucks, loads, day_start=day0.isoformat() if day0 else None)
+            fleet = read_fleet(trucks_csv, loads_csv, graph)  # one clock for both files
+            day0 = fleet.day_start.isoformat() if fleet.day_start else None
+            board = Board(fleet.trucks, fleet.loads, day_start=day0)
             return _Loaded(graph, board, None, "India sample board")
 
         self._run(Task(work), "Loading the India map and sample board…", self._set_board)

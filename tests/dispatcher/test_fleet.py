@@ -235,3 +235,32 @@ def test_shared_clock_for_trucks_and_loads(tmp_path: Path) -> None:
     assert (cargo.pickup_earliest, cargo.pickup_latest) == (32.0, 34.0)
     # Read alone, each file counts from its own first day.
     assert read_loads_csv(ld)[0].pickup_earliest == 8.0
+
+
+def test_read_fleet_puts_both_files_on_one_clock_and_reports_both(tmp_path) -> None:
+    from dispatcher.fleet import read_fleet
+    from freightlab.errors import InputErrors
+
+    trucks = tmp_path / "t.csv"
+    loads = tmp_path / "l.csv"
+    trucks.write_text(
+        "id,location,capacity_t,truck_type,available_at\nT1,delhi,10,open,2026-11-22T20:00\n"
+    )
+    loads.write_text(
+        "id,origin,destination,weight_t,truck_type,pickup_earliest,pickup_latest,price\n"
+        "L1,delhi,mumbai,5,open,2026-11-23T08:00,2026-11-23T12:00,900\n"
+    )
+    fleet = read_fleet(trucks, loads)
+    assert fleet.day_start is not None and fleet.day_start.isoformat() == "2026-11-22T00:00:00"
+    assert fleet.trucks[0].available_at == 20.0
+    assert (fleet.loads[0].pickup_earliest, fleet.loads[0].pickup_latest) == (32.0, 36.0)
+
+    trucks.write_text("id,location,capacity_t,truck_type,available_at\nT1,delhi,-1,open,8\n")
+    loads.write_text(
+        "id,origin,destination,weight_t,truck_type,pickup_earliest,pickup_latest,price\n"
+        "L1,delhi,mumbai,5,open,9,7,900\n"
+    )
+    with pytest.raises(InputErrors) as caught:
+        read_fleet(trucks, loads)
+    assert len(caught.value.problems) == 2
+    assert "t.csv:2" in caught.value.problems[0] and "l.csv:2" in caught.value.problems[1]

@@ -169,7 +169,13 @@ def main() -> None:
         print(json.dumps(memory_child(args.child, args.tracemalloc)))
         return
 
-    print(f"M/M/3, lambda={LAM}/s, mean service {1 / MU:.0f} s; theory mean response 3.66 s")
+    from simulation.theory.queues import mmc
+
+    theory = mmc(LAM, MU, 3).mean_response
+    print(
+        f"M/M/3, lambda={LAM}/s, mean service {1 / MU:.0f} s; "
+        f"theory (Erlang C) mean response {theory:.2f} s"
+    )
     rows = [("freightlab engine (all metrics)", bench_engine, args.requests)]
     rows.append(("minimal SimPy loop", bench_simpy, args.requests))
     if not args.skip_ciw:

@@ -86,3 +86,11 @@ def test_geometry_and_tab_are_restored(qtbot) -> None:
     again = _window(qtbot)
     assert again.tabs.currentIndex() == 2
     assert (again.width(), again.height()) == size
+
+
+def test_shortcut_list_covers_every_area(qtbot) -> None:
+    window = _window(qtbot)
+    rows = window.shortcut_rows()
+    keys = {keys for _menu, _name, keys in rows}
+    assert {"Ctrl+O", "Ctrl+Z", "Ctrl+R", "F1"} <= keys
+    assert {menu for menu, _name, _keys in rows} >= {"File", "Dispatch", "Design Lab", "Help"}

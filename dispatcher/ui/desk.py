@@ -757,6 +757,16 @@ class DispatchDesk(QWidget):
         store = self._store
         if store is None or self._saving:
             return False
+        if not store.path.exists():  # moved or deleted under us: keep the board, say so
+            name = store.path.name
+            self.close_store()
+            self.undo_stack.resetClean()  # the board now lives only in this window
+            self.dirty_changed.emit(self.dirty)
+            self.show_notice(
+                f"{name} was moved or deleted. The board is safe in this window; "
+                "save it (Ctrl+S) to keep it."
+            )
+            return False
         try:
             moved = store.current_revision() != store.revision
         except sqlite3.Error:

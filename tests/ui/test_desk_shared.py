@@ -252,3 +252,19 @@ def test_a_desk_killed_right_after_an_action_loses_nothing(qtbot, tmp_path: Path
         truck_id,
         "killed desk",
     )
+
+
+def test_a_board_file_deleted_under_the_desk_keeps_the_board_and_asks_to_save(
+    qtbot, shared: tuple[DispatchDesk, DispatchDesk, Path]
+) -> None:
+    a, _b, path = shared
+    load_id, truck_id = _pair(a, feasible=True)
+    assert _drag(a, load_id, truck_id)
+    state = a.board.state()
+    for leftover in path.parent.glob(path.name + "*"):  # the board and its WAL files
+        leftover.unlink()
+    assert not a.poll_store()
+    assert a.store is None and a.path is None
+    assert a.dirty  # the window title shows unsaved work: it exists only here now
+    assert "moved or deleted" in a.notice.text() and a.notice.isVisible()
+    assert a.board.state() == state

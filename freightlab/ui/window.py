@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QTabWidget,
     QVBoxLayout,
@@ -147,7 +148,8 @@ class MainWindow(QMainWindow):
 
     def _focus_area(self, index: int) -> None:
         area = self.tabs.widget(index)
-        if area is not None and not area.isAncestorOf(QApplication.focusWidget()):
+        focus = QApplication.focusWidget()
+        if area is not None and (focus is None or not area.isAncestorOf(focus)):
             area.setFocus(Qt.FocusReason.TabFocusReason)
 
     def _show_status(self, text: str) -> None:
@@ -158,7 +160,7 @@ class MainWindow(QMainWindow):
         rows = []
         for menu_action in self.menuBar().actions():
             menu = menu_action.menu()
-            if menu is None:
+            if not isinstance(menu, QMenu):
                 continue
             for action in menu.actions():
                 keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)

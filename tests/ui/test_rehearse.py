@@ -65,7 +65,9 @@ def test_typing_an_error_disables_scoring_and_names_the_field(qtbot) -> None:
 
 def test_draft_survives_switching_exercises(qtbot) -> None:
     panel = _panel(qtbot, "monday_peak")
-    panel.editor.text_edit.setPlainText(panel.editor.text_edit.toPlainText().replace("replicas = 3", "replicas = 7"))
+    panel.editor.text_edit.setPlainText(
+        panel.editor.text_edit.toPlainText().replace("replicas = 3", "replicas = 7")
+    )
     panel.validate_draft()
     panel.exercise_picker.setCurrentIndex(panel.exercise_picker.findText("lane distances"))
     assert "replicas = 7" not in panel.editor.text_edit.toPlainText()

@@ -317,7 +317,7 @@ def _sweep_series(sweep: SweepResult) -> tuple[list[float], list[float], list[fl
 def comparison_figure(comparison: Comparison) -> Figure:
     """Throughput and worst-class p99 against offered rate for each design; each design's
     knee (first unhealthy rate) circled, the ideal throughput = offered rate dotted."""
-    fig = _figure((11.0, 4.5))
+    fig = _figure((11.0, 5.5))
     thr_ax, p99_ax = fig.subplots(1, 2)
     if not comparison.sweeps:
         _no_data(thr_ax, "designs")
@@ -363,21 +363,35 @@ def comparison_figure(comparison: Comparison) -> Figure:
     thr_ax.set_ylabel("throughput (requests/s)")
     thr_ax.set_ylim(bottom=0)
     thr_ax.grid(alpha=0.3)
-    thr_ax.legend(fontsize="small")
-    thr_ax.set_title("throughput (circle: knee, dashed: capacity bound)")
+    thr_ax.set_title("throughput")
     p99_ax.set_xlabel("offered rate (requests/s)")
     p99_ax.set_ylabel(f"p99 response time ({unit}, log scale)")
     if any(math.isfinite(v) for s in comparison.sweeps for v in _sweep_series(s)[2]):
         p99_ax.set_yscale("log")
     p99_ax.grid(alpha=0.3, which="both")
-    p99_ax.legend(fontsize="small")
-    p99_ax.set_title("p99 response time, worst class (circle: knee)")
+    p99_ax.set_title("p99 (worst class)")
     if p99_ax.get_yscale() == "log":
         p99_ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
         p99_ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
         p99_ax.yaxis.set_minor_formatter(NullFormatter())
-    best = f" - best: {comparison.best_design}" if comparison.best_design else ""
-    fig.suptitle(f"Comparison over offered rate (seed {comparison.seed}){best}")
+    # One legend under both plots: long design names would squeeze narrow axes otherwise.
+    handles, labels = thr_ax.get_legend_handles_labels()
+    handles += [
+        Line2D(
+            [],
+            [],
+            marker="o",
+            markersize=12,
+            markerfacecolor="none",
+            color="grey",
+            linestyle="none",
+        ),
+        Line2D([], [], color="grey", linestyle="--", linewidth=0.8),
+    ]
+    labels += ["knee (first unhealthy rate)", "capacity bound (bottleneck)"]
+    fig.legend(handles, labels, loc="outside lower center", ncols=2, fontsize="small")
+    best = f"\nbest under load: {comparison.best_design}" if comparison.best_design else ""
+    fig.suptitle(f"Designs over offered rate (seed {comparison.seed}){best}")
     return fig
 
 

@@ -204,8 +204,9 @@ def _comparison() -> Comparison:
 def test_comparison_marks_the_knee() -> None:
     fig = comparison_figure(_comparison())
     thr_ax, p99_ax = fig.axes
-    labels = [t.get_text() for t in p99_ax.get_legend().get_texts()]
-    assert labels == ["A (knee 40/s)", "B (no knee)"]
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]  # one legend under both
+    assert labels[1:3] == ["A (knee 40/s)", "B (no knee)"]
+    assert "knee (first unhealthy rate)" in labels
     circles = [c for c in p99_ax.collections if isinstance(c, PathCollection)]
     assert len(circles) == 1 and tuple(circles[0].get_offsets()[0]) == (40.0, 900.0)
     assert p99_ax.get_yscale() == "log"

@@ -114,7 +114,7 @@ def throughput_figure(result: SimResult) -> Figure:
     ts = result.timeseries
     if not ts.time_s or not ts.throughput_rps:
         _no_data(ax, "throughput data")
-        ax.set_title(_title(result, "throughput over time"))
+        ax.set_title(_title(result, "throughput over time"), wrap=True)
         return fig
     t = np.asarray(ts.time_s)
     window = 1
@@ -133,7 +133,7 @@ def throughput_figure(result: SimResult) -> Figure:
     ax.grid(alpha=0.3)
     ax.legend(loc="lower right", fontsize="small")
     _note_smoothing(ax, window, ts.bucket_s)
-    ax.set_title(_title(result, "throughput over time"))
+    ax.set_title(_title(result, "throughput over time"), wrap=True)
     return fig
 
 
@@ -217,7 +217,7 @@ def latency_figure(result: SimResult, prediction: Prediction | None = None) -> F
         over_time.legend(fontsize="small", loc="upper right")
         _note_smoothing(over_time, window, ts.bucket_s)
         over_time.set_title("per-second percentiles over time")
-    fig.suptitle(_title(result, "latency"))
+    fig.suptitle(_title(result, "latency"), wrap=True)
     return fig
 
 
@@ -229,7 +229,7 @@ def utilization_figure(result: SimResult, prediction: Prediction | None = None) 
     ax = fig.add_subplot()
     if not comps:
         _no_data(ax, "components with workers")
-        ax.set_title(_title(result, "utilisation"))
+        ax.set_title(_title(result, "utilisation"), wrap=True)
         return fig
     comps.reverse()  # first component at the top
     y = np.arange(len(comps), dtype=float)
@@ -270,7 +270,7 @@ def utilization_figure(result: SimResult, prediction: Prediction | None = None) 
     ax.xaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_xlabel("utilisation (busy workers / workers, time-averaged)")
     ax.grid(axis="x", alpha=0.3)
-    ax.set_title(_title(result, "utilisation"))
+    ax.set_title(_title(result, "utilisation"), wrap=True)
     return fig
 
 
@@ -286,7 +286,7 @@ def queue_length_figure(result: SimResult) -> Figure:
     }
     if not ts.time_s or not series:
         _no_data(ax, "queue data")
-        ax.set_title(_title(result, "queue length over time"))
+        ax.set_title(_title(result, "queue length over time"), wrap=True)
         return fig
     t = np.asarray(ts.time_s)
     window = 1
@@ -300,7 +300,7 @@ def queue_length_figure(result: SimResult) -> Figure:
     ax.grid(alpha=0.3)
     ax.legend(fontsize="small", loc="upper right")
     _note_smoothing(ax, window, ts.bucket_s)
-    ax.set_title(_title(result, "queue length over time"))
+    ax.set_title(_title(result, "queue length over time"), wrap=True)
     return fig
 
 

@@ -46,6 +46,13 @@ def _est(
 def _table(
     headers: list[str], rows: list[list[str]], tips: list[str] | None = None
 ) -> QTableWidget:
+    # Columns with nothing to say for this design (no theory, no queue, no cache) are left out,
+    # so what matters fits without scrolling sideways.
+    keep = [c for c in range(len(headers)) if c == 0 or any(r[c] != "—" for r in rows)]
+    headers = [headers[c] for c in keep]
+    rows = [[r[c] for c in keep] for r in rows]
+    if tips:
+        tips = [tips[c] if c < len(tips) else "" for c in keep]
     table = QTableWidget(len(rows), len(headers))
     table.setHorizontalHeaderLabels(headers)
     table.verticalHeader().setVisible(False)

@@ -29,6 +29,7 @@ from typing import Any
 
 from dispatcher.fleet import Load, LoadStatus, Truck, TruckStatus, TruckType
 from freightlab.errors import InputError
+from freightlab.progress import Progress, check
 
 APPLICATION_ID = 0x46524C42  # "FRLB": marks a file as a Freightlab board
 SCHEMA_VERSION = 1
@@ -321,13 +322,19 @@ class BoardStore:
         return self._current_revision()
 
     # --------------------------------------------------------------------------- writing
-    def save(self, snapshot: BoardSnapshot, *, force: bool = False) -> int:
+    def save(
+        self, snapshot: BoardSnapshot, *, force: bool = False, progress: Progress | None = None
+    ) -> int:
         """Replace the whole board in one transaction; returns the new revision.
 
         Unless ``force``, refuses with ``BoardConflict`` when another desk has changed the board
-        since this store last read or wrote it, so its work is not silently overwritten."""
+        since this store last read or wrote it, so its work is not silently overwritten.
+
+        ``progress``: a cancel before the commit (checked before ``BEGIN`` and right before
+        ``COMMIT``) raises ``Cancelled`` and writes nothing; once committed it is kept."""
         _validate(snapshot)
         conn = self._conn
+        check(progress, 0.0, "waiting for the board file")
         with _transaction(conn):
             current = self._current_revision()
             if not force and current != self.revision:
@@ -337,6 +344,7 @@ class BoardStore:
             detail = f"{len(snapshot.trucks)} trucks, {len(snapshot.loads)} loads"
             _log(conn, revision, self.owner, "save", None, None, detail)
             _set_meta(conn, "revision", str(revision))
+            check(progress, 0.9, "committing")  # last moment a cancel can undo it all
         self.revision = revision
         snapshot.revision = revision
         return revision
@@ -356,7 +364,7 @@ class BoardStore:
         needs); a load already picked up or delivered cannot be unassigned."""
         return self.apply([UnassignOp(load_id, truck_id)])
 
-    def apply(self, ops: Sequence[StoreOp]) -> int:
+    def apply(self, ops: Sequence[StoreOp], progress: Progress | None = None) -> int:
         """Commit several changes all or nothing, in ONE transaction; returns the last revision.
 
         Why one transaction: "Accept all" of 1,000 suggestions must neither half-happen nor pay
@@ -369,7 +377,11 @@ class BoardStore:
 
         ``self.revision`` moves to the new revision only if this store had seen every earlier
         commit; otherwise it stays behind, so the caller can tell that other desks committed
-        meanwhile (``current_revision() != revision``) and read the board again."""
+        meanwhile (``current_revision() != revision``) and read the board again.
+
+        ``progress`` lets a worker cancel the batch: checked before ``BEGIN`` and right before
+        ``COMMIT``, a cancel raises ``Cancelled`` and nothing is written; after the commit
+        point the batch is kept (a committed action is never half taken back)."""
         unassigns = [op for op in ops if isinstance(op, UnassignOp)]
         assigns = [op for op in ops if isinstance(op, AssignOp)]
         edits = [op for op in ops if isinstance(op, TruckEdit | LoadEdit)]
@@ -379,6 +391,7 @@ class BoardStore:
                     f"assign {a.load_id}: deadhead_km must be >= 0, got {a.deadhead_km}"
                 )
         conn = self._conn
+        check(progress, 0.0, "waiting for the board file")
         with _transaction(conn):
             current = self._current_revision()
             revision = current
@@ -407,6 +420,7 @@ class BoardStore:
                 [(r, at, self.owner, k, lid, tid, d) for r, k, lid, tid, d in logs],
             )
             _set_meta(conn, "revision", str(revision))
+            check(progress, 0.9, "committing")  # last moment a cancel can undo it all
         if current == self.revision:
             self.revision = revision
         return revision

@@ -9,9 +9,21 @@ only shows results.
 Write-through: with a board file open, every action (assign by hand, accept one or all,
 unassign, edit, import, and their undo/redo) is committed to the file *before* the desk
 shows it, one SQLite transaction per action (accept all included). A crash or kill after an
-action returns loses nothing. If the file refuses (another desk took the load first) the
+action is shown loses nothing. If the file refuses (another desk took the load first) the
 desk does not apply the action, says why, and re-reads the board. Every 2 s the desk checks
 the file's revision (one indexed SELECT) and takes in other desks' committed changes.
+
+Who does the I/O: small steps (a drop, an edit; 1-3 ms) are written on the UI thread. Big
+ones (accept all, many accepted rows, their undo/redo, imports: ``ASYNC_MIN_OBJECTS``) are
+checked against the board on the UI thread, then written by a worker on the store's own
+connection; until the commit the board stays as it was, the desk shows it is busy and
+refuses every other board change (with a notice), and the 2 s check pauses, so only one
+thread ever uses that connection. Committed: the step is applied and lands on the undo
+stack; refused: nothing changes and the reason is shown. Cancel stops a write only before
+its commit point (nothing written); closing the file while a write runs closes it after the
+write. Taking in other desks' changes reads the file in a worker on a second (read)
+connection and works out the differences there; the UI thread only applies them, and throws
+the read away if the desk changed the board meanwhile (it reads again).
 
 Undo history after another desk's changes: steps that touch only objects the other desk did
 not change stay undoable (the store still checks each undo against the file, so a stale
@@ -51,6 +63,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from dispatcher.board import Board, BoardError, Capture, snapshot_of, store_ops
 from dispatcher.costs import MatchSettings, explain
@@ -67,7 +80,13 @@ from dispatcher.fleet import (
 )
 from dispatcher.matching import Assignment, MatchResult, OptimalMatcher
 from dispatcher.routes import RouteGraph
-from dispatcher.store import BoardAssignment, BoardConflict, BoardStore, default_owner
+from dispatcher.store import (
+    ActionRecord,
+    BoardAssignment,
+    BoardConflict,
+    BoardStore,
+    default_owner,
+)
 from dispatcher.ui import style
 from dispatcher.ui.commands import BoardCommand
 from dispatcher.ui.dialogs import ImportErrorsDialog, WhyNotDialog
@@ -95,7 +114,11 @@ CSV_FILTER = "CSV files (*.csv);;All files (*)"
 POLL_MS = 2000
 #: A write that waits longer than this for another desk's transaction is refused (UI thread).
 UI_BUSY_TIMEOUT_MS = 1500
+#: A step touching at least this many trucks + loads (about 20 assignments) is written to the
+#: board file by a worker; smaller ones (a drop, an edit: 1-3 ms) are written on the UI thread.
+ASYNC_MIN_OBJECTS = 40
 _desk_numbers = itertools.count(1)
+_NOT_WRITTEN = object()  # no worker wrote the undo/redo step that QUndoStack is running
 
 
 @dataclasses.dataclass
@@ -116,6 +139,43 @@ class _ImportResult:
     path: str
     items: list[Any]
     problems: list[str] | None = None  # set when the file had bad rows
+
+
+@dataclasses.dataclass
+class _Written:
+    """What a board-file write in a worker hands back: committed (``refused`` None) or not."""
+
+    refused: str | None = None
+    moved: bool = False  # other desks committed too: read the board again
+
+
+@dataclasses.dataclass
+class _Synced:
+    """What a worker read from the board file, and how it differs from the desk's board."""
+
+    reader: BoardStore | None
+    revision: int = 0
+    history: list[ActionRecord] = dataclasses.field(default_factory=list)
+    trucks: set[str] = dataclasses.field(default_factory=set)
+    loads: set[str] = dataclasses.field(default_factory=set)
+    reshaped: bool = False
+    capture: Capture | None = None  # the differing objects as the file holds them
+    error: str | None = None
+
+
+class _CancelPoints(Progress):
+    """The cancel points of a board-file write: the desk's Cancel, or the app quitting (the
+    task's own progress). Not the task's progress itself: a Cancel that comes after the commit
+    must not turn a committed write into a "cancelled" one the desk would not show."""
+
+    def __init__(self, stop: Progress, task_progress: Progress) -> None:
+        super().__init__(None)
+        self._stop = stop
+        self._task_progress = task_progress
+
+    def update(self, fraction: float, message: str = "") -> None:
+        self._stop.update(fraction, message)
+        self._task_progress.update(fraction, message)
 
 
 class _ThrottledProgress(Progress):
@@ -154,6 +214,47 @@ def _freeze_startup_objects() -> None:
         _frozen = True
         gc.collect()
     gc.freeze()
+
+
+def _big(before: Capture, after: Capture) -> bool:
+    """A step worth a worker when written to a board file (accept all, imports)."""
+    if before.full or after.full:
+        return True
+    return len(before.trucks) + len(before.loads) >= ASYNC_MIN_OBJECTS
+
+
+def _tell(then: Callable[[str | None], None] | None, reason: str | None) -> str | None:
+    if then is not None:
+        then(reason)
+    return reason
+
+
+def _write_to(
+    store: BoardStore,
+    src: Capture,
+    dst: Capture,
+    name: str,
+    map_path: str,
+    day_start: str | None,
+    progress: Progress | None = None,
+) -> str | None:
+    """Commit ``src`` -> ``dst`` to the board file; the refusal, or None. Touches only the
+    store and the captures (nobody changes a capture), so a worker may run it.
+
+    Assignments and edits are one ``BoardStore.apply`` (one transaction, however many loads);
+    a whole-board step (import, its undo) is a revision-guarded whole save."""
+    try:
+        ops = store_ops(src, dst)
+        if ops is None:
+            snap = snapshot_of(dst, name, map_path, day_start)
+            store.save(snap, progress=progress)  # refused if another desk committed since
+        elif ops:
+            store.apply(ops, progress=progress)
+    except (BoardConflict, InputError) as exc:
+        return str(exc)
+    except sqlite3.Error as exc:
+        return f"could not write {store.path.name}: {exc}"
+    return None
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -202,6 +303,17 @@ class DispatchDesk(QWidget):
         self.revision = 0
         self.result: MatchResult | None = None
         self._task: Task | None = None
+        # board-file work in workers (see "write-through" below)
+        self._writing: str | None = None  # the step a worker is writing to the file
+        self._write_stop: Progress | None = None  # the desk's Cancel for that write
+        self._close_after_write = False
+        self._prewritten: object = _NOT_WRITTEN  # an undo/redo outcome a worker wrote
+        self._sync_task: Task | None = None  # a worker reading other desks' changes
+        self._sync_wanted = False  # a read was asked for while the file was busy
+        self._sync_quiet = False  # the next read follows a refusal: keep its notice
+        self._after_sync: list[Callable[[int], None]] = []
+        self._reader: BoardStore | None = None  # the read connection, between syncs
+        self._changes = 0  # bumped by every board change: a read started before is stale
         self._syncing = False
         self.why_dialog: WhyNotDialog | None = None  # the last dialogs shown (tests read them)
         self.import_dialog: ImportErrorsDialog | None = None
@@ -217,7 +329,7 @@ class DispatchDesk(QWidget):
 
     def _build(self) -> None:
         self.map = MapView(self)
-        self.map.drop_check = self.why_not
+        self.map.drop_check = self._drop_check
         self.map.status_hint = self.status_message.emit
         self.map.marker_clicked.connect(self._on_map_clicked)
         self.map.load_dropped.connect(self.assign_by_hand)
@@ -228,7 +340,7 @@ class DispatchDesk(QWidget):
         self.truck_proxy.setSourceModel(self.truck_model)
         self.trucks_table = TruckTable(self)
         self.trucks_table.setModel(self.truck_proxy)
-        self.trucks_table.drop_check = self.why_not
+        self.trucks_table.drop_check = self._drop_check
         self.trucks_table.status_hint = self.status_message.emit
         self.trucks_table.load_dropped.connect(self.assign_by_hand)
         self.trucks_table.selectionModel().currentRowChanged.connect(
@@ -429,16 +541,25 @@ class DispatchDesk(QWidget):
         return action
 
     def _build_actions(self) -> None:
-        self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
+        # The desk's own undo/redo (not QUndoStack's actions): a big step on a board file is
+        # written by a worker first, and no step may run while a write is pending.
+        self.undo_action = QAction("&Undo", self)
         self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
         self.undo_action.setObjectName("undo_action")
-        self.redo_action = self.undo_stack.createRedoAction(self, "&Redo")
+        self.undo_action.triggered.connect(lambda _checked=False: self.undo())
+        self.redo_action = QAction("&Redo", self)
         self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
         self.redo_action.setObjectName("redo_action")
+        self.redo_action.triggered.connect(lambda _checked=False: self.redo())
         for a in (self.undo_action, self.redo_action):
             a.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            a.setToolTip(a.text())
             self.addAction(a)
+        stack = self.undo_stack
+        for sig in (stack.canUndoChanged, stack.canRedoChanged):
+            sig.connect(self._on_stack_changed)
+        for sig in (stack.undoTextChanged, stack.redoTextChanged):
+            sig.connect(self._on_stack_changed)
+        self._update_undo_actions()
         self.import_trucks_action = self._action(
             "Import &trucks CSV…",
             self.choose_import_trucks,
@@ -545,7 +666,12 @@ class DispatchDesk(QWidget):
         return self.graph is not None and self._task is None
 
     def busy(self) -> bool:
-        return self._task is not None
+        """True while any background work of this desk runs (jobs, board-file reads)."""
+        return self._task is not None or self._sync_task is not None or self._sync_pending
+
+    def writing(self) -> str | None:
+        """The step a worker is writing to the board file (shown once committed), or None."""
+        return self._writing
 
     def maybe_close(self) -> bool:
         """Ask to save unsaved work; False keeps the window open."""
@@ -600,6 +726,7 @@ class DispatchDesk(QWidget):
         ``changed`` (the capture of what a step touched) lets the tables and the map update
         just those rows and markers, in one signal each; ``None`` or a whole-board capture
         refreshes everything."""
+        self._changes += 1
         if changed is None or changed.full:
             trucks: set[str] | None = None
             loads: set[str] | None = None
@@ -623,6 +750,21 @@ class DispatchDesk(QWidget):
                 self.graph, list(self.board.trucks.values()), list(self.board.loads.values())
             )
 
+    def _on_stack_changed(self, *_args: object) -> None:
+        # the stack says goodbye while the desk is being destroyed: nothing to update then
+        if isValid(self) and isValid(self.undo_stack) and isValid(self.redo_action):
+            self._update_undo_actions()
+
+    def _update_undo_actions(self) -> None:
+        stack, free = self.undo_stack, self._writing is None
+        for action, verb, can, text in (
+            (self.undo_action, "&Undo", stack.canUndo(), stack.undoText()),
+            (self.redo_action, "&Redo", stack.canRedo(), stack.redoText()),
+        ):
+            action.setText(f"{verb} {text}" if text else verb)
+            action.setToolTip(action.text().replace("&", ""))
+            action.setEnabled(can and free)
+
     def _update_actions(self) -> None:
         busy = self._task is not None
         has_graph = self.graph is not None
@@ -637,12 +779,16 @@ class DispatchDesk(QWidget):
             self.export_action,
         ):
             a.setEnabled(has_graph and not busy)
-        has_sugg = bool(self.suggestion_model.items)
+        free = self._writing is None  # a pending write: no other board change meanwhile
+        has_sugg = bool(self.suggestion_model.items) and free
         self.accept_all_button.setEnabled(has_sugg)
         self.dismiss_button.setEnabled(has_sugg)
         self.accept_button.setEnabled(has_sugg)
+        self.unassign_button.setEnabled(free)
+        self.unassign_action.setEnabled(free)
         self.cancel_button.setVisible(busy)
         self.progress.setVisible(busy)
+        self._update_undo_actions()
 
     # ================================================================== messages
 
@@ -668,63 +814,197 @@ class DispatchDesk(QWidget):
         truck_ids: Iterable[str] = (),
         load_ids: Iterable[str] = (),
         full: bool = False,
+        then: Callable[[str | None], None] | None = None,
     ) -> str | None:
-        """Make a change undoable; returns the refusal reason, or None when it was done."""
-        if self._saving:
-            return "the board is being saved to a new file; try again in a moment"
-        if full and self._store is not None:
-            self.poll_store()  # a whole-board write must start from the file's latest state
+        """Make a change undoable; returns the refusal reason, or None when it was done.
+
+        With a board file open, a big step (``ASYNC_MIN_OBJECTS``, or a whole-board one) is
+        checked against the board here, then written by a worker: the board stays as it was
+        (a change is shown only once committed), the desk is busy and refuses other changes,
+        and ``then(reason)`` runs once the file committed it (reason None: now shown and
+        undoable) or refused it. Otherwise the outcome is known at once; ``then`` gets it too.
+        """
+        reason = self._refusal()
+        if reason is not None:
+            return _tell(then, reason)
+        self._changes += 1
         board = self.board
         before = board.capture_all() if full else board.capture(truck_ids, load_ids)
         try:
             op(board)
         except BoardError as exc:
             board.restore(before)
-            return str(exc)
+            return _tell(then, str(exc))
         after = board.capture_all() if full else board.capture(before.trucks, before.loads)
+        if self._store is not None and _big(before, after):
+            board.restore(before)  # never shown: no refresh happened in between
+
+            def written(reason: str | None) -> None:
+                if reason is None:
+                    board.restore(after)
+                    self.undo_stack.push(
+                        BoardCommand(
+                            board, text, before, after, self._after_change, self._write_step
+                        )
+                    )
+                _tell(then, reason)
+
+            self._start_write(text, before, after, written)
+            return None
         if self._store is not None:
             refused = self._write(before, after)
             if refused is not None:
                 board.restore(before)  # never shown: no refresh happened in between
-                self.sync_from_store()  # show what the file holds now
-                return refused
+                self._after_refusal()
+                return _tell(then, refused)
         write = self._write_step if self._store is not None else None
         self.undo_stack.push(BoardCommand(board, text, before, after, self._after_change, write))
+        return _tell(then, None)
+
+    def _refusal(self) -> str | None:
+        """Why no board change may start now, or None."""
+        if self._saving:
+            return "the board is being saved to a new file; try again in a moment"
+        if self._writing is not None:
+            name = self._store.path.name if self._store is not None else "the board file"
+            return (
+                f"\u201c{self._writing}\u201d is still being written to {name}; "
+                "try again when it is done"
+            )
         return None
+
+    # ================================================================== undo and redo
+
+    def undo(self) -> None:
+        """Ctrl+Z: undo the last step (a big one on a board file is written by a worker)."""
+        self._step("undo")
+
+    def redo(self) -> None:
+        self._step("redo")
+
+    def _step(self, verb: str) -> None:
+        stack = self.undo_stack
+        reason = self._refusal()
+        if reason is not None:
+            self.show_notice(f"Cannot {verb}: {reason}")
+            return
+        i = stack.index() - 1 if verb == "undo" else stack.index()
+        if not 0 <= i < stack.count():
+            return
+        cmd = stack.command(i)
+        run = stack.undo if verb == "undo" else stack.redo
+        if (
+            self._store is None
+            or not isinstance(cmd, BoardCommand)
+            or not _big(cmd.before, cmd.after)
+        ):
+            run()  # small: BoardCommand writes it through on the UI thread (1-3 ms)
+            return
+        src, dst = (cmd.after, cmd.before) if verb == "undo" else (cmd.before, cmd.after)
+
+        def written(reason: str | None) -> None:
+            # nothing else ran meanwhile (every change was refused), so ``cmd`` is still the
+            # step QUndoStack runs; it asks _write_step, which answers with this outcome
+            self._prewritten = reason
+            try:
+                run()
+            finally:
+                self._prewritten = _NOT_WRITTEN
+            if reason is None:
+                done = "Undone" if verb == "undo" else "Redone"
+                self.show_notice(f"{done}: {cmd.text()}", error=False)
+
+        self._start_write(f"{verb.capitalize()} {cmd.text()}", src, dst, written)
 
     # ================================================================== write-through
 
     def _write(self, src: Capture, dst: Capture) -> str | None:
-        """Commit the change ``src`` -> ``dst`` to the board file; the refusal, or None.
-
-        Assignments and edits are one ``BoardStore.apply`` (one transaction, however many
-        loads); a whole-board step (import, its undo) is a revision-guarded whole save."""
+        """Commit the change ``src`` -> ``dst`` to the board file on the UI thread (small
+        steps: a drop, an edit); the refusal, or None."""
         store = self._store
         assert store is not None
-        try:
-            ops = store_ops(src, dst)
-            if ops is None:
-                snap = snapshot_of(dst, self.name, str(self.map_path or default_map_path()))
-                store.save(snap)  # refused if another desk committed since we last read
-            elif ops:
-                store.apply(ops)
-        except (BoardConflict, InputError) as exc:
-            return str(exc)
-        except sqlite3.Error as exc:
-            return f"could not write {store.path.name}: {exc}"
-        if store.current_revision() != store.revision:
-            self._schedule_sync()  # other desks committed in between: take their work in
-        self.revision = store.revision
-        return None
+        reason = _write_to(store, src, dst, self.name, self._map_name(), self.board.day_start)
+        if reason is None:
+            if store.current_revision() != store.revision:
+                self._schedule_sync()  # other desks committed in between: take their work in
+            self.revision = store.revision
+        return reason
+
+    def _map_name(self) -> str:
+        return str(self.map_path or default_map_path())
+
+    def _start_write(
+        self, text: str, src: Capture, dst: Capture, done: Callable[[str | None], None]
+    ) -> None:
+        """Write ``src`` -> ``dst`` to the board file in a worker, then ``done(refusal)`` on
+        the UI thread. Until then the desk is busy: the store's connection belongs to the
+        worker (the UI thread neither polls nor writes through it) and no board change,
+        undo or redo may start, so the board the step was checked against stays the same."""
+        store = self._store
+        assert store is not None
+        stop = Progress()
+        name, map_path, day = self.name, self._map_name(), self.board.day_start
+
+        def work(progress: Progress) -> _Written:
+            points = _CancelPoints(stop, progress)
+            reason = _write_to(store, src, dst, name, map_path, day, points)
+            if reason is not None:
+                return _Written(reason)
+            try:  # committed: nothing below may turn it into a refusal
+                moved = store.current_revision() != store.revision
+            except sqlite3.Error:
+                moved = True
+            return _Written(None, moved)
+
+        def finished(outcome: _Written | None) -> None:
+            if not isValid(self):  # the desk was destroyed meanwhile (the write is whole)
+                return
+            self._writing = None
+            self._write_stop = None
+            if outcome is None:  # cancelled or failed: the file is the truth, read it
+                self._sync_wanted = True
+            else:
+                self.revision = store.revision
+                if outcome.refused is not None:
+                    self._after_refusal()
+                elif outcome.moved:
+                    self._sync_wanted = True
+                if outcome.refused is None:
+                    self.show_notice(f"Written to {store.path.name}: {text}", error=False)
+                done(outcome.refused)
+            self._update_actions()
+            if self._close_after_write:
+                self._close_after_write = False
+                self.close_store()
+            self._sync_if_wanted()
+
+        self._writing = text
+        self._write_stop = stop
+        task = self._run(Task(work), f"Writing {text} to {store.path.name}…", finished)
+        self.progress.setRange(0, 0)  # one transaction: busy, no percentage to show
+        task.signals.failed.connect(lambda _message: finished(None))
+        task.signals.cancelled.connect(lambda: self._write_cancelled(store.path.name))
+        task.signals.cancelled.connect(lambda: finished(None))
+        self.show_notice(
+            f"Writing \u201c{text}\u201d to {store.path.name}… it shows once committed", error=False
+        )
+
+    def _write_cancelled(self, name: str) -> None:
+        if not isValid(self):
+            return
+        self.show_notice(f"Cancelled: nothing was written to {name}", error=False)
 
     def _write_step(self, src: Capture, dst: Capture, verb: str) -> bool:
         """Undo/redo write-through (called by BoardCommand); a refusal is shown, and the
         board re-read once the undo stack has finished with the step."""
-        reason = self._write(src, dst)
+        if self._prewritten is not _NOT_WRITTEN:  # a worker already wrote it (or was refused)
+            reason = self._prewritten if isinstance(self._prewritten, str) else None
+        else:
+            reason = self._write(src, dst)
         if reason is None:
             return True
         self.show_notice(f"Cannot {verb}: {reason}")
-        self._schedule_sync()
+        self._after_refusal()
         return False
 
     def _use_store(self, store: BoardStore | None) -> None:
@@ -732,6 +1012,9 @@ class DispatchDesk(QWidget):
         old, self._store = self._store, store
         if old is not None and old is not store:
             old.close()
+        if self._reader is not None:  # a reader in a running sync is closed when it ends
+            self._reader.close()
+            self._reader = None
         if store is None:
             self._poll_timer.stop()
             return
@@ -741,21 +1024,44 @@ class DispatchDesk(QWidget):
         self._poll_timer.start()
 
     def close_store(self) -> None:
-        """Close the board file (the desk goes on as an untitled board)."""
+        """Close the board file (the desk goes on as an untitled board). While a write runs,
+        the file is closed once it is committed (and shown) or refused: closing never leaves
+        a write half-seen."""
+        if self._writing is not None:
+            self._close_after_write = True
+            self.show_notice(
+                f"The board file closes once \u201c{self._writing}\u201d is written", error=False
+            )
+            return
         self._use_store(None)
         self.path = None
         self.dirty_changed.emit(self.dirty)
+
+    def _after_refusal(self) -> None:
+        """The file refused a step: read it again, keeping the refusal's notice (it names
+        who changed the board) rather than replacing it with "Board updated by"."""
+        self._sync_quiet = True
+        self._sync_wanted = True
+        self._sync_if_wanted()
 
     def _schedule_sync(self) -> None:
         if not self._sync_pending:
             self._sync_pending = True
             QTimer.singleShot(0, self.sync_from_store)
 
+    def _sync_if_wanted(self) -> None:
+        if self._sync_wanted and self._writing is None and self._sync_task is None:
+            self._sync_wanted = False
+            self._schedule_sync()
+
     def poll_store(self) -> bool:
         """The 2 s check: has another desk committed? One indexed SELECT (~20 µs); the
-        board is read again only when the revision moved. True when it did."""
+        board is read again (in a worker) only when the revision moved. True when it did.
+        Skipped while a worker writes or reads the file."""
         store = self._store
-        if store is None or self._saving:
+        if store is None or self._saving or self._writing is not None:
+            return False
+        if self._sync_task is not None:
             return False
         if not store.path.exists():  # moved or deleted under us: keep the board, say so
             name = store.path.name
@@ -775,47 +1081,124 @@ class DispatchDesk(QWidget):
             self.sync_from_store()
         return moved
 
-    def sync_from_store(self) -> int:
-        """Take in what other desks committed; returns how many of their actions arrived.
+    def sync_from_store(self, then: Callable[[int], None] | None = None) -> bool:
+        """Take in what other desks committed; ``then(n)`` gets how many of their actions
+        arrived. False when there is no board file to read (``then(0)`` has run).
 
-        Reads the whole board in one read transaction and changes only what differs, so
-        selections, scroll positions and untouched undo steps stay (see the module doc)."""
+        A worker reads the whole board in one read transaction on its own connection (WAL:
+        the desk's writes go on meanwhile) and works out what differs from the desk's board;
+        the UI thread then changes only that, so selections, scroll positions and untouched
+        undo steps stay (see the module doc). A read that the desk's own changes overtook is
+        thrown away and done again: it never puts back an older state."""
+        if then is not None:
+            self._after_sync.append(then)
         self._sync_pending = False
         store = self._store
         if store is None or self._saving:
-            return 0
-        since = store.revision
-        try:
-            snap = store.load()
-            theirs = [h for h in store.history(since) if h.owner != store.owner]
-        except (sqlite3.Error, InputError) as exc:
-            self.show_notice(f"Cannot read {store.path.name}: {exc}")
-            return 0
-        self.revision = store.revision
-        try:  # the snapshot's objects are fresh: no copies needed (deepcopy cost 150 ms)
-            fresh = Board(snap.trucks, snap.loads, snap.assignments, self.board.nodes)
-        except BoardError as exc:
-            self.show_notice(f"{store.path.name} holds a board this desk cannot show: {exc}")
-            return 0
-        trucks, loads, reshaped = self.board.differences(fresh)
-        if not (trucks or loads or reshaped):
-            return len(theirs)
-        cleared = self._drop_stale_undo(trucks, loads, reshaped)
-        self.board.restore(fresh.capture_all() if reshaped else fresh.capture(trucks, loads))
-        if reshaped:
-            self._after_change()
-            self.dismiss_suggestions()
-        else:
-            changed = Capture(
-                trucks=dict.fromkeys(trucks), loads=dict.fromkeys(loads)
-            )  # only the ids matter to _after_change
-            self._after_change(changed)
-        owners = sorted({h.owner for h in theirs}) or ["another desk"]
-        text = f"Board updated by {', '.join(owners)}: {len(theirs) or 'some'} change(s)"
-        if cleared:
-            text += "; undo history cleared (it touched the same trucks or loads)"
-        self.show_notice(text, error=False)
-        return len(theirs)
+            self._sync_done(0)
+            return False
+        if self._writing is not None or self._sync_task is not None:
+            self._sync_wanted = True  # after the write / the read in flight
+            return True
+        reader, self._reader = self._reader, None
+        since, changes = store.revision, self._changes
+        mine = self.board.shallow()
+        path, owner = store.path, self.owner
+
+        def work(_progress: Progress) -> _Synced:
+            r = reader
+            try:
+                if r is None:
+                    r = BoardStore.open(path, owner=owner, any_thread=True)
+                snap = r.load()
+                history = r.history(since)
+            except (sqlite3.Error, InputError) as exc:
+                if r is not None:
+                    r.close()
+                return _Synced(None, error=f"Cannot read {path.name}: {exc}")
+            try:  # the snapshot's objects are fresh: no copies needed (deepcopy cost 150 ms)
+                fresh = Board(snap.trucks, snap.loads, snap.assignments, mine.nodes)
+            except BoardError as exc:
+                return _Synced(r, error=f"{path.name} holds a board this desk cannot show: {exc}")
+            trucks, loads, reshaped = mine.differences(fresh)
+            cap = fresh.capture_all() if reshaped else fresh.capture(trucks, loads)
+            return _Synced(r, snap.revision, history, trucks, loads, reshaped, cap)
+
+        task = Task(work)
+        task.signals.done.connect(lambda res: self._on_synced(task, store, since, changes, res))
+        task.signals.failed.connect(lambda msg: self._on_sync_failed(task, msg))
+        task.signals.cancelled.connect(lambda: self._on_sync_failed(task, ""))
+        self._sync_task = task
+        start(task)
+        return True
+
+    def _on_sync_failed(self, task: Task, message: str) -> None:
+        if not isValid(self):
+            return
+        if self._sync_task is task:
+            self._sync_task = None
+        if message:
+            self.show_notice(message)
+        self._sync_done(0)
+
+    def _on_synced(
+        self, task: Task, store: BoardStore, since: int, changes: int, res: _Synced
+    ) -> None:
+        """Apply what a sync worker read (UI thread): only the objects that differ."""
+        if not isValid(self):  # the desk was destroyed while its worker read
+            if res.reader is not None:
+                res.reader.close()
+            return
+        if self._sync_task is task:
+            self._sync_task = None
+        if store is not self._store:  # the file was closed or replaced meanwhile
+            if res.reader is not None:
+                res.reader.close()
+            self._sync_done(0)
+            return
+        if self._reader is None:
+            self._reader = res.reader
+        elif res.reader is not None:
+            res.reader.close()
+        if res.error is not None:
+            self.show_notice(res.error)
+            self._sync_done(0)
+            return
+        if self._writing is not None or self._changes != changes or store.revision != since:
+            self._sync_wanted = True  # the desk changed the board meanwhile: read again
+            self._sync_if_wanted()
+            return
+        store.revision = res.revision  # the board now holds everything up to it
+        self.revision = res.revision
+        theirs = [h for h in res.history if h.owner != store.owner]
+        if res.trucks or res.loads or res.reshaped:
+            assert res.capture is not None
+            cleared = self._drop_stale_undo(res.trucks, res.loads, res.reshaped)
+            self.board.restore(res.capture)
+            if res.reshaped:
+                self._after_change()
+                self.dismiss_suggestions()
+            else:
+                changed = Capture(
+                    trucks=dict.fromkeys(res.trucks), loads=dict.fromkeys(res.loads)
+                )  # only the ids matter to _after_change
+                self._after_change(changed)
+            owners = sorted({h.owner for h in theirs}) or ["another desk"]
+            text = f"Board updated by {', '.join(owners)}: {len(theirs) or 'some'} change(s)"
+            if cleared:
+                text += "; undo history cleared (it touched the same trucks or loads)"
+            if self._sync_quiet and not self.notice.isHidden():
+                self.show_notice(f"{self.notice.text()}. Now showing the file: {text}")
+            else:
+                self.show_notice(text, error=False)
+        self._sync_quiet = False
+        self._sync_done(len(theirs))
+
+    def _sync_done(self, arrived: int) -> None:
+        callbacks, self._after_sync = self._after_sync, []
+        for callback in callbacks:
+            callback(arrived)
+        self._sync_if_wanted()
 
     def _drop_stale_undo(self, trucks: set[str], loads: set[str], reshaped: bool) -> bool:
         """Clear the undo history if another desk changed what one of its steps touches."""
@@ -833,6 +1216,10 @@ class DispatchDesk(QWidget):
         return stale
 
     # ================================================================== assigning
+
+    def _drop_check(self, load_id: str, truck_id: str) -> str | None:
+        """Drag feedback: a drop is refused while a write is pending, else by the rules."""
+        return self._refusal() or self.why_not(load_id, truck_id)
 
     def why_not(self, load_id: str, truck_id: str) -> str | None:
         """The reason this load cannot go on this truck, or None if it can (drag feedback)."""
@@ -1028,12 +1415,15 @@ class DispatchDesk(QWidget):
             for a in pairs:
                 board.assign(a)
 
-        reason = self._apply(text, op, [a.truck_id for a in pairs], [a.load_id for a in pairs])
-        if reason is not None:
-            self.show_notice(f"Cannot accept: {reason}")
-            return False
-        self.status_message.emit(f"{text}: {len(pairs)} load(s) assigned")
-        return True
+        def finished(reason: str | None) -> None:
+            if reason is not None:
+                self.show_notice(f"Cannot accept: {reason}")
+            else:
+                self.status_message.emit(f"{text}: {len(pairs)} load(s) assigned")
+
+        trucks, loads = [a.truck_id for a in pairs], [a.load_id for a in pairs]
+        # True: done, or (big, on a board file) being written; it shows once committed
+        return self._apply(text, op, trucks, loads, then=finished) is None
 
     def accept_selected(self) -> bool:
         rows = sorted({i.row() for i in self.suggestions_view.selectionModel().selectedRows()})
@@ -1143,6 +1533,7 @@ class DispatchDesk(QWidget):
 
     def _run(self, task: Task, message: str, on_done: Callable[[Any], None]) -> Task:
         self._task = task
+        self.progress.setRange(0, 100)
         self.progress.setValue(0)
         self.progress.setFormat(message.rstrip("…") + " %p%")
         task.signals.progress.connect(self._on_progress)
@@ -1158,22 +1549,32 @@ class DispatchDesk(QWidget):
         self.progress.setValue(pct)
 
     def _finish(self, on_done: Callable[[Any], None], result: Any) -> None:
+        if not isValid(self):  # a result that arrives after the desk was destroyed
+            return
         self._task = None
         self._update_actions()
         on_done(result)
 
     def _on_failed(self, message: str) -> None:
+        if not isValid(self):
+            return
         self._task = None
         self._update_actions()
         self.show_notice(message)
 
     def _on_cancelled(self) -> None:
+        if not isValid(self):
+            return
         self._task = None
         self._update_actions()
         self.show_notice("Cancelled", error=False)
 
     def cancel_task(self) -> None:
-        if self._task is not None:
+        """Cancel: a board-file write stops only before its commit point (then nothing is
+        written); once committed it is kept and shown."""
+        if self._write_stop is not None:
+            self._write_stop.cancel()
+        elif self._task is not None:
             self._task.cancel()
 
     # ================================================================== loading and saving
@@ -1198,6 +1599,9 @@ class DispatchDesk(QWidget):
     def open_board(self, path: str | Path) -> None:
         """Open a saved board (and its map) in a worker."""
         target = Path(path)
+        if self._writing is not None:
+            self.show_notice(f"Cannot open {target.name}: {self._refusal()}")
+            return
         current = self.graph
         owner = self.owner
 
@@ -1249,11 +1653,14 @@ class DispatchDesk(QWidget):
             return None
         target = Path(path)
         if self._store is not None and self.path is not None and _same_file(target, self.path):
-            arrived = self.sync_from_store()
-            if not arrived:
-                self.show_notice(
-                    f"Saved: every change is written to {target.name} as you make it", False
-                )
+
+            def report(arrived: int) -> None:
+                if not arrived:
+                    self.show_notice(
+                        f"Saved: every change is written to {target.name} as you make it", False
+                    )
+
+            self.sync_from_store(report)
             return None
         snap = self.board.to_snapshot(self.name, str(self.map_path or default_map_path()))
         owner = self.owner
@@ -1313,7 +1720,7 @@ class DispatchDesk(QWidget):
 
         self._run(Task(work), f"Reading {path.name}…", self._on_imported)
 
-    def _on_imported(self, result: _ImportResult) -> None:
+    def _on_imported(self, result: _ImportResult, synced: bool = False) -> None:
         name = Path(result.path).name
         if result.problems is not None:
             dialog = ImportErrorsDialog(name, result.problems, self)
@@ -1324,21 +1731,29 @@ class DispatchDesk(QWidget):
             return
         items = result.items
 
+        if self._store is not None and not synced and self.poll_store():
+            # another desk committed: take its work in first, then import over it
+            self._after_sync.append(lambda _n: self._on_imported(result, synced=True))
+            return
+
         def op(board: Board) -> None:
             if result.kind == "trucks":
                 board.replace_trucks(items)
             else:
                 board.replace_loads(items)
 
-        reason = self._apply(f"Import {len(items)} {result.kind} from {name}", op, full=True)
-        if reason is not None:
-            self.show_notice(f"Nothing imported from {name}: {reason}")
-            return
-        self.dismiss_suggestions()
-        self.show_notice(
-            f"Imported {len(items)} {result.kind} from {name} (assignments cleared; Ctrl+Z undoes)",
-            error=False,
-        )
+        def finished(reason: str | None) -> None:
+            if reason is not None:
+                self.show_notice(f"Nothing imported from {name}: {reason}")
+                return
+            self.dismiss_suggestions()
+            self.show_notice(
+                f"Imported {len(items)} {result.kind} from {name} "
+                "(assignments cleared; Ctrl+Z undoes)",
+                error=False,
+            )
+
+        self._apply(f"Import {len(items)} {result.kind} from {name}", op, full=True, then=finished)
 
     def export_assignments(self, path: str | Path) -> None:
         if self.graph is None or self._task is not None:

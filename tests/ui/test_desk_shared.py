@@ -78,9 +78,9 @@ def test_two_desks_cannot_both_assign_one_load(qtbot, shared) -> None:
     assert b.notice.isVisible()
     assert f"Cannot assign {load_id} to {t2}" in text
     assert f"already assigned to truck {t1}" in text and a.owner in text
-    # B did not apply it, and now shows what the file holds
+    # B did not apply it, and now shows what the file holds (read again in a worker)
     assert b.undo_stack.count() == depth
-    assert b.board.loads[load_id].truck_id == t1
+    qtbot.waitUntil(lambda: b.board.loads[load_id].truck_id == t1, timeout=6000)
     assert b.board.loads[load_id].status == LoadStatus.ASSIGNED
     row = b.load_model.row_of(load_id)
     assert b.load_model.index(row, 9).data() == t1  # the table's "Truck" column
@@ -131,8 +131,9 @@ def test_accept_all_is_one_transaction_and_undo_is_another(qtbot, shared) -> Non
     pairs = {s.assignment.load_id: s.assignment.truck_id for s in a.suggestion_model.items}
     assert len(pairs) > 50
     statements: list[str] = []
-    store._conn.set_trace_callback(statements.append)
+    store._conn.set_trace_callback(statements.append)  # the worker writes on this connection
     qtbot.mouseClick(a.accept_all_button, Qt.MouseButton.LeftButton)
+    _wait_idle(qtbot, a)
     store._conn.set_trace_callback(None)
     writes = [st for st in statements if st.startswith(("BEGIN IMMEDIATE", "COMMIT"))]
     assert writes == ["BEGIN IMMEDIATE", "COMMIT"]
@@ -146,6 +147,7 @@ def test_accept_all_is_one_transaction_and_undo_is_another(qtbot, shared) -> Non
     statements.clear()
     store._conn.set_trace_callback(statements.append)
     a.undo_action.trigger()
+    _wait_idle(qtbot, a)
     store._conn.set_trace_callback(None)
     assert [st for st in statements if st.startswith(("BEGIN IMMEDIATE", "COMMIT"))] == [
         "BEGIN IMMEDIATE",

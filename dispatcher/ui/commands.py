@@ -34,6 +34,7 @@ class BoardCommand(QUndoCommand):
         after: Capture,
         on_change: Callable[[Capture], None],
         write: WriteThrough | None = None,
+        restore: Callable[[Capture], None] | None = None,
     ) -> None:
         super().__init__(text)
         self.board = board
@@ -41,6 +42,8 @@ class BoardCommand(QUndoCommand):
         self.after = after
         self._on_change = on_change
         self._write = write
+        #: puts a capture back on the board (the desk may hand over copies a worker made)
+        self._restore = restore or board.restore
         self._applied = True  # the desk made (and wrote) the change before pushing
 
     def redo(self) -> None:
@@ -48,7 +51,7 @@ class BoardCommand(QUndoCommand):
             if self._write is not None and not self._write(self.before, self.after, "redo"):
                 self.setObsolete(True)
                 return
-            self.board.restore(self.after)
+            self._restore(self.after)
         self._applied = False
         self._on_change(self.after)
 
@@ -56,7 +59,7 @@ class BoardCommand(QUndoCommand):
         if self._write is not None and not self._write(self.after, self.before, "undo"):
             self.setObsolete(True)
             return
-        self.board.restore(self.before)
+        self._restore(self.before)
         self._on_change(self.before)
 
     def touches(self) -> tuple[set[str], set[str]] | None:

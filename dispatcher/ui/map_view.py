@@ -327,6 +327,7 @@ class MarkerLayer(_Layer):
         self.base = np.zeros((0, 2))  # scene position of each marker's city
         self.offset = np.zeros((0, 2))  # fixed pixel offset around the city
         self.index: dict[tuple[str, str], int] = {}
+        self.by_kind: dict[str, dict[str, int]] = {TRUCK: {}, LOAD: {}}  # id -> index
         self._sprite_of: list[QPixmap] = []
         self._sprites: dict[tuple[str, str], QPixmap] = {}
         self.links: list[tuple[int, int]] = []  # truck -> its load (solid)
@@ -353,6 +354,9 @@ class MarkerLayer(_Layer):
     def set_markers(self, markers: list[Marker], base: np.ndarray, offset: np.ndarray) -> None:
         self.markers, self.base, self.offset = markers, base, offset
         self.index = {(m.kind, m.id): i for i, m in enumerate(markers)}
+        self.by_kind = {TRUCK: {}, LOAD: {}}
+        for (kind, item_id), i in self.index.items():
+            self.by_kind[kind][item_id] = i
         self._refresh_sprites()
         self._dev_cache = None
         self.update()
@@ -581,23 +585,33 @@ class MapView(QGraphicsView):
         board, layer = self.board, self.markers
         if board is None or self.graph is None:
             return False
-        idx = layer.index
+        markers, truck_idx, load_idx = layer.markers, layer.by_kind[TRUCK], layer.by_kind[LOAD]
         updates: list[tuple[int, Marker]] = []
+        # Accept all recolours 6,000 markers on the UI thread: ids without tuple keys,
+        # ``_value_`` (a plain attribute, not the ``value`` property), Marker(...) not _replace
         for tid in trucks:
             t = board.trucks.get(tid)
-            i = idx.get((TRUCK, tid))
-            if t is None or i is None or layer.markers[i].city != t.location:
+            i = truck_idx.get(tid)
+            if t is None or i is None:
                 return False
-            updates.append((i, layer.markers[i]._replace(status=t.status.value)))
+            m = markers[i]
+            if m.city != t.location:
+                return False
+            status = t.status._value_
+            if m.status != status:
+                updates.append((i, Marker(m.kind, m.id, status, m.city)))
+        delivered = LoadStatus.DELIVERED
         for lid in loads:
             ld = board.loads.get(lid)
-            i = idx.get((LOAD, lid))
+            i = load_idx.get(lid)
             if ld is None or i is None:
                 return False
-            city = ld.destination if ld.status == LoadStatus.DELIVERED else ld.origin
-            if layer.markers[i].city != city:
+            m = markers[i]
+            if m.city != (ld.destination if ld.status is delivered else ld.origin):
                 return False
-            updates.append((i, layer.markers[i]._replace(status=ld.status.value)))
+            status = ld.status._value_
+            if m.status != status:
+                updates.append((i, Marker(m.kind, m.id, status, m.city)))
         for i, m in updates:
             layer.markers[i] = m
             layer._sprite_of[i] = layer.sprite(m.kind, m.status, layer.compact)
@@ -606,13 +620,15 @@ class MapView(QGraphicsView):
         return True
 
     def _relink(self) -> None:
-        board, idx = self.board, self.markers.index
+        board = self.board
         assert board is not None
-        self.markers.links = [
-            (idx[(TRUCK, a.truck_id)], idx[(LOAD, a.load_id)])
-            for a in board.assignments.values()
-            if (TRUCK, a.truck_id) in idx and (LOAD, a.load_id) in idx
-        ]
+        truck_idx, load_idx = self.markers.by_kind[TRUCK], self.markers.by_kind[LOAD]
+        links = []
+        for a in board.assignments.values():
+            i, j = truck_idx.get(a.truck_id), load_idx.get(a.load_id)
+            if i is not None and j is not None:
+                links.append((i, j))
+        self.markers.links = links
 
     def _rebuild(self) -> None:
         board = self.board

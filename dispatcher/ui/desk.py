@@ -1069,7 +1069,7 @@ class DispatchDesk(QWidget):
         self._writing = text
         self._write_stop = stop
         task = self._run(Task(work), f"Writing {text} to {store.path.name}…", finished)
-        self.progress.setRange(0, 0)  # one transaction: busy, no percentage to show
+        self.progress.setFormat("Writing…")  # one transaction: the notice says what
         task.signals.failed.connect(lambda _message: finished(None))
         task.signals.cancelled.connect(lambda: self._write_cancelled(store.path.name))
         task.signals.cancelled.connect(lambda: finished(None))
@@ -1826,8 +1826,13 @@ class DispatchDesk(QWidget):
             return
         items = result.items
 
-        if self._store is not None and not synced and self.poll_store():
-            # another desk committed: take its work in first, then import over it
+        if (
+            self._store is not None
+            and not synced
+            and (self._sync_task is not None or self._sync_pending or self.poll_store())
+        ):
+            # another desk committed (or a read of the file is under way): take its work
+            # in first, then import over it
             self._after_sync.append(lambda _n: self._on_imported(result, synced=True))
             return
 

@@ -27,6 +27,7 @@ from dispatcher.store import (
     UnassignOp,
 )
 from freightlab.errors import InputError
+from freightlab.progress import Cancelled, Progress
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -473,3 +474,46 @@ def test_edits_are_compare_and_set(tmp_path: Path) -> None:
         b.apply([LoadEdit(l1, later)])
     a.close()
     b.close()
+
+
+class _CancelAt(Progress):
+    """Cancels itself when the store reaches the given fraction (0.0: before BEGIN, 0.9:
+    right before COMMIT), as the desk's Cancel would at that instant."""
+
+    def __init__(self, at: float) -> None:
+        super().__init__(None)
+        self.at = at
+        self.seen: list[float] = []
+
+    def update(self, fraction: float, message: str = "") -> None:
+        self.seen.append(fraction)
+        if fraction >= self.at:
+            self.cancel()
+        super().update(fraction, message)
+
+
+@pytest.mark.parametrize("at", [0.0, 0.9])
+def test_a_cancelled_batch_writes_nothing(tmp_path: Path, at: float) -> None:
+    path = tmp_path / "b.fboard"
+    BoardStore.create(path, _board()).close()
+    with BoardStore.open(path) as store:
+        before = store.load()
+        progress = _CancelAt(at)
+        with pytest.raises(Cancelled):
+            store.apply([UnassignOp("L2", "T2"), AssignOp("L1", "T1", 12.0)], progress)
+        assert progress.seen[-1] == at
+        with pytest.raises(Cancelled):
+            store.save(BoardSnapshot(name="other"), force=True, progress=_CancelAt(at))
+        assert not store._conn.in_transaction
+    with BoardStore.open(path) as store:
+        after = store.load()
+        assert (after.assignments, after.revision, after.name) == (
+            before.assignments,
+            before.revision,
+            before.name,
+        )
+        # and the store still works: the same batch commits when nobody cancels
+        seen = _CancelAt(2.0)
+        store.apply([UnassignOp("L2", "T2"), AssignOp("L1", "T1", 12.0)], seen)
+        assert seen.seen == [0.0, 0.9]
+        assert {a.load_id: a.truck_id for a in store.load().assignments} == {"L1": "T1"}

@@ -1,0 +1,279 @@
+"""Big board-file writes run in a worker: the desk returns at once, shows it is busy, and
+shows the step only once it is committed; refusals, Cancel and closing leave the file whole.
+
+The worker's write is held at a gate (an Event around ``BoardStore.apply``) so each test
+sees the pending state for as long as it needs, without timing assumptions.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import shiboken6
+from PySide6.QtCore import Qt
+from shiboken6 import isValid
+from test_desk import SHOTS, _drop, _load_row_mime, _pair, _truck_row_pos, _wait_idle
+
+from dispatcher.fleet import LoadStatus
+from dispatcher.store import BoardStore
+from dispatcher.ui.desk import DispatchDesk
+from freightlab.ui.worker import running_tasks
+
+
+@pytest.fixture
+def shared(qtbot, tmp_path: Path) -> tuple[DispatchDesk, DispatchDesk, Path]:
+    """Desk A saves the India sample to a file and has suggestions; desk B opens the file."""
+    a = DispatchDesk()
+    qtbot.addWidget(a)
+    a.resize(1300, 820)
+    a.show()
+    qtbot.waitUntil(a.is_ready, timeout=15_000)
+    path = tmp_path / "shared.fboard"
+    a.save_board(path)
+    _wait_idle(qtbot, a)
+    b = DispatchDesk(autoload=False)
+    qtbot.addWidget(b)
+    b.open_board(path)
+    qtbot.waitUntil(b.is_ready, timeout=15_000)
+    a.suggest()
+    _wait_idle(qtbot, a)
+    assert len(a.suggestion_model.items) > 50
+    return a, b, path
+
+
+class _Gate:
+    """Holds the worker inside ``store.apply`` (before it, or after its commit)."""
+
+    def __init__(self, store: BoardStore, after_commit: bool = False) -> None:
+        self.reached = threading.Event()
+        self.release = threading.Event()
+        real = store.apply
+
+        def gated(ops: Any, progress: Any = None) -> int:
+            if not after_commit:
+                self.reached.set()
+                assert self.release.wait(20)
+            revision = real(ops, progress)
+            if after_commit:
+                self.reached.set()
+                assert self.release.wait(20)
+            return revision
+
+        store.apply = gated  # type: ignore[method-assign]
+
+    def set(self) -> None:
+        self.release.set()
+
+
+def _in_file(path: Path) -> dict[str, str]:
+    with BoardStore.open(path) as s:
+        return {x.load_id: x.truck_id for x in s.load().assignments}
+
+
+def _file_is_whole(path: Path) -> None:
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    finally:
+        conn.close()
+
+
+def _wait_for(qtbot, condition: Callable[[], bool]) -> None:
+    qtbot.waitUntil(condition, timeout=10_000)
+
+
+def test_accept_all_returns_before_the_commit_and_shows_it_after(qtbot, shared) -> None:
+    a, _b, path = shared
+    assert a.store is not None
+    pairs = {s.assignment.load_id: s.assignment.truck_id for s in a.suggestion_model.items}
+    start = a.board.state()
+    depth = a.undo_stack.count()
+    release = _Gate(a.store)
+
+    qtbot.mouseClick(a.accept_all_button, Qt.MouseButton.LeftButton)  # returns at once
+    # pending: busy, nothing shown and nothing in the file yet
+    assert a.busy() and a.writing() is not None
+    assert a.progress.isVisible() and a.cancel_button.isVisible()
+    assert "shows once committed" in a.notice.text()
+    assert a.board.state() == start and a.board.assignments == {}
+    assert a.kpis.values["loads_assigned"] == "0"
+    assert a.undo_stack.count() == depth
+    assert _in_file(path) == {}
+    assert not a.accept_all_button.isEnabled() and not a.undo_action.isEnabled()
+    SHOTS.mkdir(exist_ok=True)
+    a.grab().save(str(SHOTS / "desk_accept_all_pending.png"))
+    # every other board change is refused with a clear notice meanwhile
+    load_id, truck_id = _pair(a, feasible=True)
+    drop = _drop(a.trucks_table.viewport(), _load_row_mime(a, load_id), _truck_row_pos(a, truck_id))
+    assert drop.isAccepted()  # delivered, to be refused loudly
+    assert "still being written" in a.notice.text() and load_id in a.notice.text()
+    assert a.edit_truck("T005", "capacity_t", 33.0) is not None
+    a.undo()
+    assert "Cannot undo" in a.notice.text() and "still being written" in a.notice.text()
+    assert a.board.state() == start
+
+    release.set()
+    _wait_idle(qtbot, a)
+    assert a.writing() is None
+    assert {lid: x.truck_id for lid, x in a.board.assignments.items()} == pairs
+    assert a.kpis.values["loads_assigned"] == str(len(pairs))
+    assert a.suggestion_model.items == []
+    assert a.undo_stack.count() == depth + 1
+    assert "Written to shared.fboard" in a.notice.text()
+    assert _in_file(path) == pairs
+    assert a.accept_all_button.isEnabled() is False  # nothing left to accept
+    assert a.undo_action.isEnabled()
+    a.grab().save(str(SHOTS / "desk_accept_all_committed.png"))
+
+    a.undo()  # a big undo is written by a worker too
+    assert a.busy() and a.board.assignments  # still shown until committed
+    _wait_idle(qtbot, a)
+    assert a.board.state() == start
+    assert _in_file(path) == {}
+
+
+def test_a_stale_desks_accept_all_is_refused_with_no_partial_change(qtbot, shared) -> None:
+    a, b, path = shared
+    b.resize(1300, 820)
+    b.show()
+    b._poll_timer.stop()  # B will not look at the file before it writes: it is stale
+    b.suggest()
+    _wait_idle(qtbot, b)
+    wanted = [s.assignment for s in b.suggestion_model.items]
+    assert len(wanted) > 50
+    taken = wanted[len(wanted) // 2]
+    a.dismiss_suggestions()
+    assert a.assign_by_hand(taken.load_id, taken.truck_id)  # A takes one load first
+    assert _in_file(path) == {taken.load_id: taken.truck_id}
+    start = b.board.state()
+    depth = b.undo_stack.count()
+    with BoardStore.open(path) as s:
+        revision = s.current_revision()
+
+    assert b.accept_all()  # handed to the worker
+    assert b.busy()
+    _wait_idle(qtbot, b)
+    text = b.notice.text()
+    assert "Cannot accept" in text
+    assert f"{taken.load_id} is already assigned to truck {taken.truck_id}" in text
+    assert a.owner in text
+    # nothing of B's batch anywhere: not in the file, not on B's board, not undoable
+    assert _in_file(path) == {taken.load_id: taken.truck_id}
+    with BoardStore.open(path) as s:
+        assert s.current_revision() == revision
+        assert all(h.owner != b.owner for h in s.history())
+    assert b.undo_stack.count() == depth
+    # B re-read the file: it shows A's assignment and nothing else changed
+    _wait_for(qtbot, lambda: b.board.loads[taken.load_id].truck_id == taken.truck_id)
+    _wait_idle(qtbot, b)
+    assert {k: x.truck_id for k, x in b.board.assignments.items()} == {
+        taken.load_id: taken.truck_id
+    }
+    assert [t for t in b.board.state().trucks if t.id != taken.truck_id] == [
+        t for t in start.trucks if t.id != taken.truck_id
+    ]
+    # the suggestion that lost is gone; the rest may be accepted now
+    assert taken.load_id not in {s.assignment.load_id for s in b.suggestion_model.items}
+    assert b.accept_all()
+    _wait_idle(qtbot, b)
+    assert len(_in_file(path)) == len(wanted)
+    SHOTS.mkdir(exist_ok=True)
+    b.grab().save(str(SHOTS / "desk_accept_all_refused.png"))
+
+
+def test_a_stale_big_undo_is_refused_and_dropped(qtbot, shared) -> None:
+    a, b, path = shared
+    assert a.accept_all()
+    _wait_idle(qtbot, a)
+    accepted = dict(_in_file(path))
+    some_load = next(iter(accepted))
+    _wait_for(qtbot, lambda: b.board.loads[some_load].truck_id == accepted[some_load])
+    _wait_idle(qtbot, b)
+    assert b.unassign(some_load)  # B changes one load of A's step
+    a._poll_timer.stop()  # A has not seen it yet
+    depth = a.undo_stack.count()
+    a.undo()
+    _wait_idle(qtbot, a)
+    assert "Cannot undo" in a.notice.text() and b.owner in a.notice.text()
+    assert a.undo_stack.count() == depth - 1  # the stale step is dropped, not replayed
+    left = dict(accepted)
+    del left[some_load]
+    assert _in_file(path) == left
+    _wait_for(qtbot, lambda: a.board.loads[some_load].status == LoadStatus.OPEN)
+    assert {k: x.truck_id for k, x in a.board.assignments.items()} == left
+
+
+@pytest.mark.parametrize("when", ["before the commit", "after the commit"])
+def test_cancel_while_a_write_runs_leaves_the_file_whole(qtbot, shared, when: str) -> None:
+    a, _b, path = shared
+    assert a.store is not None
+    pairs = {s.assignment.load_id: s.assignment.truck_id for s in a.suggestion_model.items}
+    start = a.board.state()
+    depth = a.undo_stack.count()
+    gate = _Gate(a.store, after_commit=when == "after the commit")
+    assert a.accept_all()
+    _wait_for(qtbot, gate.reached.is_set)
+    qtbot.mouseClick(a.cancel_button, Qt.MouseButton.LeftButton)
+    gate.set()
+    _wait_idle(qtbot, a)
+    _file_is_whole(path)
+    if when == "before the commit":  # nothing written, nothing shown
+        assert "nothing was written" in a.notice.text()
+        assert _in_file(path) == {}
+        assert a.board.state() == start
+        assert a.undo_stack.count() == depth
+    else:  # too late to cancel: committed, so shown and undoable
+        assert _in_file(path) == pairs
+        assert {k: x.truck_id for k, x in a.board.assignments.items()} == pairs
+        assert a.undo_stack.count() == depth + 1
+    assert not a.busy() and a.writing() is None
+    # the desk takes changes again
+    if when == "before the commit":
+        assert a.assign_by_hand(*_pair(a, feasible=True))
+    else:
+        a.undo()
+        _wait_idle(qtbot, a)
+        assert _in_file(path) == {} and a.board.state() == start
+
+
+def test_closing_the_file_while_a_write_runs_closes_it_after_the_write(qtbot, shared) -> None:
+    a, _b, path = shared
+    assert a.store is not None
+    pairs = {s.assignment.load_id: s.assignment.truck_id for s in a.suggestion_model.items}
+    release = _Gate(a.store)
+    assert a.accept_all()
+    a.close_store()
+    assert a.store is not None  # the worker still uses it
+    assert "closes once" in a.notice.text()
+    release.set()
+    _wait_for(qtbot, lambda: a.store is None)
+    assert a.path is None
+    assert {k: x.truck_id for k, x in a.board.assignments.items()} == pairs
+    assert _in_file(path) == pairs
+    _file_is_whole(path)
+
+
+def test_destroying_the_desk_while_a_write_runs_leaves_the_file_whole(qtbot, shared) -> None:
+    a, _b, path = shared
+    a.close_store()
+    c = DispatchDesk(autoload=False)  # not handed to qtbot: this test deletes it
+    c.open_board(path)
+    qtbot.waitUntil(c.is_ready, timeout=15_000)
+    c.suggest()
+    _wait_idle(qtbot, c)
+    assert c.store is not None
+    pairs = {s.assignment.load_id: s.assignment.truck_id for s in c.suggestion_model.items}
+    gate = _Gate(c.store)
+    assert c.accept_all()
+    _wait_for(qtbot, gate.reached.is_set)
+    shiboken6.delete(c)  # the desk is gone before its write finishes
+    assert not isValid(c)
+    gate.set()
+    _wait_for(qtbot, lambda: running_tasks() == 0)
+    _file_is_whole(path)
+    assert _in_file(path) in ({}, pairs)  # all or nothing, never part of it

@@ -21,7 +21,9 @@ from test_desk import SHOTS, _drop, _load_row_mime, _pair, _truck_row_pos, _wait
 
 from dispatcher.fleet import LoadStatus
 from dispatcher.store import BoardStore
+from dispatcher.ui import desk as desk_module
 from dispatcher.ui.desk import DispatchDesk
+from dispatcher.ui.map_view import LOAD
 from freightlab.ui.worker import running_tasks
 
 
@@ -277,3 +279,22 @@ def test_destroying_the_desk_while_a_write_runs_leaves_the_file_whole(qtbot, sha
     _wait_for(qtbot, lambda: running_tasks() == 0)
     _file_is_whole(path)
     assert _in_file(path) in ({}, pairs)  # all or nothing, never part of it
+
+
+def test_a_big_change_recolours_the_map_one_turn_after_the_tables(
+    qtbot, shared, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a, _b, _path = shared
+    monkeypatch.setattr(desk_module, "MAP_SPLIT", 10)  # the sample's 99 pairs count as big
+    pairs = {s.assignment.load_id: s.assignment.truck_id for s in a.suggestion_model.items}
+    layer = a.map.markers
+
+    def load_colours() -> set[str]:
+        return {layer.markers[layer.by_kind[LOAD][lid]].status for lid in pairs}
+
+    assert load_colours() == {"open"}
+    assert a.accept_all()
+    _wait_idle(qtbot, a)
+    assert a.kpis.values["loads_assigned"] == str(len(pairs))  # tables and KPIs at once
+    _wait_for(qtbot, lambda: load_colours() == {"assigned"})  # the map a turn later
+    assert len(layer.links) == len(pairs)

@@ -32,6 +32,7 @@ from PySide6.QtCore import QElapsedTimer, QTimer
 from PySide6.QtWidgets import QApplication
 
 from dispatcher.board import Board
+from dispatcher.fleet import write_loads_csv
 from dispatcher.routes import RouteGraph
 from dispatcher.store import AssignOp, BoardStore, UnassignOp
 from dispatcher.synthetic import random_day
@@ -205,6 +206,14 @@ def _write_through(
         other.apply([UnassignOp(op.load_id, op.truck_id) for op in ops])
         meter.run(app, desk.poll_store, _caught_up(desk, other.revision))
     other.close()
+    loads_csv = path.with_suffix(".loads.csv")
+    write_loads_csv(loads_csv, desk.board.loads.values())
+    imports = []
+    for _ in range(3):
+        stall, wall = meter.run(app, lambda: desk.import_loads(loads_csv), idle)
+        assert "Imported" in desk.notice.text(), desk.notice.text()
+        imports.append((stall, wall))
+        meter.run(app, desk.undo, idle)
     med = statistics.median
     print(
         f"{'':<42} with a board file (writes and reads in workers), longest UI stall: "
@@ -216,6 +225,11 @@ def _write_through(
         f"{'':<42} another desk's accept all: its commit {med(commits):6.1f} ms; taking it in "
         f"here: longest UI stall {med(takes):5.1f} ms (max {max(takes):5.1f}; shown after "
         f"{med(take_walls):5.1f} ms); revision check {med(polls):5.0f} µs"
+    )
+    print(
+        f"{'':<42} import the {len(desk.board.loads)} loads again (whole-board save): longest "
+        f"UI stall {med(i[0] for i in imports):5.1f} ms (max {max(i[0] for i in imports):5.1f};"
+        f" shown after {med(i[1] for i in imports):5.1f} ms)"
     )
     desk.close_store()
 

@@ -896,7 +896,9 @@ class DispatchDesk(QWidget):
                 self._after_refusal()
                 return _tell(then, refused)
         write = self._write_step if self._store is not None else None
-        self.undo_stack.push(BoardCommand(board, text, before, after, self._after_change, write))
+        self.undo_stack.push(
+            BoardCommand(board, text, before, after, self._after_change, write, self._restore_step)
+        )
         return _tell(then, None)
 
     def _change_in_worker(

@@ -298,3 +298,26 @@ def test_a_big_change_recolours_the_map_one_turn_after_the_tables(
     assert a.kpis.values["loads_assigned"] == str(len(pairs))  # tables and KPIs at once
     _wait_for(qtbot, lambda: load_colours() == {"assigned"})  # the map a turn later
     assert len(layer.links) == len(pairs)
+
+
+def test_a_big_step_made_before_saving_is_undone_through_the_file(qtbot, tmp_path: Path) -> None:
+    d = DispatchDesk()
+    qtbot.addWidget(d)
+    qtbot.waitUntil(d.is_ready, timeout=15_000)
+    start = d.board.state()
+    d.suggest()
+    _wait_idle(qtbot, d)
+    assert d.accept_all()  # no file yet: done at once, in memory
+    assert d.board.assignments and not d.busy()
+    path = tmp_path / "later.fboard"
+    d.save_board(path)
+    _wait_idle(qtbot, d)
+    assert _in_file(path) == {k: x.truck_id for k, x in d.board.assignments.items()}
+    d.undo_action.trigger()
+    assert d.busy() and d.board.assignments  # written first, shown after
+    _wait_idle(qtbot, d)
+    assert d.board.state() == start
+    assert _in_file(path) == {}
+    d.redo_action.trigger()
+    _wait_idle(qtbot, d)
+    assert _in_file(path) == {k: x.truck_id for k, x in d.board.assignments.items()} != {}

@@ -7,7 +7,11 @@ sees the pending state for as long as it needs, without timing assumptions.
 
 from __future__ import annotations
 
+import os
+import signal
 import sqlite3
+import subprocess
+import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -25,6 +29,8 @@ from dispatcher.ui import desk as desk_module
 from dispatcher.ui.desk import DispatchDesk
 from dispatcher.ui.map_view import LOAD
 from freightlab.ui.worker import running_tasks
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -321,3 +327,61 @@ def test_a_big_step_made_before_saving_is_undone_through_the_file(qtbot, tmp_pat
     d.redo_action.trigger()
     _wait_idle(qtbot, d)
     assert _in_file(path) == {k: x.truck_id for k, x in d.board.assignments.items()} != {}
+
+
+_KILLED_DESK = r"""
+import os, sys, time
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+sys.path.insert(0, sys.argv[1])
+from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtWidgets import QApplication
+
+app = QApplication([])
+from dispatcher.ui.desk import DispatchDesk
+
+desk = DispatchDesk(autoload=False, owner="killed desk")
+
+
+def run_until(condition):
+    loop = QEventLoop()
+    timer = QTimer()
+    timer.timeout.connect(lambda: condition() and loop.quit())
+    timer.start(5)
+    QTimer.singleShot(60_000, loop.quit)
+    loop.exec()
+
+
+desk.open_board(sys.argv[2])
+run_until(desk.is_ready)
+desk.suggest()
+run_until(lambda: not desk.busy())
+desk.accept_all()
+run_until(lambda: not desk.busy())  # committed, then shown
+print(len(desk.board.assignments), flush=True)
+time.sleep(120)
+"""
+
+
+def test_a_desk_killed_right_after_a_big_write_is_shown_loses_nothing(qtbot, shared) -> None:
+    a, _b, path = shared
+    a.close_store()
+    child = subprocess.Popen(
+        [sys.executable, "-c", _KILLED_DESK, str(ROOT), str(path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert child.stdout is not None
+    try:
+        line = child.stdout.readline().strip()
+        os.kill(child.pid, signal.SIGKILL)  # right after the desk showed the step
+    finally:
+        if child.poll() is None:
+            child.kill()
+        child.wait(timeout=30)
+    assert line.isdigit() and int(line) > 50, line
+    _file_is_whole(path)
+    with BoardStore.open(path) as s:
+        assert len(s.load().assignments) == int(line)
+        assert {h.owner for h in s.history() if h.kind == "assign"} == {"killed desk"}

@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 import shiboken6
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 from shiboken6 import isValid
 from test_desk import SHOTS, _drop, _load_row_mime, _pair, _truck_row_pos, _wait_idle
 
@@ -91,6 +92,13 @@ def _file_is_whole(path: Path) -> None:
         conn.close()
 
 
+def _shot(widget: DispatchDesk, name: str) -> None:
+    """Screenshot after the pending layout requests ran (labels sized to their new text)."""
+    QApplication.processEvents()
+    SHOTS.mkdir(exist_ok=True)
+    widget.grab().save(str(SHOTS / name))
+
+
 def _wait_for(qtbot, condition: Callable[[], bool]) -> None:
     qtbot.waitUntil(condition, timeout=10_000)
 
@@ -113,8 +121,7 @@ def test_accept_all_returns_before_the_commit_and_shows_it_after(qtbot, shared) 
     assert a.undo_stack.count() == depth
     assert _in_file(path) == {}
     assert not a.accept_all_button.isEnabled() and not a.undo_action.isEnabled()
-    SHOTS.mkdir(exist_ok=True)
-    a.grab().save(str(SHOTS / "desk_accept_all_pending.png"))
+    _shot(a, "desk_accept_all_pending.png")
     # every other board change is refused with a clear notice meanwhile
     load_id, truck_id = _pair(a, feasible=True)
     drop = _drop(a.trucks_table.viewport(), _load_row_mime(a, load_id), _truck_row_pos(a, truck_id))
@@ -136,7 +143,7 @@ def test_accept_all_returns_before_the_commit_and_shows_it_after(qtbot, shared) 
     assert _in_file(path) == pairs
     assert a.accept_all_button.isEnabled() is False  # nothing left to accept
     assert a.undo_action.isEnabled()
-    a.grab().save(str(SHOTS / "desk_accept_all_committed.png"))
+    _shot(a, "desk_accept_all_committed.png")
 
     a.undo()  # a big undo is written by a worker too
     assert a.busy() and a.board.assignments  # still shown until committed
@@ -185,13 +192,12 @@ def test_a_stale_desks_accept_all_is_refused_with_no_partial_change(qtbot, share
     assert [t for t in b.board.state().trucks if t.id != taken.truck_id] == [
         t for t in start.trucks if t.id != taken.truck_id
     ]
+    _shot(b, "desk_accept_all_refused.png")
     # the suggestion that lost is gone; the rest may be accepted now
     assert taken.load_id not in {s.assignment.load_id for s in b.suggestion_model.items}
     assert b.accept_all()
     _wait_idle(qtbot, b)
     assert len(_in_file(path)) == len(wanted)
-    SHOTS.mkdir(exist_ok=True)
-    b.grab().save(str(SHOTS / "desk_accept_all_refused.png"))
 
 
 def test_a_stale_big_undo_is_refused_and_dropped(qtbot, shared) -> None:

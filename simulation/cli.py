@@ -27,8 +27,12 @@ def register(subparsers: Any) -> None:
     p.add_argument("--json", metavar="OUT.json", help="write the result as JSON ('-': stdout)")
     p.add_argument("--charts", metavar="DIR", help="write PNG charts into DIR")
     p.add_argument(
-        "--replications", type=int, metavar="N", help="also run N seeds, report 95%% CIs"
+        "--replications",
+        type=int,
+        metavar="N",
+        help="run N seeds (the base seed is replication 0), report 95%% CIs",
     )
+    _add_parallel_options(p, "replications", default=None)
     p.set_defaults(handler=_run_simulate)
 
     c = subparsers.add_parser(
@@ -44,12 +48,41 @@ def register(subparsers: Any) -> None:
     c.add_argument(
         "--slo-p99", type=float, metavar="MS", help="a rate whose p99 exceeds MS is past the knee"
     )
-    c.add_argument(
-        "--processes", type=int, default=1, metavar="N", help="run N simulations in parallel"
-    )
+    _add_parallel_options(c, "simulations", default=1)
     c.add_argument("--json", metavar="OUT.json")
     c.add_argument("--charts", metavar="DIR")
     c.set_defaults(handler=_run_compare)
+
+
+def _add_parallel_options(p: argparse.ArgumentParser, what: str, default: int | None) -> None:
+    cpus = "one per CPU" if default is None else str(default)
+    p.add_argument(
+        "--processes",
+        type=int,
+        default=default,
+        metavar="N",
+        help=f"run the {what} in N local processes (default {cpus})",
+    )
+    p.add_argument(
+        "--scheduler",
+        metavar="tcp://HOST:PORT",
+        help=f"run the {what} on this Dask cluster instead (pip install 'freightlab[cluster]')",
+    )
+
+
+def _parallel(args: argparse.Namespace) -> tuple[int, str | None]:
+    """(processes, scheduler) from the options, checked."""
+    from simulation.executors import available_cpus
+
+    processes = available_cpus() if args.processes is None else args.processes
+    if processes < 1:
+        raise InputError(f"--processes must be >= 1, got {processes}")
+    scheduler = args.scheduler
+    if scheduler is not None:
+        from simulation.cluster import check_address
+
+        check_address(scheduler)
+    return processes, scheduler
 
 
 def parse_rates(text: str) -> list[float]:
@@ -83,13 +116,31 @@ def _print_charts(paths: list[Path]) -> None:
 
 def _run_simulate(args: argparse.Namespace) -> int:
     from designs.loader import load_design
-    from simulation.runner import simulate
-
-    _check_options(args)
     from simulation.analytic import predict_or_explain, theory_summary
 
+    _check_options(args)
+    processes, scheduler = _parallel(args)
+    if args.replications is not None and args.replications < 2:
+        raise InputError(f"--replications needs at least 2, got {args.replications}")
     design = load_design(args.design)
-    result = simulate(design, duration_s=args.duration, seed=args.seed)
+    rep_json: dict[str, Any] | None = None
+    if args.replications:
+        from simulation.replications import replicate
+
+        rep = replicate(
+            design,
+            args.replications,
+            duration_s=args.duration,
+            base_seed=args.seed,
+            processes=processes,
+            scheduler=scheduler,
+        )
+        result = rep.runs[0]  # the base seed is replication 0: run once, shown twice
+        rep_json = rep.to_json()
+    else:
+        from simulation.runner import simulate
+
+        result = simulate(design, duration_s=args.duration, seed=args.seed)
     prediction, gaps = predict_or_explain(design)
     quiet = args.json == "-"
     data = result.to_json()
@@ -99,18 +150,13 @@ def _run_simulate(args: argparse.Namespace) -> int:
         "prediction": prediction.to_json() if prediction else None,
         "summary": theory_summary(result, prediction, gaps),
     }
-    if args.replications:
-        if args.replications < 2:
-            raise InputError("--replications needs at least 2")
-        from simulation.replications import replicate
-
-        rep = replicate(design, args.replications, duration_s=args.duration, base_seed=args.seed)
-        data["replications"] = rep.to_json()
+    if rep_json is not None:
+        data["replications"] = rep_json
     if not quiet:
         print(format_result(result))
         print(data["theory"]["summary"])
-        if args.replications:
-            print(format_replications(data["replications"]))
+        if rep_json is not None:
+            print(format_replications(rep_json))
     if args.json:
         _write_json(args.json, data)
     if args.charts:
@@ -128,14 +174,16 @@ def _run_compare(args: argparse.Namespace) -> int:
     rates = parse_rates(args.rates)
     if args.slo_p99 is not None and not args.slo_p99 > 0:
         raise InputError(f"--slo-p99 must be > 0 ms, got {args.slo_p99}")
+    processes, scheduler = _parallel(args)
     designs = [load_design(p) for p in args.designs]
     comparison = compare(
         designs,
         rates,
         duration_s=args.duration,
         seed=args.seed,
-        processes=max(1, args.processes),
+        processes=processes,
         p99_slo_ms=args.slo_p99,
+        scheduler=scheduler,
     )
     if args.json != "-":
         print(format_comparison(comparison))

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from freightlab.errors import InputError
+from simulation import cli_compare
 
 if TYPE_CHECKING:
     from simulation.results import Comparison, SimResult
@@ -41,14 +42,15 @@ def register(subparsers: Any) -> None:
         description="Run each design at each total offered rate with common random numbers "
         "and report throughput, p99 and the saturation knee.",
     )
-    c.add_argument("designs", nargs="+", metavar="DESIGN.toml")
-    c.add_argument("--rates", required=True, help="comma-separated total rates, e.g. 100,200")
+    c.add_argument("designs", nargs="*", metavar="DESIGN.toml")
+    c.add_argument("--rates", help="comma-separated total rates, e.g. 100,200")
     c.add_argument("--duration", type=float, metavar="S")
     c.add_argument("--seed", type=int, metavar="N")
     c.add_argument(
         "--slo-p99", type=float, metavar="MS", help="a rate whose p99 exceeds MS is past the knee"
     )
     _add_parallel_options(c, "simulations", default=1)
+    cli_compare.add_options(c)
     c.add_argument("--json", metavar="OUT.json")
     c.add_argument("--charts", metavar="DIR")
     c.set_defaults(handler=_run_compare)
@@ -167,28 +169,31 @@ def _run_simulate(args: argparse.Namespace) -> int:
 
 
 def _run_compare(args: argparse.Namespace) -> int:
-    from designs.loader import load_design
     from simulation.sweeps import compare
 
     _check_options(args)
-    rates = parse_rates(args.rates)
     if args.slo_p99 is not None and not args.slo_p99 > 0:
         raise InputError(f"--slo-p99 must be > 0 ms, got {args.slo_p99}")
     processes, scheduler = _parallel(args)
-    designs = [load_design(p) for p in args.designs]
+    inputs = cli_compare.compare_inputs(args)
     comparison = compare(
-        designs,
-        rates,
-        duration_s=args.duration,
-        seed=args.seed,
+        inputs.designs,
+        inputs.rates,
+        duration_s=inputs.duration_s,
+        seed=inputs.seed,
         processes=processes,
         p99_slo_ms=args.slo_p99,
         scheduler=scheduler,
     )
-    if args.json != "-":
+    quiet = args.json == "-"
+    if not quiet:
         print(format_comparison(comparison))
+    batching = cli_compare.batching_report(inputs, comparison, quiet=quiet)
     if args.json:
-        _write_json(args.json, comparison.to_json())
+        doc = comparison.to_json()
+        if batching is not None:
+            doc["batching"] = batching
+        _write_json(args.json, doc)
     if args.charts:
         from simulation.charts import write_comparison_charts
 
@@ -232,6 +237,11 @@ def format_result(r: SimResult) -> str:
             extra = f"rejected {s.rejected}"
         elif s.mean_lag is not None:
             extra = f"lag {s.mean_lag:.1f} msgs"
+        elif s.mean_batch_size is not None:
+            extra = (
+                f"batch {s.mean_batch_size:.1f}, solve {s.mean_solve_ms or 0.0:.1f} ms,"
+                f" {s.per_worker_rps or 0.0:.0f} req/s per solver"
+            )
         workers = "-" if s.workers is None else str(s.workers)
         mark = " *" if name == r.bottleneck else ""
         lines.append(

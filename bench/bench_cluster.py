@@ -63,7 +63,7 @@ def main() -> None:
     c0 = _cpu()
     t0 = time.perf_counter()
     cluster = LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=":0"
     )
     start_s = time.perf_counter() - t0
     try:

@@ -21,6 +21,10 @@ from simulation.sweeps import compare
 
 distributed = pytest.importorskip("distributed")
 
+# One local cluster for the module: under `pytest -n 2 --dist loadgroup` (make test) these
+# tests share one xdist worker instead of each worker starting its own scheduler.
+pytestmark = pytest.mark.xdist_group("dask_cluster")
+
 ROOT = Path(__file__).resolve().parents[2]
 MONOLITH = ROOT / "designs" / "catalog" / "monolith.toml"
 
@@ -32,7 +36,7 @@ def scheduler() -> Iterator[str]:
         threads_per_worker=1,
         processes=True,
         host="127.0.0.1",
-        dashboard_address=None,
+        dashboard_address=":0",
         protocol="tcp",
     )
     try:

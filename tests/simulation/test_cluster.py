@@ -156,3 +156,20 @@ def test_bad_cluster_options_exit_2_with_one_line(
     assert main(args) == 2
     err = capsys.readouterr().err.strip()
     assert fragment in err and "\n" not in err
+
+
+def test_slo_search_brackets_the_rate_and_runs_the_same_on_the_cluster(scheduler: str) -> None:
+    from simulation.slo import slo_search
+
+    design = _design()
+    kw = {"duration_s": 1500.0, "points": 3, "rounds": 3, "max_rate_rps": 3.6}
+    local = slo_search(design, 8000.0, **kw)
+    on_cluster = slo_search(design, 8000.0, scheduler=scheduler, **kw)
+    assert on_cluster.to_json() == local.to_json()
+    assert local.best_rps is not None and local.first_miss_rps is not None
+    assert local.best_rps < local.first_miss_rps <= 3.6
+    assert local.first_miss_rps - local.best_rps <= 3.6 / 3 / 4 / 4 + 1e-9  # 3 rounds narrowed it
+    rates = sorted(p.rate_rps for p in local.points)
+    assert len(rates) == len(set(rates)) == 9  # no rate run twice
+    for p in local.points:  # everything below the best met it, nothing at or above the miss did
+        assert p.meets == (p.rate_rps <= local.best_rps)

@@ -184,6 +184,27 @@ def time_batch(
     return 1000.0 * (clock() - start), result.feasible_pairs
 
 
+def _time_size(
+    graph: RouteGraph,
+    size: int,
+    repetitions: int,
+    seed: int,
+    clock: Clock,
+    report: Callable[[int, str], None],
+) -> SizeTiming:
+    """One warm-up batch (first touch of this size's code paths), then the timed ones."""
+    report(0, "warming up")
+    time_batch(graph, size, seed, clock)
+    samples: list[float] = []
+    pairs: list[int] = []
+    for rep in range(repetitions):
+        report(rep + 1, f"repetition {rep + 1} of {repetitions}")
+        ms, n_pairs = time_batch(graph, size, batch_seed(seed, size, rep), clock)
+        samples.append(ms)
+        pairs.append(n_pairs)
+    return SizeTiming(size, tuple(samples), int(statistics.median(pairs)))
+
+
 def calibrate(
     graph: RouteGraph,
     sizes: Sequence[int] = DEFAULT_SIZES,
@@ -201,25 +222,14 @@ def calibrate(
     graph.all_distances()  # every shortest-path row, once, as a running service holds them
     startup_ms = 1000.0 * (clock() - start)
     total = len(order) * (repetitions + 1)
-    done = 0
     timings: list[SizeTiming] = []
     for i, size in enumerate(order):
-        check(progress, done / total, f"size {size} ({i + 1} of {len(order)}): warming up")
-        time_batch(graph, size, seed, clock)  # first touch of this size's code paths
-        done += 1
-        samples: list[float] = []
-        pairs: list[int] = []
-        for rep in range(repetitions):
-            check(
-                progress,
-                done / total,
-                f"size {size} ({i + 1} of {len(order)}): repetition {rep + 1} of {repetitions}",
-            )
-            ms, n_pairs = time_batch(graph, size, batch_seed(seed, size, rep), clock)
-            samples.append(ms)
-            pairs.append(n_pairs)
-            done += 1
-        timings.append(SizeTiming(size, tuple(samples), int(statistics.median(pairs))))
+
+        def report(done: int, what: str, i: int = i, size: int = size) -> None:
+            step = i * (repetitions + 1) + done
+            check(progress, step / total, f"size {size} ({i + 1} of {len(order)}): {what}")
+
+        timings.append(_time_size(graph, size, repetitions, seed, clock, report))
     check(progress, 1.0, "done")
     return CalibrationTable(
         map_name=graph.name,

@@ -129,24 +129,7 @@ def _run_simulate(args: argparse.Namespace) -> int:
     if args.replications is not None and args.replications < 2:
         raise InputError(f"--replications needs at least 2, got {args.replications}")
     design = load_design(args.design)
-    rep_json: dict[str, Any] | None = None
-    if args.replications:
-        from simulation.replications import replicate
-
-        rep = replicate(
-            design,
-            args.replications,
-            duration_s=args.duration,
-            base_seed=args.seed,
-            processes=processes,
-            scheduler=scheduler,
-        )
-        result = rep.runs[0]  # the base seed is replication 0: run once, shown twice
-        rep_json = rep.to_json()
-    else:
-        from simulation.runner import simulate
-
-        result = simulate(design, duration_s=args.duration, seed=args.seed)
+    result, rep_json = _base_and_replications(args, design, processes, scheduler)
     prediction, gaps = predict_or_explain(design)
     quiet = args.json == "-"
     data = result.to_json()
@@ -170,6 +153,27 @@ def _run_simulate(args: argparse.Namespace) -> int:
 
         _print_charts(write_charts(result, args.charts, prediction))
     return 0
+
+
+def _base_and_replications(
+    args: argparse.Namespace, design: Any, processes: int, scheduler: str | None
+) -> tuple[SimResult, dict[str, Any] | None]:
+    """The base run and, with --replications, the replications (the base is number 0)."""
+    if not args.replications:
+        from simulation.runner import simulate
+
+        return simulate(design, duration_s=args.duration, seed=args.seed), None
+    from simulation.replications import replicate
+
+    rep = replicate(
+        design,
+        args.replications,
+        duration_s=args.duration,
+        base_seed=args.seed,
+        processes=processes,
+        scheduler=scheduler,
+    )
+    return rep.runs[0], rep.to_json()  # the base seed is replication 0: run once, shown twice
 
 
 def _run_compare(args: argparse.Namespace) -> int:

@@ -66,7 +66,6 @@ def backend_design(
     from designs.loader import design_from_dict
 
     workers = solvers_needed(calibration, load.rate_rps, window_ms)
-    duration = max(3600.0, 20 * window_ms / 1000.0)
     data = {
         "name": f"Matcher backend for the {map_name} board",
         "description": (
@@ -76,18 +75,7 @@ def backend_design(
             f"time measured on the {map_name} map{(' (' + measured + ')') if measured else ''}. "
             f"{workers} solver(s) keep it under {TARGET_UTILIZATION:.0%} busy."
         ),
-        "workload": {
-            "duration_s": duration,
-            "warmup_s": duration / 10.0,
-            "seed": 1,
-            "classes": [
-                {
-                    "name": "post",
-                    "entry": "matcher",
-                    "arrival": {"process": "poisson", "rate_rps": load.rate_rps},
-                }
-            ],
-        },
+        "workload": _workload(load, window_ms),
         "components": [
             {
                 "name": "matcher",
@@ -99,3 +87,15 @@ def backend_design(
         ],
     }
     return design_from_dict(data, f"backend for {map_name}")
+
+
+def _workload(load: BoardLoad, window_ms: float) -> dict[str, object]:
+    """Postings at the board's rate, long enough for twenty windows after a 10% warm-up."""
+    duration = max(3600.0, 20 * window_ms / 1000.0)
+    arrival = {"process": "poisson", "rate_rps": load.rate_rps}
+    return {
+        "duration_s": duration,
+        "warmup_s": duration / 10.0,
+        "seed": 1,
+        "classes": [{"name": "post", "entry": "matcher", "arrival": arrival}],
+    }

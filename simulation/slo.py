@@ -95,15 +95,20 @@ def slo_search(
         rates = [lo + (hi - lo) * (i + 1) / steps for i in range(points)]
         for rate, r in zip(rates, run(rates), strict=True):
             out.points.append(SloPoint(rate, _p99(r), meets(r, p99_slo_ms), r.verdict))
-        met = [p.rate_rps for p in out.points if p.meets]
-        missed = [p.rate_rps for p in out.points if not p.meets]
-        out.first_miss_rps = min(missed) if missed else None
-        below = [m for m in met if out.first_miss_rps is None or m < out.first_miss_rps]
-        out.best_rps = max(below) if below else None
+        _bracket(out)
         lo = out.best_rps or 0.0
         hi = out.first_miss_rps if out.first_miss_rps is not None else hi * 2.0
     check(progress, 1.0, "done")
     return out
+
+
+def _bracket(out: SloResult) -> None:
+    """best = highest rate that met the SLO below the lowest rate that missed it."""
+    met = [p.rate_rps for p in out.points if p.meets]
+    missed = [p.rate_rps for p in out.points if not p.meets]
+    out.first_miss_rps = min(missed) if missed else None
+    below = [m for m in met if out.first_miss_rps is None or m < out.first_miss_rps]
+    out.best_rps = max(below) if below else None
 
 
 def _first_ceiling(design: Design, run: Any) -> float:

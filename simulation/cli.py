@@ -55,9 +55,10 @@ def register(subparsers: Any) -> None:
     c.add_argument("--charts", metavar="DIR")
     c.set_defaults(handler=_run_compare)
 
-    from simulation import cli_slo
+    from simulation import cli_size, cli_slo
 
     cli_slo.register(subparsers, _add_parallel_options)  # `slo`: the SLO search
+    cli_size.register(subparsers)  # `size-backend`: a matcher design for a board
 
 
 def _add_parallel_options(p: argparse.ArgumentParser, what: str, default: int | None) -> None:

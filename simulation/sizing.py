@@ -20,6 +20,7 @@ from designs.schema import Design
 DEFAULT_WINDOW_MS = 300_000.0
 TARGET_UTILIZATION = 0.5
 MIN_SPAN_H = 1.0
+MIN_REQUESTS = 2000
 
 
 @dataclass(frozen=True)
@@ -90,8 +91,9 @@ def backend_design(
 
 
 def _workload(load: BoardLoad, window_ms: float) -> dict[str, object]:
-    """Postings at the board's rate, long enough for twenty windows after a 10% warm-up."""
-    duration = max(3600.0, 20 * window_ms / 1000.0)
+    """Postings at the board's rate: an hour, twenty windows or 2,000 postings, whichever is
+    longest (a few dozen requests make no statistics), after a 10% warm-up."""
+    duration = max(3600.0, 20 * window_ms / 1000.0, MIN_REQUESTS / load.rate_rps)
     arrival = {"process": "poisson", "rate_rps": load.rate_rps}
     return {
         "duration_s": duration,

@@ -57,3 +57,21 @@ def test_the_sample_board_gets_a_calibrated_matcher_design_that_runs(tmp_path: P
     result = simulate(design)
     assert result.verdict == "stable"
     assert result.components["matcher"].utilization <= 0.5
+
+
+def test_size_backend_cli_writes_a_design_the_lab_can_open(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from main import main
+
+    out = tmp_path / "backend.toml"
+    assert main(["size-backend", "--repetitions", "1", "--out", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert "postings/h" in captured.out and "timing the matcher" in captured.err
+    design = load_design(out)
+    matcher = design.component("matcher")
+    assert matcher.kind == "matcher" and matcher.batch_window_ms == 300_000.0
+    assert matcher.calibration is not None and matcher.calibration.sizes == [1, 10, 100, 1000]
+    rate = design.workload.classes[0].arrival.rate_rps
+    assert rate is not None and design.workload.duration_s * rate >= 2000
+    assert main(["size-backend", "--window-min", "-1"]) == 2

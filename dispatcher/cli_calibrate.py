@@ -34,45 +34,21 @@ def register(subparsers: Any) -> None:
     p.set_defaults(handler=_run_calibrate)
 
 
-class _Printer:
-    """Progress on stderr: one line redrawn on a terminal, a line per size otherwise."""
-
-    def __init__(self) -> None:
-        self.tty = sys.stderr.isatty()
-        self.last = ""
-
-    def __call__(self, fraction: float, message: str) -> None:
-        if self.tty:
-            sys.stderr.write(f"\rcalibrate: {fraction:4.0%} {message:<50}")
-            sys.stderr.flush()
-            return
-        head = message.split(":", 1)[0]
-        if head != self.last:
-            self.last = head
-            print(f"calibrate: {message}", file=sys.stderr, flush=True)
-
-    def close(self) -> None:
-        if self.tty:
-            sys.stderr.write("\n")
-
-
 def _run_calibrate(args: argparse.Namespace) -> int:
     from dispatcher.calibration import calibrate, parse_sizes
     from dispatcher.routes import RouteGraph
     from freightlab.progress import Progress
     from freightlab.resources import default_map_path
+    from freightlab.terminal import TerminalProgress
 
     sizes = parse_sizes(args.sizes)
     if not 1 <= args.repetitions <= 1000:
         raise InputError(f"--repetitions must be in 1..1000, got {args.repetitions}")
     graph = RouteGraph.load(args.map or default_map_path())
-    printer = _Printer()
-    try:
+    with TerminalProgress("calibrate") as printer:
         table = calibrate(
             graph, sizes, repetitions=args.repetitions, seed=args.seed, progress=Progress(printer)
         )
-    finally:
-        printer.close()
     text = table.to_toml()
     if not args.out:
         sys.stdout.write(text)

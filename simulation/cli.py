@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -12,6 +14,7 @@ from freightlab.errors import InputError
 from simulation import cli_compare
 
 if TYPE_CHECKING:
+    from freightlab.progress import Progress
     from simulation.results import Comparison, SimResult
 
 
@@ -75,6 +78,19 @@ def _add_parallel_options(p: argparse.ArgumentParser, what: str, default: int | 
         metavar="tcp://HOST:PORT",
         help=f"run the {what} on this Dask cluster instead (pip install 'freightlab[cluster]')",
     )
+
+
+@contextlib.contextmanager
+def terminal_progress(command: str) -> Iterator[Progress | None]:
+    """Runs finishing one by one, on a terminal's stderr (nothing when stderr is not one)."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from freightlab.progress import Progress
+    from freightlab.terminal import TerminalProgress
+
+    with TerminalProgress(command) as printer:
+        yield Progress(printer)
 
 
 def _parallel(args: argparse.Namespace) -> tuple[int, str | None]:
@@ -166,14 +182,16 @@ def _base_and_replications(
         return simulate(design, duration_s=args.duration, seed=args.seed), None
     from simulation.replications import replicate
 
-    rep = replicate(
-        design,
-        args.replications,
-        duration_s=args.duration,
-        base_seed=args.seed,
-        processes=processes,
-        scheduler=scheduler,
-    )
+    with terminal_progress("simulate") as progress:
+        rep = replicate(
+            design,
+            args.replications,
+            duration_s=args.duration,
+            base_seed=args.seed,
+            processes=processes,
+            scheduler=scheduler,
+            progress=progress,
+        )
     return rep.runs[0], rep.to_json()  # the base seed is replication 0: run once, shown twice
 
 
@@ -185,15 +203,17 @@ def _run_compare(args: argparse.Namespace) -> int:
         raise InputError(f"--slo-p99 must be > 0 ms, got {args.slo_p99}")
     processes, scheduler = _parallel(args)
     inputs = cli_compare.compare_inputs(args)
-    comparison = compare(
-        inputs.designs,
-        inputs.rates,
-        duration_s=inputs.duration_s,
-        seed=inputs.seed,
-        processes=processes,
-        p99_slo_ms=args.slo_p99,
-        scheduler=scheduler,
-    )
+    with terminal_progress("compare") as progress:
+        comparison = compare(
+            inputs.designs,
+            inputs.rates,
+            duration_s=inputs.duration_s,
+            seed=inputs.seed,
+            processes=processes,
+            p99_slo_ms=args.slo_p99,
+            scheduler=scheduler,
+            progress=progress,
+        )
     quiet = args.json == "-"
     if not quiet:
         print(format_comparison(comparison))

@@ -29,24 +29,26 @@ def register(subparsers: Any, add_parallel_options: Any) -> None:
 def _run_slo(args: argparse.Namespace) -> int:
     from designs.loader import load_design
     from freightlab.errors import InputError
-    from simulation.cli import _check_options, _parallel, _write_json
+    from simulation.cli import _check_options, _parallel, _write_json, terminal_progress
     from simulation.slo import format_slo, slo_search
 
     _check_options(args)
     if args.max_rate is not None and not args.max_rate > 0:
         raise InputError(f"--max-rate must be > 0 requests/s, got {args.max_rate}")
     processes, scheduler = _parallel(args)
-    result = slo_search(
-        load_design(args.design),
-        args.p99,
-        max_rate_rps=args.max_rate,
-        points=args.points,
-        rounds=args.rounds,
-        duration_s=args.duration,
-        seed=args.seed,
-        processes=processes,
-        scheduler=scheduler,
-    )
+    with terminal_progress("slo") as progress:
+        result = slo_search(
+            load_design(args.design),
+            args.p99,
+            max_rate_rps=args.max_rate,
+            points=args.points,
+            rounds=args.rounds,
+            duration_s=args.duration,
+            seed=args.seed,
+            processes=processes,
+            scheduler=scheduler,
+            progress=progress,
+        )
     if args.json != "-":
         print(format_slo(result))
     if args.json:

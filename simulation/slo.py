@@ -84,7 +84,7 @@ def slo_search(
 
     def run(rates: list[float]) -> list[SimResult]:
         jobs = [Job(data, the_seed, duration_s, r) for r in rates]
-        return run_jobs(jobs, processes, None, scheduler=scheduler)
+        return run_jobs(jobs, processes, progress, scheduler=scheduler)
 
     lo, hi = 0.0, max_rate_rps or _first_ceiling(design, run)
     out = SloResult(design.name, p99_slo_ms, None, None)

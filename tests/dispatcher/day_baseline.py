@@ -103,6 +103,61 @@ def fingerprint(result: DayResult) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class MatchCase:
+    """One static match on a synthetic day; ``wide`` opens every window to two days."""
+
+    name: str
+    n_trucks: int
+    n_loads: int
+    seed: int
+    matcher: str = "optimal"
+    wide: bool = False
+    settings: MatchSettings = MatchSettings()
+
+    def run(self) -> dict[str, Any]:
+        graph = RouteGraph.load(asset_path("maps", "india.graphml"))
+        trucks, loads = random_day(graph, self.n_trucks, self.n_loads, self.seed)
+        if self.wide:
+            loads = [
+                dataclasses.replace(ld, pickup_earliest=0.0, pickup_latest=48.0) for ld in loads
+            ]
+        matcher = GreedyMatcher() if self.matcher == "greedy" else OptimalMatcher()
+        r = matcher.match(trucks, loads, graph, self.settings)
+        pairs = json.dumps(sorted((a.truck_id, a.load_id) for a in r.assignments))
+        return {
+            "moved": r.moved,
+            "total_cost": r.total_cost,
+            "total_deadhead_km": r.total_deadhead_km,
+            "pairs_sha256": hashlib.sha256(pairs.encode()).hexdigest(),
+            "reasons_sha256": hashlib.sha256(
+                json.dumps(sorted(r.unassigned.items())).encode()
+            ).hexdigest(),
+        }
+
+
+MATCH_CASES = [
+    MatchCase("match-200x250", 200, 250, 7),
+    MatchCase("match-1000", 1000, 1000, 1000),
+    MatchCase("match-1000-wide", 1000, 1000, 1000, wide=True),
+    MatchCase("match-1000-greedy", 1000, 1000, 1000, matcher="greedy"),
+    MatchCase("match-2000x1500", 2000, 1500, 5),
+    MatchCase("match-3000x4000-wide", 3000, 4000, 9, wide=True),
+    MatchCase(
+        "match-1500-settings",
+        1500,
+        1500,
+        3,
+        settings=MatchSettings(
+            max_deadhead_km=500.0,
+            lateness_risk_weight=20.0,
+            waiting_weight=5.0,
+            price_per_km_weight=1.5,
+        ),
+    ),
+]
+
+
 def main(argv: list[str]) -> int:
     names = set(argv)
     old = json.loads(FIXTURE.read_text()) if FIXTURE.exists() else {}
@@ -111,6 +166,11 @@ def main(argv: list[str]) -> int:
             continue
         old[sc.name] = fingerprint(sc.run())
         print(sc.name, old[sc.name]["kpis"]["loads_delivered"], flush=True)
+    for case in MATCH_CASES:
+        if names and case.name not in names:
+            continue
+        old[case.name] = case.run()
+        print(case.name, old[case.name]["moved"], flush=True)
     FIXTURE.write_text(json.dumps(old, indent=1, sort_keys=True) + "\n")
     return 0
 

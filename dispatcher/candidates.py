@@ -154,7 +154,13 @@ class PairRules:
     (columns); ``t_col``/``l_row`` point trucks and loads into it.
     """
 
-    def __init__(self, fleet: FleetArrays, graph: RouteGraph, settings: MatchSettings) -> None:
+    def __init__(
+        self,
+        fleet: FleetArrays,
+        graph: RouteGraph,
+        settings: MatchSettings,
+        loaded: FloatArray | None = None,
+    ) -> None:
         self.f = fleet
         self.s = settings
         t_cities, self.t_col = remap(fleet.t_node, len(graph))
@@ -162,8 +168,8 @@ class PairRules:
         # load-origin rows x truck-city columns, so a block of loads gathers whole rows
         self.dist = np.ascontiguousarray(graph.distances_between(t_cities, l_cities).T)
         self.limit = math.inf if settings.max_deadhead_km is None else settings.max_deadhead_km
-        self.loaded: FloatArray | None = None
-        if settings.price_per_km_weight:  # the only term that needs the loaded distance
+        self.loaded = loaded  # km origin -> destination per load, when known already
+        if settings.price_per_km_weight and loaded is None:  # the only term that needs it
             self.loaded = graph.distances_pairs(fleet.l_origin, fleet.l_dest)
 
     def by_type(self) -> list[tuple[IntArray, IntArray]]:

@@ -131,3 +131,64 @@ class DayPool:
         self.seen_load[loads] = True
         self.seen_truck[trucks[cand.truck[chosen]]] = False
         self.seen_load[loads[cand.load[chosen]]] = False
+
+
+def busiest_instant(opens: Sequence[float], closes: Sequence[float]) -> tuple[float, IntArray]:
+    """The time when most of these intervals ``[open, close)`` overlap, and which they are."""
+    if not len(opens):
+        return 0.0, np.empty(0, dtype=np.intp)
+    o, c = np.asarray(opens, dtype=np.float64), np.asarray(closes, dtype=np.float64)
+    times = np.concatenate([o, c])
+    steps = np.concatenate([np.ones(len(o), dtype=np.intp), -np.ones(len(c), dtype=np.intp)])
+    order = np.lexsort((steps, times))  # at equal times, closes (-1) before opens
+    level = np.cumsum(steps[order])
+    t = float(times[order[int(np.argmax(level))]])
+    return t, np.flatnonzero((o <= t) & (c > t))
+
+
+def check_day_size(
+    pool: DayPool, matcher: object, post_at: Sequence[float], deadline: Sequence[float]
+) -> None:
+    """Refuse a day whose busiest matcher run would not fit in memory (MatchTooLarge).
+
+    The busiest run is bounded by every on-duty truck against the loads open at the instant
+    when most are open at once; the matcher's own plan says whether that fits.
+    """
+    from dispatcher.solvers import MatchTooLarge, plan
+
+    t, busy = busiest_instant(post_at, deadline)
+    if not len(busy) or not len(pool.trucks):
+        return
+    a = pool.all
+    view = FleetArrays(
+        a.t_node,
+        a.t_type,
+        a.t_cap,
+        np.maximum(a.t_avail, t),
+        *(getattr(a, name)[busy] for name in _LOAD_FIELDS),
+    )
+    rules = PairRules(view, pool.graph, pool.settings, np.zeros(len(busy)))
+    limit_mb = getattr(matcher, "memory_limit_mb", None)
+    try:
+        plan(
+            rules,
+            getattr(matcher, "method", "sparse"),
+            None if limit_mb is None else int(limit_mb * 2**20),
+        )
+    except MatchTooLarge as exc:
+        hh, mm = divmod(round(t * 60), 60)
+        raise MatchTooLarge(
+            f"day of {len(pool.trucks):,} trucks and {len(pool.loads):,} loads is too large: "
+            f"at {hh:02d}:{mm:02d} {len(busy):,} loads are open at once; {exc}"
+        ) from None
+
+
+_LOAD_FIELDS = (
+    "l_origin",
+    "l_dest",
+    "l_type",
+    "l_weight",
+    "l_early",
+    "l_late",
+    "l_price",
+)

@@ -334,9 +334,13 @@ MATCHERS: dict[str, type[OptimalMatcher] | type[GreedyMatcher]] = {
 }
 
 
-def get_matcher(name: str) -> Matcher:
-    """A matcher by its name (``optimal`` or ``greedy``), for settings files and the CLI."""
+def get_matcher(name: str, *, memory_limit_mb: float | None = None) -> Matcher:
+    """A matcher by its name (``optimal`` or ``greedy``), for settings files and the CLI.
+
+    ``memory_limit_mb``: refuse fleets whose matching needs more (None: half the free memory,
+    at most 4 GB)."""
     try:
-        return MATCHERS[name]()
+        cls = MATCHERS[name]
     except KeyError:
         raise ValueError(f"unknown matcher {name!r}; choose one of {', '.join(MATCHERS)}") from None
+    return cls(memory_limit_mb=memory_limit_mb)

@@ -32,7 +32,7 @@ import numpy as np
 import simpy
 
 from dispatcher.costs import build_candidates
-from dispatcher.day_matching import DayPool, Picked
+from dispatcher.day_matching import DayPool, Picked, check_day_size
 from dispatcher.fleet import Load, LoadStatus, Truck, TruckStatus
 from dispatcher.matching import Matcher, MatchSettings, OptimalMatcher
 from dispatcher.routes import RouteGraph
@@ -279,6 +279,12 @@ class _Day:
             ld.id: max(0.0, ld.pickup_earliest - self.rng.uniform(lo, hi))
             for ld in self.loads.values()
         }
+        check_day_size(
+            self.pool,
+            matcher,
+            [self.post_at[ld.id] for ld in self.loads.values()],
+            [min(ld.pickup_latest, settings.day_hours) for ld in self.loads.values()],
+        )
 
     def _check_nodes(self, trucks: list[Truck], loads: list[Load]) -> None:
         for t in trucks:

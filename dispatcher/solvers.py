@@ -240,6 +240,7 @@ def plan(
         dense = method == "dense" or (method == "auto" and big and d >= DENSE_MIN_DENSITY)
         out.append(TypePlan(loads, trucks, d, dense))
     limit = memory_limit_bytes() if limit_bytes is None else limit_bytes
+    why = "half the free memory, at most 4 GB" if limit_bytes is None else "as asked"
     need = _peak_bytes(out)
     if need > limit and method == "auto":  # the other solver may fit where the first does not
         swapped = [_cheaper(p) for p in out]
@@ -251,8 +252,7 @@ def plan(
         raise MatchTooLarge(
             f"cannot match {f.n_trucks:,} trucks x {f.n_loads:,} loads in memory: about "
             f"{pairs:,.0f} feasible pairs need ~{_mb(need)} MB, the limit is {_mb(limit)} MB "
-            "(half the free memory, at most 4 GB); split the fleet (by region or shift) "
-            "or raise the limit"
+            f"({why}); split the fleet (by region or shift) or raise the limit"
         )
     return out
 
@@ -268,7 +268,8 @@ def _cheaper(p: TypePlan) -> TypePlan:
 
 
 def _mb(n: float) -> str:
-    return f"{n / 2**20:,.0f}"
+    mb = n / 2**20
+    return f"{mb:,.0f}" if mb >= 10 else f"{mb:.2g}"
 
 
 def select(

@@ -32,6 +32,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
 from dispatcher.candidates import (
+    BLOCK_CELLS,
     Candidates,
     FloatArray,
     IntArray,
@@ -46,11 +47,13 @@ Method = Literal["auto", "sparse", "dense"]
 #: Below this many cells in a type block the sparse solver is always fast enough.
 DENSE_MIN_CELLS = 1_000_000
 #: A type block at least this dense goes to the dense solver (measured crossover).
-DENSE_MIN_DENSITY = 0.25
+DENSE_MIN_DENSITY = 0.4
 #: Peak bytes per kept pair on the sparse route (candidates + CSR + solver), measured.
 SPARSE_BYTES_PER_PAIR = 90
 #: Peak bytes per cell on the dense route (the float64 matrix; the solver adds O(n)).
-DENSE_BYTES_PER_CELL = 9
+DENSE_BYTES_PER_CELL = 8
+#: Peak bytes of the dense route's working block (masks, km, costs of BLOCK_CELLS cells).
+DENSE_BLOCK_BYTES = 48 * BLOCK_CELLS
 #: The default limit: half the memory free now, and never more than this.
 MEMORY_CAP_BYTES = 4 * 2**30
 SAMPLE_SIDE = 64  # density is estimated on up to 64 x 64 evenly spread pairs per type
@@ -151,12 +154,11 @@ def solve_dense_block(rules: PairRules, loads: IntArray, trucks: IntArray) -> Se
     for a, b in rules.blocks(loads, trucks):
         ok, dh = rules.block(loads[a:b], trucks)
         options[a:b] = ok.sum(axis=1)
-        li, ti = np.nonzero(ok)
-        _, cost = rules.pairs(loads[a:b][li], trucks[ti], dh[li, ti])
-        vals = np.full(ok.shape, np.nan)
-        vals[li, ti] = cost
-        if len(cost):
-            lo, hi = min(lo, float(cost.min())), max(hi, float(cost.max()))
+        _, cost = rules.pairs(loads[a:b, None], trucks[None, :], dh)  # the grid, broadcast
+        vals = np.where(ok, cost, np.nan)
+        del cost, dh
+        if options[a:b].any():
+            lo, hi = min(lo, float(np.nanmin(vals))), max(hi, float(np.nanmax(vals)))
         if by_truck:
             matrix[:, a:b] = vals.T
         else:
@@ -200,7 +202,7 @@ class TypePlan:
 
     @property
     def dense_bytes(self) -> float:
-        return float(self.cells * DENSE_BYTES_PER_CELL)
+        return float(self.cells * DENSE_BYTES_PER_CELL + DENSE_BLOCK_BYTES)
 
 
 def estimate_density(rules: PairRules, loads: IntArray, trucks: IntArray) -> float:

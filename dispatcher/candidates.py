@@ -252,8 +252,8 @@ def candidates_of_types(
             parts.append((lk[a:b], li.astype(np.int32), tk[ti].astype(np.int32), dh[li, ti]))
             done += (b - a) * len(tk)
     counts = np.zeros(n_loads, dtype=np.intp)
-    for rows, li, _, _ in parts:
-        counts[rows] = np.bincount(li, minlength=len(rows))
+    for rows, part_rows, _, _ in parts:
+        counts[rows] = np.bincount(part_rows, minlength=len(rows))
     start = np.zeros(n_loads + 1, dtype=np.intp)
     np.cumsum(counts, out=start[1:])
     m = int(start[-1])
@@ -261,12 +261,12 @@ def candidates_of_types(
     truck = np.empty(m, dtype=np.intp)
     dh_all = np.empty(m, dtype=np.float64)
     while parts:  # scatter each part to its loads' slots, freeing it at once
-        rows, li, ti, dh = parts.pop()
+        rows, part_rows, part_trucks, part_dh = parts.pop()
         local = np.zeros(len(rows) + 1, dtype=np.intp)
         np.cumsum(counts[rows], out=local[1:])
-        pos = (start[rows] - local[:-1])[li] + np.arange(len(li))
-        load[pos] = rows[li]
-        truck[pos] = ti
-        dh_all[pos] = dh
+        pos = (start[rows] - local[:-1])[part_rows] + np.arange(len(part_rows))
+        load[pos] = rows[part_rows]
+        truck[pos] = part_trucks
+        dh_all[pos] = part_dh
     pickup, cost = rules.pairs(load, truck, dh_all)
     return Candidates(truck, load, dh_all, pickup, cost)

@@ -12,7 +12,7 @@ import dataclasses
 import hashlib
 import json
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -113,7 +113,7 @@ class MatchCase:
     seed: int
     matcher: str = "optimal"
     wide: bool = False
-    settings: MatchSettings = MatchSettings()
+    settings: MatchSettings = field(default_factory=MatchSettings)
 
     def run(self, method: str = "auto") -> dict[str, Any]:
         """Fingerprint of the match; ``method`` is ignored by code that predates it."""

@@ -194,13 +194,14 @@ class PairRules:
         return ok, dh
 
     def pairs(
-        self, load: IntArray, truck: IntArray, dh: FloatArray
+        self, load: IntArray, truck: IntArray, dh: FloatArray, *, pickup: bool = True
     ) -> tuple[FloatArray, FloatArray]:
-        """(pickup time, cost) of feasible pairs; the arithmetic of ``costs.explain``."""
+        """(pickup time, cost) of feasible pairs; the arithmetic of ``costs.explain``.
+        ``pickup=False`` skips the pickup times (NaN) when only costs are needed."""
         f, s = self.f, self.s
         arrival = f.t_avail[truck] + dh / s.speed_kmh
-        pickup = np.maximum(arrival, f.l_early[load])
-        cost = s.deadhead_weight * dh
+        when = np.maximum(arrival, f.l_early[load]) if pickup else _nan_like(dh)
+        cost = dh if s.deadhead_weight == 1.0 else s.deadhead_weight * dh  # 1.0 * x == x
         if s.lateness_risk_weight:
             slack = f.l_late[load] - arrival
             cost = cost + s.lateness_risk_weight * np.maximum(0.0, s.risk_margin_h - slack)
@@ -209,13 +210,17 @@ class PairRules:
         if s.price_per_km_weight and self.loaded is not None:
             km = np.maximum(dh + self.loaded[load], 1.0)
             cost = cost - s.price_per_km_weight * f.l_price[load] / km
-        return pickup, np.asarray(cost, dtype=np.float64)
+        return when, np.asarray(cost, dtype=np.float64)
 
     def blocks(self, loads: IntArray, trucks: IntArray) -> Iterator[tuple[int, int]]:
         """Slices ``[a, b)`` of ``loads`` whose block against ``trucks`` fits BLOCK_CELLS."""
         step = max(1, BLOCK_CELLS // max(1, len(trucks)))
         for a in range(0, len(loads), step):
             yield a, min(a + step, len(loads))
+
+
+def _nan_like(a: FloatArray) -> FloatArray:
+    return np.broadcast_to(np.float64(np.nan), a.shape)  # no memory
 
 
 def build_candidates(
@@ -238,8 +243,11 @@ def candidates_of_types(
     groups: Sequence[tuple[IntArray, IntArray]],
     progress: Progress | None = None,
     fraction: float = 0.5,
+    *,
+    pickup: bool = True,
 ) -> Candidates:
-    """Feasible pairs of the given (loads, trucks) type groups, load-major, truck-minor."""
+    """Feasible pairs of the given (loads, trucks) type groups, load-major, truck-minor
+    (``pickup=False``: pickup times left NaN, for solvers that read only costs)."""
     n_loads = rules.f.n_loads
     parts: list[tuple[IntArray, NDArray[np.int32], NDArray[np.int32], FloatArray]] = []
     total_cells = sum(len(lk) * len(tk) for lk, tk in groups) or 1
@@ -268,5 +276,5 @@ def candidates_of_types(
         load[pos] = rows[part_rows]
         truck[pos] = part_trucks
         dh_all[pos] = part_dh
-    pickup, cost = rules.pairs(load, truck, dh_all)
-    return Candidates(truck, load, dh_all, pickup, cost)
+    when, cost = rules.pairs(load, truck, dh_all, pickup=pickup)
+    return Candidates(truck, load, dh_all, when, cost)

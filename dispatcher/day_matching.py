@@ -123,7 +123,7 @@ class DayPool:
                 for part in ((lk[~old_l[lk]], tk), (lk[old_l[lk]], tk[~old_t[tk]]))
                 if len(part[0]) and len(part[1])
             ]
-        return candidates_of_types(rules, groups)
+        return candidates_of_types(rules, groups, pickup=False)  # matchers read costs only
 
     def settle(self, trucks: IntArray, loads: IntArray, cand: Candidates, chosen: IntArray) -> None:
         """After a run: the free trucks and open loads left unmatched have been looked at."""

@@ -296,10 +296,13 @@ class GreedyMatcher:
             return _no_selection(len(loads))
         rules = PairRules(FleetArrays.of(trucks, loads, graph), graph, settings)
         plans = plan(rules, "sparse", _limit(self.memory_limit_mb))
-        cand = candidates_of_types(rules, [(p.loads, p.trucks) for p in plans], progress)
+        groups = [(p.loads, p.trucks) for p in plans]
+        cand = candidates_of_types(rules, groups, progress, pickup=False)
         check(progress, 0.5, "assigning")
         options = np.bincount(cand.load, minlength=len(loads))
-        return Selection(cand.take(self.choose(cand, trucks, loads)), options, len(cand))
+        chosen = cand.take(self.choose(cand, trucks, loads))
+        chosen.pickup_at, _ = rules.pairs(chosen.load, chosen.truck, chosen.deadhead_km)
+        return Selection(chosen, options, len(cand))
 
     def choose(
         self, cand: Candidates, trucks: Sequence[Truck], loads: Sequence[Load]

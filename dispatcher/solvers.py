@@ -154,7 +154,7 @@ def solve_dense_block(rules: PairRules, loads: IntArray, trucks: IntArray) -> Se
     for a, b in rules.blocks(loads, trucks):
         ok, dh = rules.block(loads[a:b], trucks)
         options[a:b] = ok.sum(axis=1)
-        _, cost = rules.pairs(loads[a:b, None], trucks[None, :], dh)  # the grid, broadcast
+        _, cost = rules.pairs(loads[a:b, None], trucks[None, :], dh, pickup=False)  # the grid
         vals = np.where(ok, cost, np.nan)
         del cost, dh
         if options[a:b].any():
@@ -286,12 +286,14 @@ def select(
     feasible = 0
     sparse_groups = [(p.loads, p.trucks) for p in plans if not p.dense]
     if sparse_groups:
-        cand = candidates_of_types(rules, sparse_groups, progress)
+        cand = candidates_of_types(rules, sparse_groups, progress, pickup=False)
         check(progress, 0.5, "assigning")
         options += np.bincount(cand.load, minlength=n_loads)
         feasible += len(cand)
-        parts.append(cand.take(solve_sparse(cand, n_trucks, n_loads)))
+        chosen = cand.take(solve_sparse(cand, n_trucks, n_loads))
         del cand
+        chosen.pickup_at, _ = rules.pairs(chosen.load, chosen.truck, chosen.deadhead_km)
+        parts.append(chosen)
     for p in plans:
         if p.dense:
             check(progress, 0.5, "assigning (dense)")

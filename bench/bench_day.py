@@ -123,6 +123,35 @@ def child_big_map(side: int) -> dict[str, Any]:
     }
 
 
+def child_dense(n: int, windows: list[float]) -> dict[str, Any]:
+    """A day on ``dense_day`` (every truck can take every load), one row per window."""
+    from dispatcher.operations import DaySettings, simulate_day
+    from dispatcher.routes import RouteGraph
+    from dispatcher.synthetic import dense_day
+    from freightlab.resources import default_map_path
+
+    graph = RouteGraph.load(default_map_path())
+    trucks, loads = dense_day(graph, n, n, seed=1)
+    before = rss_mb()
+    rows = []
+    for w in windows:
+        c0 = time.process_time()
+        r = simulate_day(graph, trucks, loads, DaySettings(batch_minutes=w))
+        rows.append(
+            {
+                "window": w,
+                "cpu": time.process_time() - c0,
+                "runs": r.kpis.matcher_runs,
+                "delivered": r.kpis.loads_delivered,
+            }
+        )
+    return {"rows": rows, "rss_before": before, "rss_peak": rss_mb()}
+
+
+def _window(w: float) -> str:
+    return "instant" if w == 0 else f"{w:g} min"
+
+
 def run_child(*args: str) -> dict[str, Any]:
     proc = subprocess.run(
         [sys.executable, __file__, "--child", *args],
@@ -138,9 +167,10 @@ def run_child(*args: str) -> dict[str, Any]:
 
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
-        if sys.argv[2] == "scale":
+        if sys.argv[2] in ("scale", "dense"):
             windows = [float(w) for w in sys.argv[4].split(",")]
-            print(json.dumps(child_scale(int(sys.argv[3]), windows)))
+            fn = child_scale if sys.argv[2] == "scale" else child_dense
+            print(json.dumps(fn(int(sys.argv[3]), windows)))
         else:
             print(json.dumps(child_big_map(int(sys.argv[3]))))
         return
@@ -148,10 +178,11 @@ def main() -> None:
     ap.add_argument("--scales", default="1,3,10,30")
     ap.add_argument("--windows", default="0,5,15,30")
     ap.add_argument("--grid-side", type=int, default=100, help="0 to skip the big map")
+    ap.add_argument("--dense", type=int, default=5000, help="N x N dense day; 0 to skip")
     args = ap.parse_args()
     print(f"load average {os.getloadavg()} (shared machine)")
     print(
-        f"{'scale':>5} {'trucks':>6} {'loads':>6} {'window':>6} {'CPU s':>7} {'runs':>6} "
+        f"{'scale':>5} {'trucks':>6} {'loads':>6} {'window':>7} {'CPU s':>7} {'runs':>6} "
         f"{'deliv':>6} {'dh %':>5} {'lookup ms':>9}"
     )
     totals: dict[int, float] = {}
@@ -161,7 +192,7 @@ def main() -> None:
             w = row["window"]
             print(
                 f"{'x' + str(scale):>5} {100 * scale:>6} {300 * scale:>6} "
-                f"{'instant' if w == 0 else f'{w:g} min':>6} {row['cpu']:>7.2f} "
+                f"{_window(w):>7} {row['cpu']:>7.2f} "
                 f"{row['runs']:>6} {row['delivered']:>6} {row['deadhead_pct']:>5.1f} "
                 f"{row['lookup_ms']:>9.2f}"
             )
@@ -177,6 +208,17 @@ def main() -> None:
         print(
             f"x{a} -> x{b}: time x{totals[b] / totals[a]:.1f} for a x{b / a:g} fleet "
             f"(~scale^{growth:.2f})"
+        )
+    if args.dense:
+        d = run_child("dense", str(args.dense), args.windows)
+        cells = ", ".join(
+            f"{_window(row['window'])} {row['cpu']:.2f} s ({row['runs']} runs, "
+            f"{row['delivered']} delivered)"
+            for row in d["rows"]
+        )
+        print(
+            f"\ndense day {args.dense:,} x {args.dense:,} (every pair feasible): {cells}; "
+            f"peak RSS {d['rss_peak']:.0f} MB ({d['rss_before']:.0f} MB before)"
         )
     if args.grid_side:
         g = run_child("big", str(args.grid_side))

@@ -27,7 +27,6 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-from numpy.typing import NDArray
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
@@ -138,7 +137,13 @@ def solve_dense(cand: Candidates, n_trucks: int, n_loads: int) -> IntArray:
 
 
 # ------------------------------------------------------------------------------- dense
-def solve_dense_block(rules: PairRules, loads: IntArray, trucks: IntArray) -> Selection:
+def solve_dense_block(
+    rules: PairRules,
+    loads: IntArray,
+    trucks: IntArray,
+    progress: Progress | None = None,
+    span: tuple[float, float] = (0.0, 1.0),
+) -> Selection:
     """Exact matching of one truck type's (loads x trucks) block with a dense solver.
 
     The matrix is filled block by block (pair costs, NaN where a rule fails), then turned in
@@ -152,6 +157,7 @@ def solve_dense_block(rules: PairRules, loads: IntArray, trucks: IntArray) -> Se
     options = np.zeros(len(loads), dtype=np.intp)
     lo, hi = math.inf, -math.inf
     for a, b in rules.blocks(loads, trucks):
+        check(progress, span[0] + (span[1] - span[0]) * a / len(loads), "dense matrix")
         ok, dh = rules.block(loads[a:b], trucks)
         options[a:b] = ok.sum(axis=1)
         _, cost = rules.pairs(loads[a:b, None], trucks[None, :], dh, pickup=False)  # the grid
@@ -294,15 +300,13 @@ def select(
         del cand
         chosen.pickup_at, _ = rules.pairs(chosen.load, chosen.truck, chosen.deadhead_km)
         parts.append(chosen)
-    for p in plans:
-        if p.dense:
-            check(progress, 0.5, "assigning (dense)")
-            sel = solve_dense_block(rules, p.loads, p.trucks)
-            options[p.loads] = sel.options
-            feasible += sel.feasible_pairs
-            parts.append(sel.chosen)
+    dense = [p for p in plans if p.dense]
+    total, done = sum(p.cells for p in dense) or 1, 0
+    for p in dense:
+        span = (0.5 + 0.5 * done / total, 0.5 + 0.5 * (done + p.cells) / total)
+        sel = solve_dense_block(rules, p.loads, p.trucks, progress, span)
+        done += p.cells
+        options[p.loads] = sel.options
+        feasible += sel.feasible_pairs
+        parts.append(sel.chosen)
     return Selection(Candidates.concat(parts), options, feasible)
-
-
-def options_of(cand: Candidates, n_loads: int) -> NDArray[np.intp]:
-    return np.bincount(cand.load, minlength=n_loads)

@@ -224,3 +224,25 @@ def test_busiest_instant_and_picked() -> None:
     view = Picked(["a", "b", "c", "d"], np.array([3, 1]))
     assert len(view) == 2 and list(view) == ["d", "b"] and view[0] == "d"
     assert list(view[1:]) == ["b"]
+
+
+def test_dense_route_reports_progress_in_order_and_can_be_cancelled() -> None:
+    from freightlab.progress import Cancelled, Progress
+
+    trucks, loads = random_day(INDIA, 2500, 2500, seed=2)
+    loads = _wide(loads, 48.0)  # the open type (45 %) goes dense, the smaller ones sparse
+    assert sorted(_plans(trucks, loads)) == [False, False, False, True]
+    seen: list[tuple[float, str]] = []
+    report = Progress(lambda f, m: seen.append((f, m)))
+    OptimalMatcher().match(trucks, loads, INDIA, progress=report)
+    fractions = [f for f, _ in seen]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    assert "dense matrix" in {m for _, m in seen}
+
+    def stop_in_dense(f: float, message: str) -> None:
+        if message == "dense matrix":
+            progress.cancel()
+
+    progress = Progress(stop_in_dense)
+    with pytest.raises(Cancelled):
+        OptimalMatcher().match(trucks, loads, INDIA, progress=progress)

@@ -190,6 +190,7 @@ def simulate_day(
     s = settings or DaySettings()
     s.validate()
     day = _Day(graph, list(trucks), list(loads), s, matcher or default_matcher())
+    day.check_size()
     return day.run(progress)
 
 
@@ -262,7 +263,7 @@ class _Day:
             list(self.loads.values()),
             self.match_settings,
             incremental=bool(getattr(matcher, "maximal", False)),
-        )
+        )  # the day as arrays (see dispatcher/day_matching.py)
         self.outcomes: dict[str, LoadOutcome] = {}
         self.open: dict[str, Load] = {}  # posted, not yet matched
         self.open_index: dict[str, int] = {}  # the same loads' rows in the pool, same order
@@ -279,11 +280,14 @@ class _Day:
             ld.id: max(0.0, ld.pickup_earliest - self.rng.uniform(lo, hi))
             for ld in self.loads.values()
         }
+
+    def check_size(self) -> None:
+        """Refuse (MatchTooLarge) a day whose busiest matcher run would not fit in memory."""
         check_day_size(
             self.pool,
-            matcher,
+            self.matcher,
             [self.post_at[ld.id] for ld in self.loads.values()],
-            [min(ld.pickup_latest, settings.day_hours) for ld in self.loads.values()],
+            [min(ld.pickup_latest, self.s.day_hours) for ld in self.loads.values()],
         )
 
     def _check_nodes(self, trucks: list[Truck], loads: list[Load]) -> None:

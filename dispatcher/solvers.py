@@ -153,6 +153,37 @@ def solve_dense_block(
     from scipy.optimize import linear_sum_assignment  # 0.3 s to import; only when used
 
     by_truck = len(loads) > len(trucks)  # rows = trucks when there are fewer of them
+    matrix, options, lo, hi = _fill_dense(rules, loads, trucks, by_truck, progress, span)
+    n_rows = int(np.count_nonzero(options))
+    if n_rows == 0:
+        return Selection(Candidates.empty(), options, 0)
+    unassigned = (n_rows + 1) * (hi - lo + 1.0) + 1.0
+    step = max(1, BLOCK_CELLS // max(1, matrix.shape[1]))
+    for a in range(0, matrix.shape[0], step):
+        part = matrix[a : a + step]
+        gap = np.isnan(part)
+        part -= lo
+        part += 1.0 - unassigned
+        part[gap] = 0.0
+    rr, cc = linear_sum_assignment(matrix)
+    keep = matrix[rr, cc] < 0
+    del matrix
+    t_pos, l_pos = (rr, cc) if by_truck else (cc, rr)
+    load, truck = loads[l_pos[keep]], trucks[t_pos[keep]]
+    dh = rules.dist[rules.l_row[load], rules.t_col[truck]]
+    pickup, cost = rules.pairs(load, truck, dh)
+    return Selection(Candidates(truck, load, dh, pickup, cost), options, int(options.sum()))
+
+
+def _fill_dense(
+    rules: PairRules,
+    loads: IntArray,
+    trucks: IntArray,
+    by_truck: bool,
+    progress: Progress | None,
+    span: tuple[float, float],
+) -> tuple[FloatArray, IntArray, float, float]:
+    """(matrix of pair costs with NaN where infeasible, options per load, min, max cost)."""
     matrix = np.empty((len(trucks), len(loads)) if by_truck else (len(loads), len(trucks)))
     options = np.zeros(len(loads), dtype=np.intp)
     lo, hi = math.inf, -math.inf
@@ -169,25 +200,7 @@ def solve_dense_block(
             matrix[:, a:b] = vals.T
         else:
             matrix[a:b] = vals
-    n_rows = int(np.count_nonzero(options))
-    if n_rows == 0:
-        return Selection(Candidates.empty(), options, 0)
-    unassigned = (n_rows + 1) * (hi - lo + 1.0) + 1.0
-    step = max(1, 2_000_000 // max(1, matrix.shape[1]))
-    for a in range(0, matrix.shape[0], step):
-        part = matrix[a : a + step]
-        gap = np.isnan(part)
-        part -= lo
-        part += 1.0 - unassigned
-        part[gap] = 0.0
-    rr, cc = linear_sum_assignment(matrix)
-    keep = matrix[rr, cc] < 0
-    del matrix
-    t_pos, l_pos = (rr, cc) if by_truck else (cc, rr)
-    load, truck = loads[l_pos[keep]], trucks[t_pos[keep]]
-    dh = rules.dist[rules.l_row[load], rules.t_col[truck]]
-    pickup, cost = rules.pairs(load, truck, dh)
-    return Selection(Candidates(truck, load, dh, pickup, cost), options, int(options.sum()))
+    return matrix, options, lo, hi
 
 
 # -------------------------------------------------------------------------------- plan

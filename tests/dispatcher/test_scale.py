@@ -96,6 +96,14 @@ def test_a_huge_dense_fleet_is_refused_at_once_without_building_pairs() -> None:
         OptimalMatcher().match(many_t, many_l, INDIA)
 
 
+def test_a_day_too_large_for_memory_is_refused_before_it_starts() -> None:
+    trucks, loads = random_day(INDIA, 100, 300, seed=1)
+    with pytest.raises(MatchTooLarge, match=r"100 trucks and 300 loads is too large: at \d\d:\d\d"):
+        simulate_day(INDIA, trucks, loads, matcher=OptimalMatcher(memory_limit_mb=0.01))
+    with pytest.raises(MatchTooLarge, match="loads are open at once"):
+        simulate_day(INDIA, trucks, loads, matcher=GreedyMatcher(memory_limit_mb=0.01))
+
+
 @pytest.mark.parametrize("command", ["match", "day"])
 def test_cli_refuses_with_exit_2_and_one_line(
     command: str, capsys: pytest.CaptureFixture[str]

@@ -26,6 +26,7 @@ from numpy.typing import NDArray
 
 from dispatcher.fleet import Load, Truck, TruckType
 from dispatcher.routes import RouteGraph
+from freightlab.errors import InputError
 from freightlab.progress import Progress, check
 
 if TYPE_CHECKING:
@@ -35,6 +36,11 @@ if TYPE_CHECKING:
 TIME_EPS_H = 1e-6
 #: Entries of a (load x truck) block computed at once; bounds the masks at ~50 MB.
 BLOCK_CELLS = 2_000_000
+
+
+class MatchTooLarge(InputError):
+    """A fleet whose matching would need more memory than the limit allows."""
+
 
 TYPE_CODES: dict[TruckType, int] = {t: i for i, t in enumerate(TruckType)}
 
@@ -245,13 +251,15 @@ def candidates_of_types(
     fraction: float = 0.5,
     *,
     pickup: bool = True,
+    max_pairs: int | None = None,
 ) -> Candidates:
     """Feasible pairs of the given (loads, trucks) type groups, load-major, truck-minor
-    (``pickup=False``: pickup times left NaN, for solvers that read only costs)."""
+    (``pickup=False``: pickup times left NaN, for solvers that read only costs). More than
+    ``max_pairs`` kept raises MatchTooLarge at once."""
     n_loads = rules.f.n_loads
     parts: list[tuple[IntArray, NDArray[np.int32], NDArray[np.int32], FloatArray]] = []
     total_cells = sum(len(lk) * len(tk) for lk, tk in groups) or 1
-    done = 0
+    done = kept = 0
     for lk, tk in groups:
         for a, b in rules.blocks(lk, tk):
             check(progress, fraction * done / total_cells, "finding feasible pairs")
@@ -259,6 +267,13 @@ def candidates_of_types(
             li, ti = np.nonzero(ok)
             parts.append((lk[a:b], li.astype(np.int32), tk[ti].astype(np.int32), dh[li, ti]))
             done += (b - a) * len(tk)
+            kept += len(li)
+            if max_pairs is not None and kept > max_pairs:
+                raise MatchTooLarge(
+                    f"cannot match {rules.f.n_trucks:,} trucks x {rules.f.n_loads:,} loads in "
+                    f"memory: more than {max_pairs:,} feasible pairs, the most the memory "
+                    "limit allows; split the fleet (by region or shift) or raise the limit"
+                )
     counts = np.zeros(n_loads, dtype=np.intp)
     for rows, part_rows, _, _ in parts:
         counts[rows] = np.bincount(part_rows, minlength=len(rows))

@@ -42,6 +42,7 @@ from dispatcher.solvers import (
     MatchTooLarge,
     Method,
     Selection,
+    pair_budget,
     plan,
     select,
     solve_dense,
@@ -234,7 +235,9 @@ class OptimalMatcher:
         if not trucks or not loads:
             return _no_selection(len(loads))
         rules = PairRules(FleetArrays.of(trucks, loads, graph), graph, settings)
-        return select(rules, plan(rules, self.method, _limit(self.memory_limit_mb)), progress)
+        limit = _limit(self.memory_limit_mb)
+        plans = plan(rules, self.method, limit)
+        return select(rules, plans, progress, pair_budget(limit))
 
     def choose(
         self, cand: Candidates, trucks: Sequence[Truck], loads: Sequence[Load]
@@ -295,9 +298,11 @@ class GreedyMatcher:
         if not trucks or not loads:
             return _no_selection(len(loads))
         rules = PairRules(FleetArrays.of(trucks, loads, graph), graph, settings)
-        plans = plan(rules, "sparse", _limit(self.memory_limit_mb))
-        groups = [(p.loads, p.trucks) for p in plans]
-        cand = candidates_of_types(rules, groups, progress, pickup=False)
+        limit = _limit(self.memory_limit_mb)
+        groups = [(p.loads, p.trucks) for p in plan(rules, "sparse", limit)]
+        cand = candidates_of_types(
+            rules, groups, progress, pickup=False, max_pairs=pair_budget(limit)
+        )
         check(progress, 0.5, "assigning")
         options = np.bincount(cand.load, minlength=len(loads))
         chosen = cand.take(self.choose(cand, trucks, loads))

@@ -35,10 +35,10 @@ from dispatcher.candidates import (
     Candidates,
     FloatArray,
     IntArray,
+    MatchTooLarge,
     PairRules,
     candidates_of_types,
 )
-from freightlab.errors import InputError
 from freightlab.progress import Progress, check
 
 Method = Literal["auto", "sparse", "dense"]
@@ -56,10 +56,6 @@ DENSE_BLOCK_BYTES = 48 * BLOCK_CELLS
 #: The default limit: half the memory free now, and never more than this.
 MEMORY_CAP_BYTES = 4 * 2**30
 SAMPLE_SIDE = 64  # density is estimated on up to 64 x 64 evenly spread pairs per type
-
-
-class MatchTooLarge(InputError):
-    """A fleet whose matching would need more memory than the limit allows."""
 
 
 @dataclass
@@ -278,6 +274,12 @@ def plan(
     return out
 
 
+def pair_budget(limit_bytes: int | None) -> int:
+    """How many candidate pairs the sparse route may keep under this limit (None: default)."""
+    limit = memory_limit_bytes() if limit_bytes is None else limit_bytes
+    return max(1, limit // SPARSE_BYTES_PER_PAIR)
+
+
 def _peak_bytes(plans: Sequence[TypePlan]) -> float:
     sparse = sum(p.sparse_bytes for p in plans if not p.dense)  # one joint problem
     dense = max((p.dense_bytes for p in plans if p.dense), default=0.0)  # one block at a time
@@ -297,15 +299,20 @@ def select(
     rules: PairRules,
     plans: Sequence[TypePlan],
     progress: Progress | None = None,
+    max_pairs: int | None = None,
 ) -> Selection:
-    """Solve every type group with its planned solver and merge the choices."""
+    """Solve every type group with its planned solver and merge the choices; the sparse
+    route stops with MatchTooLarge once it would keep more than ``max_pairs`` (the plan's
+    density estimate is a sample: this is the backstop)."""
     n_trucks, n_loads = rules.f.n_trucks, rules.f.n_loads
     options = np.zeros(n_loads, dtype=np.intp)
     parts: list[Candidates] = []
     feasible = 0
     sparse_groups = [(p.loads, p.trucks) for p in plans if not p.dense]
     if sparse_groups:
-        cand = candidates_of_types(rules, sparse_groups, progress, pickup=False)
+        cand = candidates_of_types(
+            rules, sparse_groups, progress, pickup=False, max_pairs=max_pairs
+        )
         check(progress, 0.5, "assigning")
         options += np.bincount(cand.load, minlength=n_loads)
         feasible += len(cand)

@@ -254,3 +254,17 @@ def test_dense_route_reports_progress_in_order_and_can_be_cancelled() -> None:
     progress = Progress(stop_in_dense)
     with pytest.raises(Cancelled):
         OptimalMatcher().match(trucks, loads, INDIA, progress=progress)
+
+
+def test_the_pair_budget_stops_a_fleet_the_sample_underestimated() -> None:
+    # Every load the density sample looks at is too heavy; all the others fit every truck.
+    trucks, loads = dense_day(INDIA, 100, 640, seed=5)
+    sampled = set(np.linspace(0, len(loads) - 1, 64).astype(np.intp).tolist())
+    loads = [
+        dataclasses.replace(ld, weight_t=99.0) if j in sampled else ld for j, ld in enumerate(loads)
+    ]
+    rules = PairRules(FleetArrays.of(trucks, loads, INDIA), INDIA, MatchSettings())
+    assert plan(rules, "auto", 2**20)[0].density == 0.0  # the plan alone would let it through
+    with pytest.raises(MatchTooLarge, match="more than 11,650 feasible pairs"):
+        OptimalMatcher(memory_limit_mb=1).match(trucks, loads, INDIA)
+    assert OptimalMatcher(memory_limit_mb=20).match(trucks, loads, INDIA).moved == 100

@@ -88,8 +88,7 @@ def child_match(kind: str, n: int) -> dict[str, Any]:
 
 def bare_solver(kind: str, trucks: list, loads: list) -> float:
     """CPU s of the solver alone: LAPJVsp on the prebuilt matrix, or LSA on N x N km."""
-    import numpy as np
-
+    import dispatcher.solvers as solvers
     from dispatcher.costs import MatchSettings, build_candidates
     from dispatcher.routes import RouteGraph
     from dispatcher.solvers import solve_sparse
@@ -103,9 +102,7 @@ def bare_solver(kind: str, trucks: list, loads: list) -> float:
         cpu, _, _ = timed(lambda: linear_sum_assignment(km))
         return cpu
     cand = build_candidates(trucks, loads, graph, MatchSettings())
-    # the solver call itself: time solve_sparse minus its matrix building, measured apart
-    import dispatcher.solvers as solvers
-
+    # the scipy call alone, inside solve_sparse (its matrix building is not counted)
     captured: dict[str, Any] = {}
     real = solvers.min_weight_full_bipartite_matching
 
@@ -120,7 +117,6 @@ def bare_solver(kind: str, trucks: list, loads: list) -> float:
         solve_sparse(cand, len(trucks), len(loads))
     finally:
         solvers.min_weight_full_bipartite_matching = real
-    del np
     return float(captured.get("cpu", float("nan")))
 
 

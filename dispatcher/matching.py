@@ -32,6 +32,7 @@ from dispatcher.costs import (
     CostBreakdown,
     Explanation,
     MatchSettings,
+    build_candidates,  # noqa: F401 - importable from here as before
     explain,
     format_clock,
     why_no_truck,

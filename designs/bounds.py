@@ -28,6 +28,7 @@ MAX_LINKS = 1_000  # names in one component's calls / targets
 MAX_STATIONS = 20_000  # replicas (and partitions) summed over the design
 
 SEED_MAX = 2**63 - 1
+DEFAULT_MAX_EVENTS = 3_000_000  # work budget of one run: ~10 s on a laptop core (budget.py)
 _DAY_MS = 86_400_000.0
 _HUNDRED_YEARS_S = 3.2e9
 

@@ -58,9 +58,9 @@ def check_text(text: str, source: str) -> None:
                 f"{source}, line {line}: values nest more than {bounds.MAX_NESTING} levels "
                 "deep; a design needs a handful"
             )
-    m = _LONG_KEY.search(bare)
-    if m is not None:
-        line = bare.count("\n", 0, m.start()) + 1
+    long_key = _LONG_KEY.search(bare)
+    if long_key is not None:
+        line = bare.count("\n", 0, long_key.start()) + 1
         raise InputError(
             f"{source}, line {line}: a dotted key with more than {bounds.MAX_KEY_PARTS} parts; "
             "a design needs a handful"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from freightlab.errors import InputError
 
 if TYPE_CHECKING:
+    from designs.schema import Design
     from simulation.results import Comparison, SimResult
 
 
@@ -29,6 +31,7 @@ def register(subparsers: Any) -> None:
     p.add_argument(
         "--replications", type=int, metavar="N", help="also run N seeds, report 95%% CIs"
     )
+    _add_max_events(p)
     p.set_defaults(handler=_run_simulate)
 
     c = subparsers.add_parser(
@@ -49,7 +52,28 @@ def register(subparsers: Any) -> None:
     )
     c.add_argument("--json", metavar="OUT.json")
     c.add_argument("--charts", metavar="DIR")
+    _add_max_events(c)
     c.set_defaults(handler=_run_compare)
+
+
+def _add_max_events(p: argparse.ArgumentParser) -> None:
+    from designs.bounds import DEFAULT_MAX_EVENTS
+
+    p.add_argument(
+        "--max-events",
+        type=int,
+        metavar="N",
+        help="refuse a run estimated to need more engine events than N "
+        f"(default {DEFAULT_MAX_EVENTS:,}, or the design's workload.max_events)",
+    )
+
+
+def _with_max_events(design: Design, max_events: int | None) -> Design:
+    """The design carrying the --max-events override (so worker processes see it too)."""
+    if max_events is None:
+        return design
+    wl = design.workload.model_copy(update={"max_events": max_events})
+    return design.model_copy(update={"workload": wl})
 
 
 def parse_rates(text: str) -> list[float]:
@@ -62,8 +86,14 @@ def parse_rates(text: str) -> list[float]:
 
 
 def _check_options(args: argparse.Namespace) -> None:
-    if args.duration is not None and not args.duration > 0:
+    from designs.bounds import SEED_MAX
+
+    if args.duration is not None and not 0 < args.duration < math.inf:
         raise InputError(f"--duration must be > 0 seconds, got {args.duration}")
+    if args.seed is not None and not 0 <= args.seed <= SEED_MAX:
+        raise InputError(f"--seed must be between 0 and {SEED_MAX:,}, got {args.seed}")
+    if args.max_events is not None and args.max_events < 1:
+        raise InputError(f"--max-events must be >= 1, got {args.max_events}")
 
 
 def _write_json(target: str, data: dict[str, Any]) -> None:
@@ -88,7 +118,7 @@ def _run_simulate(args: argparse.Namespace) -> int:
     _check_options(args)
     from simulation.analytic import predict_or_explain, theory_summary
 
-    design = load_design(args.design)
+    design = _with_max_events(load_design(args.design), args.max_events)
     result = simulate(design, duration_s=args.duration, seed=args.seed)
     prediction, gaps = predict_or_explain(design)
     quiet = args.json == "-"
@@ -128,7 +158,11 @@ def _run_compare(args: argparse.Namespace) -> int:
     rates = parse_rates(args.rates)
     if args.slo_p99 is not None and not args.slo_p99 > 0:
         raise InputError(f"--slo-p99 must be > 0 ms, got {args.slo_p99}")
-    designs = [load_design(p) for p in args.designs]
+    designs = [_with_max_events(load_design(p), args.max_events) for p in args.designs]
+    from simulation.runner import check_work
+
+    for d in designs:  # refuse before any run starts, not after the first few
+        check_work(d, duration_s=args.duration, rate_rps=max(rates))
     comparison = compare(
         designs,
         rates,

@@ -120,14 +120,17 @@ class Engine:
         seed: int,
         max_in_system: int,
         progress: Progress | None = None,
+        max_events: int | None = None,
     ) -> None:
         self.design = design
         self.duration = duration_s
         self.warmup = warmup_s
         self.seed = seed
         self.max_in_system = max_in_system
+        self.max_events = max_events
         self.progress = progress
         self.env = simpy.Environment()
+        self.nest = [0]  # zero-time nesting depth shared by every station (components.py)
         self.rid = 0
         self.in_system = 0
         self.events = 0
@@ -157,6 +160,7 @@ class Engine:
             limit=comp.queue_limit,
             timeout_s=comp.timeout_ms / 1000.0 if comp.timeout_ms else None,
             calls=calls,
+            nest=self.nest,
         )
 
     def _build(self) -> None:
@@ -246,9 +250,10 @@ class Engine:
                 sampler(comp.service_ms, stream(self.seed, "service", comp.name))
                 if comp.service_ms
                 else None,
+                nest=self.nest,
             )
             parts = [
-                Station(f"{comp.name}[p{i}]", clock, self.later, 1, None)
+                Station(f"{comp.name}[p{i}]", clock, self.later, 1, None, nest=self.nest)
                 for i in range(comp.replica_count())
             ]
             return QueueNode(comp.name, front, parts, comp.capacity, self.branch_done)
@@ -335,6 +340,21 @@ class Engine:
             s.utilization[name].append((ba - prev[1]) / (bs * servers) if servers else 0.0)
         if now + bs <= self.duration + 1e-9:
             self.later(bs, self._tick)
+        self._check_work(now)
+
+    def _check_work(self, now: float) -> None:
+        """Stop a run that has used far more events than its estimate (the estimate missed
+        something): a result in seconds beats a run that goes on for an hour."""
+        eid = getattr(self.env, "_eid", None)
+        if self.max_events is None or eid is None:
+            return
+        used = int(next(eid))
+        if used > self.max_events:
+            self.stop_reason = (
+                f"stopped at t={now:.1f} s after {used:,} events, several times the work "
+                "estimated for the whole run"
+            )
+            raise StopSimulation(None)
 
     def _report(self, _ev: Any) -> None:
         """Progress (and cancellation) every 1% of simulated time, warm-up included."""

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 # --- the file as a whole (checked before parsing) --------------------------------------
-MAX_FILE_BYTES = 4_000_000
+MAX_FILE_BYTES = 2_000_000
 MAX_NESTING = 20  # [ ] / { } nesting inside one value
 MAX_KEY_PARTS = 20  # parts of a dotted key (a.b.c)
 MAX_DEPTH = 40  # tables inside tables, all told, after parsing

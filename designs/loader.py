@@ -24,13 +24,14 @@ def load_design(path: str | os.PathLike[str]) -> Design:
     try:
         with p.open("rb") as fh:
             raw = fh.read(MAX_FILE_BYTES + 1)
+            size = max(len(raw), os.fstat(fh.fileno()).st_size)
     except FileNotFoundError:
         raise InputError(f"{p}: no such design file") from None
     except IsADirectoryError:
         raise InputError(f"{p}: is a folder, not a design file") from None
     except OSError as exc:
         raise InputError(f"{p}: cannot read the design file ({exc.strerror or exc})") from None
-    check_size(len(raw), str(p))
+    check_size(size, str(p))
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -58,6 +58,14 @@ def check_text(text: str, source: str) -> None:
                 f"{source}, line {line}: values nest more than {bounds.MAX_NESTING} levels "
                 "deep; a design needs a handful"
             )
+    for path, most, what in _COUNTED:
+        header = re.compile(r"(?m)^[ \t]*\[\[[ \t]*" + r"[ \t]*\.[ \t]*".join(path) + r"[ \t]*\]\]")
+        count = sum(1 for _ in header.finditer(bare))
+        if count > most:
+            raise InputError(
+                f"{source}: field '{'.'.join(path)}': {count:,} {what}; at most "
+                f"{most:,}: {bounds.DIFFERENT_SIMULATION}"
+            )
     long_key = _LONG_KEY.search(bare)
     if long_key is not None:
         line = bare.count("\n", 0, long_key.start()) + 1

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -96,6 +98,17 @@ def _check_options(args: argparse.Namespace) -> None:
         raise InputError(f"--max-events must be >= 1, got {args.max_events}")
 
 
+@contextlib.contextmanager
+def _naming(path: str) -> Iterator[None]:
+    """Refusals found while running a design name its file, like those found loading it."""
+    try:
+        yield
+    except InputError as exc:
+        if path in str(exc):
+            raise
+        raise InputError(f"{path}: {exc}") from None
+
+
 def _write_json(target: str, data: dict[str, Any]) -> None:
     text = json.dumps(data, indent=2, allow_nan=False) + "\n"
     if target == "-":
@@ -119,7 +132,8 @@ def _run_simulate(args: argparse.Namespace) -> int:
     from simulation.analytic import predict_or_explain, theory_summary
 
     design = _with_max_events(load_design(args.design), args.max_events)
-    result = simulate(design, duration_s=args.duration, seed=args.seed)
+    with _naming(args.design):
+        result = simulate(design, duration_s=args.duration, seed=args.seed)
     prediction, gaps = predict_or_explain(design)
     quiet = args.json == "-"
     data = result.to_json()
@@ -161,8 +175,9 @@ def _run_compare(args: argparse.Namespace) -> int:
     designs = [_with_max_events(load_design(p), args.max_events) for p in args.designs]
     from simulation.runner import check_work
 
-    for d in designs:  # refuse before any run starts, not after the first few
-        check_work(d, duration_s=args.duration, rate_rps=max(rates))
+    for path, d in zip(args.designs, designs, strict=True):  # refuse before any run starts
+        with _naming(path):
+            check_work(d, duration_s=args.duration, rate_rps=max(rates))
     comparison = compare(
         designs,
         rates,

@@ -26,6 +26,7 @@ MAX_TRACE_POINTS = 200_000
 MAX_SAMPLES = 100_000
 MAX_LINKS = 1_000  # names in one component's calls / targets
 MAX_STATIONS = 20_000  # replicas (and partitions) summed over the design
+MAX_TOTAL_KEYS = 2_000_000  # keys.count summed over the request classes
 
 SEED_MAX = 2**63 - 1
 DEFAULT_MAX_EVENTS = 3_000_000  # work budget of one run: ~10 s on a laptop core (budget.py)

@@ -479,6 +479,16 @@ def wiring_problems(design: Design) -> list[Problem]:
                 f"{bounds.MAX_STATIONS:,}: {bounds.DIFFERENT_SIMULATION}",
             )
         )
+    keys = sum(rc.keys.count for rc in design.workload.classes if rc.keys is not None)
+    if keys > bounds.MAX_TOTAL_KEYS:
+        problems.append(
+            Problem(
+                where="workload",
+                field="classes.keys.count",
+                message=f"{keys:,} keys over all classes; at most {bounds.MAX_TOTAL_KEYS:,}: "
+                "every key's popularity is held in memory",
+            )
+        )
     by_name: dict[str, Component] = {}
     for c in design.components:
         if c.name in by_name:

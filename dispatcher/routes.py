@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import threading
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -91,7 +92,9 @@ class RouteGraph:
         if not p.is_file():
             raise InputError(f"{p}: map file not found")
         try:
-            graph = nx.read_graphml(p)
+            with warnings.catch_warnings():  # "No key type ... Using string": _validate judges
+                warnings.simplefilter("ignore", UserWarning)
+                graph = nx.read_graphml(p)
         except Exception as exc:  # ElementTree/NetworkX raise many types for bad XML
             raise InputError(f"{p}: not a readable GraphML map ({exc})") from exc
         return cls(graph, source=str(p))

@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from designs.bounds import DEFAULT_MAX_EVENTS
 from designs.schema import Component, Design
 from freightlab.errors import InputError
+from simulation.engine import max_buckets
 
 __all__ = ["DEFAULT_MAX_EVENTS", "WorkBudgetError", "WorkEstimate", "check_budget"]
 TICK_COST = 0.25  # a time-series tick per replica, in events
-MAX_BUCKETS = 7200  # the engine's time-series buckets (simulation/engine.py)
 
 
 class WorkBudgetError(InputError):
@@ -59,7 +59,8 @@ def estimate_work(design: Design, duration_s: float, max_in_system: int) -> Work
     simulated = duration_s if t_stop is None else min(duration_s, 2.0 * t_stop)
     share = simulated / duration_s
     stations = sum(c.replica_count() + 1 for c in design.components)
-    ticks = min(float(MAX_BUCKETS), simulated) * stations * TICK_COST
+    buckets = max_buckets(len(design.components), len(design.workload.classes))
+    ticks = min(float(buckets), simulated) * stations * TICK_COST
     events = (arrivals + visits_total + overhead) * share + ticks + 2 * len(design.faults)
     return WorkEstimate(events, arrivals * share, steps, simulated, simulated < duration_s)
 

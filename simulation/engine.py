@@ -38,11 +38,20 @@ from simulation.components import (
     ServiceNode,
     Station,
 )
-from simulation.distributions import key_sampler, py_stream, sampler, stream
+from simulation.distributions import batch_for, key_sampler, py_stream, sampler, stream
 from simulation.metrics import ClassRecorder, bucket_percentiles
 from simulation.strategies import make_strategy
 
 MAX_BUCKETS = 7200
+SERIES_POINTS = 1_000_000  # time-series points kept over all components and classes
+
+
+def max_buckets(components: int, classes: int) -> int:
+    """Time-series buckets: MAX_BUCKETS for an ordinary design, fewer (wider) for one with
+    a thousand components, so its series stay within ~SERIES_POINTS numbers."""
+    return max(60, min(MAX_BUCKETS, SERIES_POINTS // max(1, 2 * components + 4 * classes)))
+
+
 DEFAULT_MAX_IN_SYSTEM = 20_000
 NORMAL = 1
 
@@ -158,12 +167,14 @@ class Engine:
         self.progress = progress
         self.env = simpy.Environment()
         self.nest = [0]  # zero-time nesting depth shared by every station (components.py)
+        self.batch = batch_for(sum(c.replica_count() + 1 for c in design.components))
         self.rid = 0
         self.in_system = 0
         self.events = 0
         self.stop_reason = ""
         window = duration_s - warmup_s
-        self.bucket_s = float(max(1, math.ceil(window / MAX_BUCKETS)))
+        buckets = max_buckets(len(design.components), len(design.workload.classes))
+        self.bucket_s = float(max(1, math.ceil(window / buckets)))
         self.classes: dict[str, ClassRecorder] = {}
         self.nodes: dict[str, Node] = {}
         self.series = Series()
@@ -176,7 +187,8 @@ class Engine:
     def _station(self, comp: Component, index: int, calls: list[Node]) -> Station:
         sample = None
         if comp.service_ms is not None:
-            sample = sampler(comp.service_ms, stream(self.seed, "service", f"{comp.name}#{index}"))
+            rng = stream(self.seed, "service", f"{comp.name}#{index}")
+            sample = sampler(comp.service_ms, rng, batch=self.batch)
         servers = comp.servers()
         return Station(
             f"{comp.name}[{index}]",
@@ -274,7 +286,7 @@ class Engine:
                 clock,
                 self.later,
                 None,
-                sampler(comp.service_ms, stream(self.seed, "service", comp.name))
+                sampler(comp.service_ms, stream(self.seed, "service", comp.name), batch=self.batch)
                 if comp.service_ms
                 else None,
                 nest=self.nest,

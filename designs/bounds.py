@@ -123,6 +123,25 @@ BOUNDS: dict[str, Bound] = {
     "Fault.duration_s": Bound(1e-3, _HUNDRED_YEARS_S, _FLOAT, unit="s"),
     "Fault.replica": Bound(0, 10_000, DIFFERENT_SIMULATION),
     "Fault.factor": Bound(1e-3, 1e3, "a bigger slowdown is an outage"),
+    # Failures, resilience, cost and the matcher kind (DESIGN.md), wherever they are modelled.
+    "fail_ratio": Bound(0, 1, "a probability"),
+    "failure_ratio": Bound(0, 1, "a ratio"),
+    "attempts": Bound(1, 100, "each attempt is simulated, and more is a retry storm"),
+    "backoff_ms": Bound(0, _DAY_MS, "a wait longer than a day is no retry", unit="ms"),
+    "multiplier": Bound(1, 100, "backoff past that overflows within a few retries"),
+    "window_s": _PERIOD_S,
+    "open_s": _PERIOD_S,
+    "half_open_probes": Bound(1, 1_000_000, "a bigger probe is no breaker"),
+    "min": Bound(0, 10_000, DIFFERENT_SIMULATION),
+    "max": Bound(1, 10_000, DIFFERENT_SIMULATION),
+    "target_utilization": Bound(1e-3, 1, "a share of busy workers"),
+    "interval_s": Bound(1, _HUNDRED_YEARS_S, "an autoscaler acts at most once a second", unit="s"),
+    "warmup_s": _TIME_S,
+    "cost_per_hour": Bound(0, 1e9, "a price past that overflows the totals"),
+    "batch_window_ms": _SERVICE_MS,
+    "batch_max": Bound(1, 1_000_000, "a bigger batch is not solved in memory"),
+    "sizes": Bound(1, 1_000_000, "a bigger batch is not solved in memory"),
+    "ms": _SERVICE_MS,
 }
 
 # Longest lists, by field.
@@ -132,6 +151,8 @@ LIST_LIMITS: dict[str, int] = {
     "calls": MAX_LINKS,
     "targets": MAX_LINKS,
     "components": MAX_COMPONENTS,
+    "sizes": 1_000,
+    "ms": 1_000,
     "classes": MAX_CLASSES,
     "faults": MAX_FAULTS,
 }

@@ -11,11 +11,13 @@ from typing import Any
 import tomli_w
 from pydantic import ValidationError
 
-from designs.bounds import MAX_FILE_BYTES
+from designs.bounds import MAX_FILE_BYTES, MAX_TRACE_POINTS
 from designs.prescan import check_data, check_size, check_text
 from designs.schema import Design
 from freightlab.atomic import atomic_write_text
 from freightlab.errors import InputError, InputErrors
+
+MAX_TRACE_BYTES = 40 * MAX_TRACE_POINTS  # a generous 40 bytes a line
 
 
 def load_design(path: str | os.PathLike[str]) -> Design:
@@ -98,9 +100,16 @@ def read_trace(path: str | os.PathLike[str]) -> list[float]:
     column of a CSV; a header line and blank lines are skipped. For ``times_s``."""
     p = Path(path)
     try:
+        if p.stat().st_size > MAX_TRACE_BYTES:
+            raise InputError(
+                f"{p}: {p.stat().st_size:,} bytes; a trace may be at most {MAX_TRACE_BYTES:,} "
+                f"bytes ({MAX_TRACE_POINTS:,} arrivals)"
+            )
         lines = p.read_text(encoding="utf-8").splitlines()
     except FileNotFoundError:
         raise InputError(f"{p}: no such trace file") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{p}: not UTF-8 text ({exc.reason})") from None
     times: list[float] = []
     for lineno, line in enumerate(lines, start=1):
         cell = line.split(",")[0].strip()
@@ -117,6 +126,8 @@ def read_trace(path: str | os.PathLike[str]) -> list[float]:
         if times and t < times[-1]:
             raise InputError(f"{p}, line {lineno}: times must not decrease")
         times.append(t)
+        if len(times) > MAX_TRACE_POINTS:
+            raise InputError(f"{p}, line {lineno}: more than {MAX_TRACE_POINTS:,} arrivals")
     if not times:
         raise InputError(f"{p}: no arrival times in the trace")
     return times

@@ -18,6 +18,9 @@ if TYPE_CHECKING:
     from simulation.results import Comparison, SimResult
 
 
+MAX_REPLICATIONS = 1_000
+
+
 def register(subparsers: Any) -> None:
     p = subparsers.add_parser(
         "simulate",
@@ -96,6 +99,12 @@ def _check_options(args: argparse.Namespace) -> None:
         raise InputError(f"--seed must be between 0 and {SEED_MAX:,}, got {args.seed}")
     if args.max_events is not None and args.max_events < 1:
         raise InputError(f"--max-events must be >= 1, got {args.max_events}")
+    reps = getattr(args, "replications", None)
+    if reps is not None and not 2 <= reps <= MAX_REPLICATIONS:
+        raise InputError(
+            f"--replications must be between 2 and {MAX_REPLICATIONS:,}, got {reps}: "
+            "more runs do not narrow a confidence interval usefully"
+        )
 
 
 @contextlib.contextmanager

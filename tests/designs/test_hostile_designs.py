@@ -282,3 +282,29 @@ def test_in_a_subprocess_under_1_5_gb(tmp_path: Path, case: str) -> None:
     )
     assert proc.returncode == 2, proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1 and str(path) in proc.stderr
+
+
+def test_hostile_exercise_and_trace_files_are_refused(tmp_path: Path) -> None:
+    from designs.exercise import load_exercise
+    from designs.loader import read_trace
+
+    ex = tmp_path / "ex.toml"
+    ex.write_text('name = "x"\nbrief = "y"\nz = ' + "[" * 5000 + "]" * 5000 + "\n", "utf-8")
+    with pytest.raises(InputError, match=r"ex\.toml.*nest"):
+        load_exercise(ex)
+    ex.write_text('name = "x"\nseed = ' + "9" * 5000 + "\n", "utf-8")
+    with pytest.raises(InputError, match=r"ex\.toml.*digits"):
+        load_exercise(ex)
+    trace = tmp_path / "t.csv"
+    trace.write_bytes(b"\xff\xfe1\n2\n")
+    with pytest.raises(InputError, match=r"t\.csv.*UTF-8"):
+        read_trace(trace)
+
+
+def test_replications_are_bounded(tmp_path: Path) -> None:
+    path = tmp_path / "m.toml"
+    path.write_text(MONOLITH, encoding="utf-8")
+    out = hostile.run_cli(["simulate", str(path), "--duration", "1", "--replications", "10**9"])
+    assert out.code == 2  # argparse: not an int
+    out = hostile.run_cli(["simulate", str(path), "--duration", "1", "--replications", "99999"])
+    assert out.code == 2 and "--replications must be between 2 and 1,000" in out.stderr

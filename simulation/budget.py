@@ -21,7 +21,8 @@ from designs.schema import Component, Design
 from freightlab.errors import InputError
 from simulation.engine import max_buckets
 
-__all__ = ["DEFAULT_MAX_EVENTS", "WorkBudgetError", "WorkEstimate", "check_budget"]
+__all__ = ["DEFAULT_MAX_EVENTS", "WorkBudgetError", "WorkEstimate", "check_budget", "check_runs"]
+RUNS_BUDGET = 10  # a comparison or replications may take this many runs' worth
 TICK_COST = 0.25  # a time-series tick per replica, in events
 
 
@@ -81,6 +82,19 @@ def check_budget(
             "shorten --duration, lower the rate, or raise --max-events (or workload.max_events)"
         )
     return est
+
+
+def check_runs(design: Design, events: list[float], what: str) -> None:
+    """Several runs together (a comparison's rates, replications) may take RUNS_BUDGET runs'
+    worth of the per-run limit; WorkBudgetError past that."""
+    limit = design.workload.max_events or DEFAULT_MAX_EVENTS
+    total = sum(events)
+    if total > RUNS_BUDGET * limit:
+        raise WorkBudgetError(
+            f"{what}: about {total:,.0f} events over {len(events)} runs, over {RUNS_BUDGET} "
+            f"times the per-run limit of {limit:,}: use fewer runs or a shorter --duration, "
+            "or raise --max-events"
+        )
 
 
 def _order(design: Design) -> list[Component]:

@@ -142,6 +142,12 @@ def _run_simulate(args: argparse.Namespace) -> int:
 
     design = _with_max_events(load_design(args.design), args.max_events)
     with _naming(args.design):
+        if args.replications:
+            from simulation.budget import check_runs
+            from simulation.runner import check_work
+
+            one = check_work(design, duration_s=args.duration).events
+            check_runs(design, [one] * (args.replications + 1), "--replications")
         result = simulate(design, duration_s=args.duration, seed=args.seed)
     prediction, gaps = predict_or_explain(design)
     quiet = args.json == "-"
@@ -182,11 +188,15 @@ def _run_compare(args: argparse.Namespace) -> int:
     if args.slo_p99 is not None and not args.slo_p99 > 0:
         raise InputError(f"--slo-p99 must be > 0 ms, got {args.slo_p99}")
     designs = [_with_max_events(load_design(p), args.max_events) for p in args.designs]
+    from simulation.budget import check_runs
     from simulation.runner import check_work
 
+    events: list[float] = []
     for path, d in zip(args.designs, designs, strict=True):  # refuse before any run starts
         with _naming(path):
             check_work(d, duration_s=args.duration, rate_rps=max(rates))
+            events += [check_work(d, duration_s=args.duration, rate_rps=r).events for r in rates]
+    check_runs(designs[0], events, "compare")
     comparison = compare(
         designs,
         rates,

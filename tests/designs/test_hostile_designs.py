@@ -308,3 +308,15 @@ def test_replications_are_bounded(tmp_path: Path) -> None:
     assert out.code == 2  # argparse: not an int
     out = hostile.run_cli(["simulate", str(path), "--duration", "1", "--replications", "99999"])
     assert out.code == 2 and "--replications must be between 2 and 1,000" in out.stderr
+
+
+def test_many_runs_together_have_a_budget_too(tmp_path: Path) -> None:
+    path = tmp_path / "m.toml"
+    path.write_text(MONOLITH, encoding="utf-8")
+    rates = ",".join(str(r / 10) for r in range(1, 201))
+    argv = ["--duration", "10", "--max-events", "2000"]
+    out = hostile.run_cli(["compare", str(path), "--rates", rates, *argv])
+    assert out.code == 2 and "over 200 runs" in out.stderr, out.stderr
+    argv = ["--duration", "100", "--max-events", "2000", "--replications", "500"]
+    out = hostile.run_cli(["simulate", str(path), *argv])
+    assert out.code == 2 and "--replications" in out.stderr and "runs" in out.stderr, out.stderr

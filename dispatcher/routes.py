@@ -253,7 +253,7 @@ def _validate(graph: nx.Graph, source: str) -> tuple[list[City], list[tuple[str,
 def _number(value: object, where: str) -> float:
     try:
         x = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: a 400-digit long
         raise InputError(f"{where} is not a number: {value!r}") from None
     if not math.isfinite(x):
         raise InputError(f"{where} is not finite: {value!r}")

@@ -73,6 +73,15 @@ def test_xml_attacks_on_the_map_are_refused(tmp_path: Path, attack: int) -> None
     assert "root:" not in out.stderr  # /etc/passwd never reaches the message
 
 
+def test_a_map_number_beyond_float_range_is_refused(tmp_path: Path) -> None:
+    base = (hostile.MAPS / "india.graphml").read_text(encoding="utf-8")
+    population = '<data key="d7">11034555</data>'  # attr.type="long": read as a Python int
+    assert population in base
+    text = base.replace(population, '<data key="d7">1' + "0" * 400 + "</data>")
+    out = _match_on_map(tmp_path, text, "long.graphml")
+    assert out.code == 2 and "not a number" in out.stderr, out
+
+
 @_fuzz(20)
 @given(seed=st.integers(0, 2**32 - 1))
 def test_mutated_maps_are_used_or_refused(tmp_path: Path, seed: int) -> None:

@@ -144,18 +144,19 @@ def atomic_open(path: str | os.PathLike[str], mode: str = "w", **kwargs: object)
     plan = plan_write(path)
     if plan.how == "stream":
         with _writing(plan, "nothing else was touched"):
-            with open(plan.real, mode, **kwargs) as fh:  # type: ignore[call-overload]
+            stream = open(plan.real, mode, **kwargs)  # type: ignore[call-overload]  # noqa: SIM115
+            with stream as fh:
                 yield fh
         return
-    with _writing(plan, "the old file is unchanged" if plan.existing else "nothing was written"):
-        with _temp_beside(plan.real) as tmp:
-            _copy_permissions(tmp, plan.existing)
-            with open(tmp, mode, **kwargs) as fh:  # type: ignore[call-overload]
-                yield fh
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, plan.real)
-            _sync_folder(plan.real.parent)
+    survived = "the old file is unchanged" if plan.existing else "nothing was written"
+    with _writing(plan, survived), _temp_beside(plan.real) as tmp:
+        _copy_permissions(tmp, plan.existing)
+        with open(tmp, mode, **kwargs) as fh:  # type: ignore[call-overload]
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, plan.real)
+        _sync_folder(plan.real.parent)
 
 
 @contextlib.contextmanager
@@ -173,7 +174,7 @@ def _writing(plan: WritePlan, survived: str) -> Iterator[None]:
 def _temp_beside(target: Path) -> Iterator[Path]:
     """A fresh temp file in ``target``'s folder (same file system: the rename is atomic); it is
     removed on every way out unless it was renamed into place."""
-    _sweep_litter(target)
+    sweep_litter(target)
     fd, name = tempfile.mkstemp(prefix=_temp_prefix(target), suffix=".tmp", dir=target.parent)
     os.close(fd)
     tmp = Path(name)
@@ -184,11 +185,6 @@ def _temp_beside(target: Path) -> Iterator[Path]:
             os.unlink(tmp)
 
 
-def temp_path_beside(target: str | os.PathLike[str]) -> contextlib.AbstractContextManager[Path]:
-    """Public: a temp path beside ``target`` that is removed unless renamed (board creation)."""
-    return _temp_beside(Path(target))
-
-
 def _host_tag() -> str:
     return "".join(c for c in socket.gethostname() if c.isalnum())[:16] or "host"
 
@@ -197,8 +193,9 @@ def _temp_prefix(target: Path) -> str:
     return f".{target.name}.{_host_tag()}-{os.getpid()}-"
 
 
-def _sweep_litter(target: Path) -> None:
+def sweep_litter(target: str | os.PathLike[str]) -> None:
     """Remove temp files of *dead* processes on this host writing to ``target``."""
+    target = Path(target)
     head = f".{target.name}.{_host_tag()}-"
     with contextlib.suppress(OSError):
         for entry in os.scandir(target.parent):

@@ -1,0 +1,492 @@
+"""Checks on a board file made *before* SQLite may write to it, and errors said in words.
+
+Why before: SQLite applies a ``-wal`` file it finds beside a database on open and checkpoints
+it into the database on close. The WAL format (https://sqlite.org/fileformat2.html#walformat:
+a 32-byte header with magic, page size, checkpoint sequence and two salts, then frames of
+whole pages, each checksummed in a chain seeded by the header) says nothing about *which*
+database it belongs to: a ``-wal`` copied beside another board is "valid" and gets written into
+it. So a board is opened only after:
+
+1. the file itself is checked without SQLite: a regular file, readable and writable (an
+   unreadable mode-0000 file and an immutable or read-only one are told apart), with the
+   SQLite header, our ``application_id`` and a format version we know;
+2. a ``-wal`` that no live connection is using is tried on *private copies*: the database
+   alone and the database with the ``-wal`` are opened in a temp folder. The ``-wal`` belongs
+   when the copy with it is sound (quick_check), carries the same board id (``meta.board_id``,
+   written at creation) and continues the same history (the file's last logged action is in
+   the copy unchanged: the log is append-only). Otherwise it is moved aside (never deleted,
+   never applied) with its ``-shm`` and the open is refused saying why. The board itself is
+   not touched: byte for byte what it was.
+
+A ``-wal`` in use by a live connection (a lock on the ``-shm`` or the database, read from
+``/proc/locks`` so no descriptor of ours is opened and closed: closing one would drop this
+process's SQLite locks, https://sqlite.org/howtocorrupt.html#_posix_advisory_locks_canceled_by
+_a_separate_thread_doing_close_) was checked by whoever opened it and is left alone. So is a
+board this process already has open.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import math
+import os
+import shutil
+import sqlite3
+import stat
+import struct
+import tempfile
+import threading
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import BinaryIO
+
+from dispatcher.fleet import LoadStatus, TruckStatus, TruckType
+from freightlab.atomic import WriteError, os_reason
+from freightlab.errors import InputError, InputErrors
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+_FS_IOC_GETFLAGS = 0x80086601  # linux/fs.h
+_FS_IMMUTABLE_FL = 0x00000010
+
+
+class ForeignWal(InputError):
+    """A ``-wal`` beside a board did not belong to it; it was moved aside, not applied."""
+
+
+@dataclass(frozen=True)
+class Header:
+    """What the first 100 bytes of an SQLite file say (https://sqlite.org/fileformat.html)."""
+
+    page_size: int
+    user_version: int
+    application_id: int
+
+    @classmethod
+    def parse(cls, data: bytes) -> Header | None:
+        if len(data) < 100 or not data.startswith(SQLITE_MAGIC):
+            return None
+        page = struct.unpack(">H", data[16:18])[0]
+        return cls(
+            65536 if page == 1 else page,
+            struct.unpack(">I", data[60:64])[0],
+            struct.unpack(">I", data[68:72])[0],
+        )
+
+
+# ------------------------------------------------------------------ open in this process
+_OPEN: Counter[tuple[int, int]] = Counter()
+_OPEN_LOCK = threading.Lock()
+
+
+def _key(path: Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino)
+
+
+def register_open(path: Path) -> tuple[int, int] | None:
+    """Note that this process holds a connection on ``path`` (``release_open`` undoes it)."""
+    key = _key(path)
+    if key is not None:
+        with _OPEN_LOCK:
+            _OPEN[key] += 1
+    return key
+
+
+def release_open(key: tuple[int, int] | None) -> None:
+    if key is None:
+        return
+    with _OPEN_LOCK:
+        _OPEN[key] -= 1
+        if _OPEN[key] <= 0:
+            del _OPEN[key]
+
+
+def open_here(path: Path) -> bool:
+    key = _key(path)
+    with _OPEN_LOCK:
+        return key is not None and _OPEN[key] > 0
+
+
+# ------------------------------------------------------------------------ the file itself
+def check_file(path: Path) -> Header | None:
+    """Refuse, in words, what cannot be a writable board; the header when it was read."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such board file") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot open board: {os_reason(exc)}") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise InputError(f"{path}: not a board file (it is a folder or a special file)")
+    if st.st_size == 0:
+        raise InputError(f"{path}: empty file, not a Freightlab board")
+    if not os.access(path, os.R_OK):
+        mode = stat.S_IMODE(st.st_mode)
+        raise InputError(
+            f"{path}: cannot read the board: permission denied (mode {mode:04o}); "
+            "ask its owner to share it"
+        )
+    if not os.access(path, os.W_OK):
+        why = "immutable" if _immutable(path) else f"mode {stat.S_IMODE(st.st_mode):04o}"
+        raise InputError(f"{path}: board file is read-only ({why}); save a copy")
+    if not os.access(path.parent, os.W_OK):
+        raise InputError(
+            f"{path}: its folder is read-only (a board needs to write its -wal beside it); "
+            "save a copy elsewhere"
+        )
+    if open_here(path):
+        return None  # reading it through a descriptor of ours could drop our SQLite locks
+    with open(path, "rb") as fh:
+        header = Header.parse(fh.read(100))
+    if header is None:
+        raise InputError(f"{path}: not a Freightlab board (not an SQLite database)")
+    return header
+
+
+def _immutable(path: Path) -> bool:
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError:
+        return False
+    try:
+        buf = fcntl.ioctl(fd, _FS_IOC_GETFLAGS, b"\0" * 8)
+        return bool(struct.unpack("I", buf[:4])[0] & _FS_IMMUTABLE_FL)
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+
+
+# ---------------------------------------------------------------------------- the -wal
+def in_use(*paths: Path) -> bool:
+    """Does any process (this one included) hold a lock on these files? Unknown -> True."""
+    keys = {(os.major(k[0]), os.minor(k[0]), k[1]) for p in paths if (k := _key(p))}
+    if not keys:
+        return False
+    try:
+        text = Path("/proc/locks").read_text()
+    except OSError:
+        return True  # cannot tell: trust SQLite as before rather than move a live -wal
+    for line in text.splitlines():
+        for field in line.split():
+            parts = field.split(":")
+            if len(parts) == 3 and parts[2].isdigit():
+                with contextlib.suppress(ValueError):
+                    if (int(parts[0], 16), int(parts[1], 16), int(parts[2])) in keys:
+                        return True
+    return False
+
+
+def check_wal(path: Path, header: Header | None) -> None:
+    """Refuse (and move aside) a ``-wal`` that does not belong to ``path``; see the module."""
+    wal, shm = Path(f"{path}-wal"), Path(f"{path}-shm")
+    if header is None or not wal.is_file() or wal.stat().st_size == 0:
+        return
+    if in_use(path, wal, shm):
+        return
+    why = _why_foreign(path, wal, header)
+    if why is None:
+        return
+    moved = _move_aside(wal, shm)
+    raise ForeignWal(
+        f"{path}: refused to open: the {wal.name} file beside it {why}; it was not applied "
+        f"(the board is unchanged) and was moved aside to {', '.join(moved)}; open the board "
+        "again"
+    )
+
+
+_WAL_MAGICS = (0x377F0682, 0x377F0683)
+_WAL_HEADER, _FRAME_HEADER = 32, 24
+
+
+def _why_foreign(path: Path, wal: Path, header: Header) -> str | None:
+    """None when ``wal`` belongs to ``path``, else why not (see the module docstring)."""
+    with open(wal, "rb") as fh:
+        head = fh.read(_WAL_HEADER)
+        if len(head) < _WAL_HEADER or struct.unpack(">I", head[:4])[0] not in _WAL_MAGICS:
+            return None  # not a WAL SQLite would use: it ignores and resets it
+        if struct.unpack(">I", head[8:12])[0] != header.page_size:
+            return "has another page size, so it was written for another database"
+        first = _first_commit_end(fh, head, header.page_size)
+    if first is None:
+        return None  # no committed transaction in it: SQLite applies nothing
+    with tempfile.TemporaryDirectory(prefix="freightlab-walcheck-") as tmp:
+        try:
+            mine = _identity(_copy(path, wal, Path(tmp, "alone"), 0), None)
+        except sqlite3.Error:
+            return None  # the board alone is unreadable: the open reports that itself
+        try:
+            start = _identity(_copy(path, wal, Path(tmp, "first"), first), None)
+            theirs = _identity(_copy(path, wal, Path(tmp, "all"), -1), mine.last)
+        except sqlite3.Error as exc:
+            return f"does not fit this board (applied, it leaves a damaged board: {exc})"
+    if theirs.board_id != mine.board_id:
+        return (
+            f"belongs to another board (board id {theirs.board_id or 'none'}; "
+            f"this board is {mine.board_id or 'none'})"
+        )
+    if start.revision > mine.revision + 1 or (mine.last and theirs.last != mine.last):
+        return (
+            "is from another history of this board (a copy or a restored backup): the file "
+            f"is at revision {mine.revision}, the -wal starts at revision {start.revision}"
+            f"{'' if theirs.last == mine.last else ' and rewrites what the file holds'}"
+        )
+    return None
+
+
+def _first_commit_end(fh: BinaryIO, head: bytes, page_size: int) -> int | None:
+    """Byte length of the WAL up to its first commit frame of the current salts, if any.
+
+    Frames carry copies of the header's salts; a frame with other salts is left over from
+    an earlier generation of the WAL and ends it. A commit frame has a non-zero database size.
+    """
+    salts = head[16:24]
+    offset = _WAL_HEADER
+    while True:
+        fh.seek(offset)
+        frame = fh.read(_FRAME_HEADER)
+        if len(frame) < _FRAME_HEADER or frame[8:16] != salts:
+            return None
+        offset += _FRAME_HEADER + page_size
+        if struct.unpack(">I", frame[4:8])[0] != 0:
+            return offset
+
+
+def _copy(db: Path, wal: Path, folder: Path, wal_bytes: int) -> Path:
+    """A private copy of the board with the first ``wal_bytes`` of the -wal (-1: all)."""
+    folder.mkdir()
+    copy = folder / "board"
+    shutil.copyfile(db, copy)
+    if wal_bytes:
+        with open(wal, "rb") as src, open(f"{copy}-wal", "wb") as dst:
+            if wal_bytes < 0:
+                shutil.copyfileobj(src, dst)
+            else:
+                dst.write(src.read(wal_bytes))
+    return copy
+
+
+@dataclass(frozen=True)
+class _Identity:
+    board_id: str
+    revision: int
+    last: tuple[object, ...] | None  # the last action row (or the row at the asked revision)
+
+
+def _identity(db: Path, same_as: tuple[object, ...] | None) -> _Identity:
+    """A private copy's board id, revision and last action row (with ``same_as``, the other
+    copy's last row, the row at that revision instead). A copy with a -wal is checked first."""
+    conn = sqlite3.connect(db, isolation_level=None)
+    try:
+        if Path(f"{db}-wal").exists():
+            verdict = conn.execute("PRAGMA quick_check").fetchone()[0]
+            if verdict != "ok":
+                raise sqlite3.DatabaseError(verdict)
+        meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+        select = "SELECT revision, at, owner, kind, load_id, truck_id, detail FROM actions "
+        if same_as is None:
+            row = conn.execute(select + "ORDER BY revision DESC LIMIT 1").fetchone()
+        else:
+            row = conn.execute(select + "WHERE revision = ?", (same_as[0],)).fetchone()
+    finally:
+        conn.close()
+    try:
+        revision = int(meta.get("revision", "0"))
+    except ValueError:
+        raise sqlite3.DatabaseError(f"revision {meta.get('revision')!r} is not a number") from None
+    return _Identity(str(meta.get("board_id", "")), revision, tuple(row) if row else None)
+
+
+def _move_aside(*files: Path) -> list[str]:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    moved = []
+    for f in files:
+        if f.exists():
+            dest = f.with_name(f"{f.name}.foreign-{stamp}")
+            n = 1
+            while dest.exists():
+                dest, n = f.with_name(f"{f.name}.foreign-{stamp}-{n}"), n + 1
+            os.rename(f, dest)
+            moved.append(dest.name)
+    return moved
+
+
+def move_aside_leftovers(path: Path) -> list[str]:
+    """A new board is about to appear at ``path``: a -wal/-shm already there is somebody
+    else's and must not be applied to it; move it aside (not deleted)."""
+    return _move_aside(Path(f"{path}-wal"), Path(f"{path}-shm"))
+
+
+# ------------------------------------------------------------------- SQLite errors in words
+@dataclass(frozen=True)
+class _Failure:
+    reason: str
+    advice: str
+
+
+#: SQLite primary error name -> what it means for a save. Extended names (SQLITE_IOERR_WRITE)
+#: fall back to their primary code.
+SQLITE_FAILURES: dict[str, _Failure] = {
+    "SQLITE_FULL": _Failure("the disk is full", "free space and retry"),
+    "SQLITE_READONLY": _Failure("the file became read-only", "check its permissions and retry"),
+    "SQLITE_PERM": _Failure("permission denied", "check its permissions and retry"),
+    "SQLITE_AUTH": _Failure("permission denied", "check its permissions and retry"),
+    "SQLITE_IOERR": _Failure("a disk input/output error", "check the disk and retry"),
+    "SQLITE_CANTOPEN": _Failure(
+        "the file or its folder can no longer be opened", "check the folder and retry"
+    ),
+    "SQLITE_CONSTRAINT": _Failure(
+        "the board file breaks its own rules (edited outside Freightlab?)", "open a backup copy"
+    ),
+    "SQLITE_CORRUPT": _Failure("the board file is damaged", "open a backup copy"),
+    "SQLITE_NOTADB": _Failure("the board file is damaged", "open a backup copy"),
+}
+
+
+def save_failure(exc: sqlite3.Error, path: Path, what: str) -> InputError | None:
+    """``could not save 3 assignments to board.fboard: the disk is full; nothing was lost,
+    free space and retry`` -- or None for errors that are not about the file (bugs)."""
+    failure = _failure_of(exc)
+    if failure is None:
+        return None
+    return WriteError(
+        f"could not save {what} to {path}: {failure.reason}; nothing was lost, {failure.advice}"
+    )
+
+
+def read_failure(exc: sqlite3.Error, path: Path) -> InputError:
+    failure = _failure_of(exc)
+    reason = failure.reason if failure else str(exc)
+    return InputError(f"{path}: could not read the board: {reason} ({exc})")
+
+
+def _failure_of(exc: sqlite3.Error) -> _Failure | None:
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    while name and name not in SQLITE_FAILURES and "_" in name[7:]:
+        name = name.rsplit("_", 1)[0]
+    return SQLITE_FAILURES.get(name)
+
+
+def describe_ops(kinds: list[str]) -> str:
+    """["assign", "assign", "edit"] -> "2 assignments and 1 edit"."""
+    words = {"assign": "assignment", "unassign": "unassignment", "edit": "edit"}
+    counts = Counter(kinds)
+    parts = [f"{n} {words.get(k, k)}{'s' if n != 1 else ''}" for k, n in counts.items()]
+    return " and ".join(parts) if parts else "nothing"
+
+
+# --------------------------------------------------------------------- content of the rows
+def _text(v: object) -> str | None:
+    return None if isinstance(v, str) and v.strip() else "must be a non-empty text"
+
+
+def _number(low: float | None = None, *, strict: bool = False) -> Callable[[object], str | None]:
+    def check(v: object) -> str | None:
+        if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+            return "must be a finite number"
+        if low is not None and (v <= low if strict else v < low):
+            return f"must be {'>' if strict else '>='} {low:g}"
+        return None
+
+    return check
+
+
+def _one_of(kind: type[StrEnum]) -> Callable[[object], str | None]:
+    allowed = ", ".join(m.value for m in kind)
+
+    def check(v: object) -> str | None:
+        return None if v in {m.value for m in kind} else f"is not one of {allowed}"
+
+    return check
+
+
+def _optional(rule: Callable[[object], str | None]) -> Callable[[object], str | None]:
+    return lambda v: None if v is None else rule(v)
+
+
+Rule = Callable[[object], str | None]
+
+#: table -> column -> what a value must be. Columns in the order the store selects them.
+ROW_RULES: dict[str, dict[str, Rule]] = {
+    "truck": {
+        "id": _text,
+        "location": _text,
+        "capacity_t": _number(0, strict=True),
+        "truck_type": _one_of(TruckType),
+        "available_at": _number(),
+        "status": _one_of(TruckStatus),
+    },
+    "load": {
+        "id": _text,
+        "origin": _text,
+        "destination": _text,
+        "weight_t": _number(0, strict=True),
+        "truck_type": _one_of(TruckType),
+        "pickup_earliest": _number(),
+        "pickup_latest": _number(),
+        "price": _number(0),
+        "status": _one_of(LoadStatus),
+        "truck_id": _optional(_text),
+        "deadhead_km": _optional(_number(0)),
+    },
+}
+
+
+def check_rows(path: Path, kind: str, columns: list[str], rows: list[tuple[object, ...]]) -> None:
+    """Every value of every row against ``ROW_RULES``; all problems in one InputErrors."""
+    rules = [(i, name, ROW_RULES[kind][name]) for i, name in enumerate(columns)]
+    problems = []
+    for row in rows:
+        for i, name, rule in rules:
+            why = rule(row[i])
+            if why is not None:
+                problems.append(f"{kind} {row[0]!r}: {name} {row[i]!r} {why}")
+    if problems:
+        raise InputErrors(
+            f"{path}: the board file holds bad rows (edited outside Freightlab?)", problems
+        )
+
+
+#: (query, what a row it returns means) -- each row is one broken rule between tables.
+LINK_CHECKS: tuple[tuple[str, str], ...] = (
+    (
+        "SELECT id, truck_id FROM loads WHERE truck_id IS NOT NULL "
+        "AND truck_id NOT IN (SELECT id FROM trucks)",
+        "load {0!r} is on truck {1!r}, which is not on the board",
+    ),
+    (
+        "SELECT truck_id, group_concat(id, ', ') FROM loads WHERE truck_id IS NOT NULL "
+        "GROUP BY truck_id HAVING count(*) > 1",
+        "truck {0!r} carries several loads at once ({1})",
+    ),
+    (
+        "SELECT id, status FROM loads WHERE (truck_id IS NULL) <> (deadhead_km IS NULL) "
+        "OR (status = 'assigned' AND truck_id IS NULL) "
+        "OR (status = 'open' AND truck_id IS NOT NULL)",
+        "load {0!r} is {1} but its truck and deadhead disagree",
+    ),
+    (
+        "SELECT key, value FROM meta WHERE key = 'revision' "
+        "AND (CAST(value AS INTEGER) || '' <> value "
+        "OR CAST(value AS INTEGER) < (SELECT coalesce(max(revision), 0) FROM actions))",
+        "the board revision {1!r} is not the last logged revision",
+    ),
+)
+
+
+def check_links(conn: sqlite3.Connection, path: Path) -> None:
+    problems = [
+        what.format(*row) for query, what in LINK_CHECKS for row in conn.execute(query).fetchall()
+    ]
+    if problems:
+        raise InputErrors(
+            f"{path}: the board file is inconsistent (edited outside Freightlab?)", problems
+        )

@@ -48,6 +48,8 @@ from typing import BinaryIO
 from dispatcher.fleet import LoadStatus, TruckStatus, TruckType
 from freightlab.atomic import WriteError, os_reason
 from freightlab.errors import InputError, InputErrors
+from freightlab.paths import resolve_inside
+from freightlab.resources import asset_path, default_map_path
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 _FS_IOC_GETFLAGS = 0x80086601  # linux/fs.h
@@ -490,3 +492,33 @@ def check_links(conn: sqlite3.Connection, path: Path) -> None:
         raise InputErrors(
             f"{path}: the board file is inconsistent (edited outside Freightlab?)", problems
         )
+
+
+# ------------------------------------------------------------------------- the board's map
+def board_map(board: Path, stored: str) -> Path:
+    """The map file a board names, read only from the board's folder or the shipped maps.
+
+    A relative path is taken from the board's folder. A map that is not where the board says
+    (the board was moved, or saved on another machine) is looked for by file name beside the
+    board, then among the shipped maps. A path leading anywhere else is refused, not read."""
+    if not stored:
+        return default_map_path()
+    maps = asset_path("maps")
+    allowed = (board.parent, maps)
+    try:
+        found: Path | None = resolve_inside(
+            stored, board.parent, allowed, source=board, field="map_path"
+        )
+        refusal = None
+    except InputError as exc:
+        found, refusal = None, exc
+    if found is not None and found.is_file():
+        return found
+    name = Path(stored).name
+    for folder in allowed:
+        if name and (folder / name).is_file():
+            with contextlib.suppress(InputError):  # a link from there out is still out
+                return resolve_inside(name, folder, allowed, source=board, field="map_path")
+    if refusal is not None:
+        raise refusal
+    raise InputError(f"{board}: its map {stored} is missing (looked beside the board too)")

@@ -139,7 +139,7 @@ def check_file(path: Path) -> Header | None:
     if not os.access(path, os.W_OK):
         why = "immutable" if _immutable(path) else f"mode {stat.S_IMODE(st.st_mode):04o}"
         raise InputError(f"{path}: board file is read-only ({why}); save a copy")
-    if not os.access(path.parent, os.W_OK):
+    if not os.access(Path(os.path.realpath(path)).parent, os.W_OK):  # where the -wal goes
         raise InputError(
             f"{path}: its folder is read-only (a board needs to write its -wal beside it); "
             "save a copy elsewhere"
@@ -189,12 +189,13 @@ def in_use(*paths: Path) -> bool:
 
 def check_wal(path: Path, header: Header | None) -> None:
     """Refuse (and move aside) a ``-wal`` that does not belong to ``path``; see the module."""
-    wal, shm = Path(f"{path}-wal"), Path(f"{path}-shm")
+    real = Path(os.path.realpath(path))  # SQLite puts the -wal beside the real file
+    wal, shm = Path(f"{real}-wal"), Path(f"{real}-shm")
     if header is None or not wal.is_file() or wal.stat().st_size == 0:
         return
-    if in_use(path, wal, shm):
+    if in_use(real, wal, shm):
         return
-    why = _why_foreign(path, wal, header)
+    why = _why_foreign(real, wal, header)
     if why is None:
         return
     moved = _move_aside(wal, shm)

@@ -225,7 +225,7 @@ class BoardStore:
         if header is not None:
             _check_header(header, target)
         board_file.check_wal(target, header)  # a -wal of another board: moved aside, refused
-        sweep_litter(target)
+        sweep_litter(target.resolve())
         try:
             conn = sqlite3.connect(
                 f"{target.resolve().as_uri()}?mode=rw",
@@ -303,11 +303,14 @@ class BoardStore:
 
     def history(self, since: int = 0) -> list[ActionRecord]:
         """Committed actions with revision > ``since``, oldest first."""
-        rows = self._conn.execute(
-            "SELECT revision, at, owner, kind, load_id, truck_id, detail FROM actions "
-            "WHERE revision > ? ORDER BY revision",
-            (since,),
-        ).fetchall()
+        try:
+            rows = self._conn.execute(
+                "SELECT revision, at, owner, kind, load_id, truck_id, detail FROM actions "
+                "WHERE revision > ? ORDER BY revision",
+                (since,),
+            ).fetchall()
+        except sqlite3.Error as exc:
+            raise board_file.read_failure(exc, self.path) from exc
         return [ActionRecord(*row) for row in rows]
 
     def current_revision(self) -> int:

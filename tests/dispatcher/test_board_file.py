@@ -388,3 +388,23 @@ def test_immutable_board_is_refused_first_and_untouched(tmp_path: Path) -> None:
         assert _digest(board) == before and not Path(f"{board}-wal").exists()
     finally:
         subprocess.run(["chattr", "-i", str(board)], check=True)
+
+
+def test_board_through_a_symlink_checks_the_wal_beside_the_real_file(tmp_path: Path) -> None:
+    real_dir = tmp_path / "real"
+    real_dir.mkdir()
+    a, b = real_dir / "a.fboard", real_dir / "b.fboard"
+    BoardStore.create(a, _snap()).close()
+    BoardStore.create(b, _snap(name="East desk")).close()
+    link = tmp_path / "link.fboard"
+    link.symlink_to(b)
+    _crash_after_assigning(link, 1)  # SQLite writes the -wal beside the real file
+    assert Path(f"{b}-wal").exists() and not Path(f"{link}-wal").exists()
+    with BoardStore.open(link) as store:  # its own -wal: applied
+        assert len(store.load().assignments) == 1
+    _crash_after_assigning(a, 2)
+    shutil.copyfile(f"{a}-wal", f"{b}-wal")
+    before = _digest(b)
+    with pytest.raises(ForeignWal):
+        BoardStore.open(link)
+    assert _digest(b) == before

@@ -44,8 +44,11 @@ from typing import IO
 from freightlab.errors import InputError
 
 
-class WriteError(InputError):
-    """A file could not be written (disk full, permission, not a file); says what survived."""
+class WriteError(InputError, OSError):
+    """A file could not be written (disk full, permission, not a file); says what survived.
+
+    An ``InputError`` (the CLI exits 2 with its one line, the UI shows it) and an ``OSError``
+    (code that catches a failed save as one keeps working)."""
 
 
 #: errno -> how a person would say it. Anything else is reported with the system's words.

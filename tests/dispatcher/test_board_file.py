@@ -215,6 +215,14 @@ def test_create_refuses_devices_and_fifos(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="must be a regular file"):
         BoardStore.create(fifo, _snap(), overwrite=True)
     assert stat.S_ISFIFO(fifo.lstat().st_mode)
+    if os.geteuid() == 0:
+        node = tmp_path / "null.fboard"
+        os.mknod(node, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+        with pytest.raises(InputError, match="must be a regular file"):
+            BoardStore.create(node, _snap(), overwrite=True)
+        assert stat.S_ISCHR(node.lstat().st_mode)
+        with pytest.raises(InputError, match="not a board file"):
+            BoardStore.open(node)
 
 
 def test_create_moves_aside_a_stale_wal_instead_of_applying_it(tmp_path: Path) -> None:

@@ -80,7 +80,23 @@ WRITERS: dict[str, tuple[Callable[[Path], None], Callable[[bytes], bool]]] = {
         lambda p: write_assignments_csv(p, [_assignment()]),
         lambda b: b"T1,L1,12.5" in b,
     ),
+    "simulate --charts": (
+        lambda p: _charts("simulate", MONOLITH, "--duration", "300", "--charts", str(p.parent)),
+        lambda b: b.startswith(b"\x89PNG"),
+    ),
+    "compare --charts": (
+        lambda p: _charts(
+            "compare", MONOLITH, "--rates", "1,2", "--duration", "200", "--charts", str(p.parent)
+        ),
+        lambda b: b.startswith(b"\x89PNG"),
+    ),
 }
+#: writers whose file name is fixed (a chart in the --charts folder); the others take any name
+FILE_NAMES = {"simulate --charts": "latency.png", "compare --charts": "comparison.png"}
+
+
+def _charts(*argv: str) -> None:
+    assert main(list(argv)) == 0
 
 
 @pytest.mark.parametrize("name", sorted(WRITERS))
@@ -90,7 +106,7 @@ def test_symlink_keeps_the_link_and_its_target_gets_the_content(tmp_path: Path, 
     real.parent.mkdir()
     real.write_text("old")
     real.chmod(0o640)
-    link = tmp_path / "link.dat"
+    link = tmp_path / FILE_NAMES.get(name, "link.dat")
     link.symlink_to(real)
     write(link)
     assert link.is_symlink() and os.readlink(link) == str(real)
@@ -102,7 +118,7 @@ def test_symlink_keeps_the_link_and_its_target_gets_the_content(tmp_path: Path, 
 @pytest.mark.parametrize("name", sorted(WRITERS))
 def test_fifo_stays_a_fifo_and_its_reader_gets_the_content(tmp_path: Path, name: str) -> None:
     write, good = WRITERS[name]
-    fifo = tmp_path / "pipe.dat"
+    fifo = tmp_path / FILE_NAMES.get(name, "pipe.dat")
     os.mkfifo(fifo)
     with _reader(fifo) as got:
         write(fifo)
@@ -114,7 +130,7 @@ def test_fifo_stays_a_fifo_and_its_reader_gets_the_content(tmp_path: Path, name:
 @pytest.mark.parametrize("name", sorted(WRITERS))
 def test_device_node_stays_a_device(tmp_path: Path, name: str) -> None:
     write, _ = WRITERS[name]
-    node = _mknod(tmp_path / "null", 3)
+    node = _mknod(tmp_path / FILE_NAMES.get(name, "null"), 3)
     write(node)
     st = node.lstat()
     assert stat.S_ISCHR(st.st_mode) and st.st_rdev == os.makedev(1, 3)

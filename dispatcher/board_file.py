@@ -357,7 +357,7 @@ SQLITE_FAILURES: dict[str, _Failure] = {
 def save_failure(exc: sqlite3.Error, path: Path, what: str) -> InputError | None:
     """``could not save 3 assignments to board.fboard: the disk is full; nothing was lost,
     free space and retry`` -- or None for errors that are not about the file (bugs)."""
-    failure = _failure_of(exc)
+    failure = _failure_of(exc, path)
     if failure is None:
         return None
     return WriteError(
@@ -365,17 +365,37 @@ def save_failure(exc: sqlite3.Error, path: Path, what: str) -> InputError | None
     )
 
 
+def open_failure(exc: sqlite3.Error, path: Path) -> InputError:
+    """An open that SQLite refused: a damaged file, or the disk/permissions (said as such,
+    not as "damaged": a full disk is no reason to think the board is broken)."""
+    failure = _failure_of(exc, path)
+    if failure is None or failure.advice == "open a backup copy":
+        return InputError(f"{path}: not a Freightlab board or damaged: {exc}")
+    return InputError(
+        f"{path}: could not open the board: {failure.reason}; nothing was changed, {failure.advice}"
+    )
+
+
 def read_failure(exc: sqlite3.Error, path: Path) -> InputError:
-    failure = _failure_of(exc)
+    failure = _failure_of(exc, path)
     reason = failure.reason if failure else str(exc)
     return InputError(f"{path}: could not read the board: {reason} ({exc})")
 
 
-def _failure_of(exc: sqlite3.Error) -> _Failure | None:
+def _failure_of(exc: sqlite3.Error, path: Path) -> _Failure | None:
     name = getattr(exc, "sqlite_errorname", "") or ""
     while name and name not in SQLITE_FAILURES and "_" in name[7:]:
         name = name.rsplit("_", 1)[0]
+    if name == "SQLITE_IOERR" and _no_space_left(path):
+        name = "SQLITE_FULL"  # SQLite says "I/O error" when the -shm cannot grow on a full disk
     return SQLITE_FAILURES.get(name)
+
+
+def _no_space_left(path: Path) -> bool:
+    try:
+        return os.statvfs(Path(os.path.realpath(path)).parent).f_bavail == 0
+    except OSError:
+        return False
 
 
 def describe_ops(kinds: list[str]) -> str:
@@ -456,6 +476,30 @@ def check_rows(path: Path, kind: str, columns: list[str], rows: list[tuple[objec
         raise InputErrors(
             f"{path}: the board file holds bad rows (edited outside Freightlab?)", problems
         )
+
+
+def _iso_or_empty(v: object) -> str | None:
+    if v == "":
+        return None
+    try:
+        datetime.fromisoformat(str(v))
+    except ValueError:
+        return "is not an ISO 8601 time"
+    return None
+
+
+#: meta key -> what its value must be (absent keys take their defaults).
+META_RULES: dict[str, Rule] = {"day_start": _iso_or_empty, "name": lambda v: None}
+
+
+def check_meta(path: Path, meta: dict[str, object]) -> None:
+    problems = [
+        f"{key} {meta[key]!r} {why}"
+        for key, rule in META_RULES.items()
+        if key in meta and (why := rule(meta[key])) is not None
+    ]
+    if problems:
+        raise InputErrors(f"{path}: the board file holds bad settings", problems)
 
 
 #: (query, what a row it returns means) -- each row is one broken rule between tables.

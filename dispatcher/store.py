@@ -250,7 +250,7 @@ class BoardStore:
             store = cls(target, conn, owner or default_owner())
         except sqlite3.DatabaseError as exc:
             conn.close()
-            raise InputError(f"{target}: not a Freightlab board or damaged: {exc}") from exc
+            raise board_file.open_failure(exc, target) from exc
         except BaseException:
             conn.close()
             raise
@@ -284,6 +284,7 @@ class BoardStore:
                 load_rows = conn.execute(_LOAD_SELECT + " ORDER BY seq").fetchall()
         except sqlite3.Error as exc:
             raise board_file.read_failure(exc, self.path) from exc
+        board_file.check_meta(self.path, meta)
         board_file.check_rows(self.path, "truck", _columns(_TRUCK_SELECT), truck_rows)
         board_file.check_rows(self.path, "load", _columns(_LOAD_SELECT), load_rows)
         trucks = [_truck_from_row(r) for r in truck_rows]
@@ -796,7 +797,9 @@ def _check_identity(conn: sqlite3.Connection, path: Path) -> None:
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
         version = conn.execute("PRAGMA user_version").fetchone()[0]
     except sqlite3.DatabaseError as exc:
-        raise InputError(f"{path}: not a Freightlab board (not an SQLite database)") from exc
+        if getattr(exc, "sqlite_errorname", "") == "SQLITE_NOTADB":
+            raise InputError(f"{path}: not a Freightlab board (not an SQLite database)") from exc
+        raise board_file.open_failure(exc, path) from exc
     if app_id != APPLICATION_ID:
         raise InputError(f"{path}: not a Freightlab board (an SQLite file of another kind)")
     _check_version(version, path)

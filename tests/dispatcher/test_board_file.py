@@ -161,6 +161,7 @@ def test_a_live_wal_of_another_desk_is_left_alone(tmp_path: Path) -> None:
             "truck 'T0' carries several loads",
         ),
         ("UPDATE meta SET value = 'x' WHERE key = 'revision'", "revision 'x'"),
+        ("UPDATE meta SET value = 'monday' WHERE key = 'day_start'", "day_start 'monday'"),
     ],
 )
 def test_tampered_board_gives_one_line_naming_the_file(
@@ -416,3 +417,24 @@ def test_board_through_a_symlink_checks_the_wal_beside_the_real_file(tmp_path: P
     with pytest.raises(ForeignWal):
         BoardStore.open(link)
     assert _digest(b) == before
+
+
+def test_open_on_a_full_disk_says_so_not_damaged(small_disk: Path) -> None:
+    board = small_disk / "board.fboard"
+    BoardStore.create(board, _snap(50)).close()
+    before = _digest(board)
+    filler = _fill(small_disk)
+    try:
+        store = BoardStore.open(board)  # may open: SQLite might need no new space yet
+    except InputError as exc:
+        message = str(exc)
+        assert "damaged" not in message and "not a Freightlab board" not in message
+        assert f"{board}: could not open the board: the disk is full" in message
+    else:
+        with store, pytest.raises(WriteError, match="the disk is full; nothing was lost"):
+            store.apply([AssignOp(f"L{i}", f"T{i}", 1.0) for i in range(50)])
+    finally:
+        filler.unlink()
+    with BoardStore.open(board) as again:
+        assert again.load().assignments == []
+    assert _digest(board) == before or Path(f"{board}-wal").exists() is False

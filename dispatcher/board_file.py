@@ -196,7 +196,7 @@ def check_wal(path: Path, header: Header | None) -> None:
     if in_use(real, wal, shm):
         return
     why = _why_foreign(real, wal, header)
-    if why is None:
+    if why is None or in_use(real, wal, shm):  # a desk opened it meanwhile: it checked it
         return
     moved = _move_aside(wal, shm)
     raise ForeignWal(

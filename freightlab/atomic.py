@@ -17,7 +17,8 @@ the table):
   the system's ``/dev/null``) breaks the machine for everyone. Atomicity means nothing for a
   stream, so nothing is lost by writing straight through. Paths through ``/proc/*/fd`` or
   ``/dev/fd`` (``/dev/stdout`` when stdout is redirected to a file) are streams too: the user
-  means "this open descriptor", not "replace the file behind it".
+  means "this open descriptor", not "replace the file behind it". Streams are opened for
+  appending, so ``>> log`` keeps what the log held and what this run printed before.
 - a **folder, block device or socket**: refused with a clear message (a JSON report written
   over a disk is never what anyone meant).
 
@@ -147,7 +148,9 @@ def atomic_open(path: str | os.PathLike[str], mode: str = "w", **kwargs: object)
     plan = plan_write(path)
     if plan.how == "stream":
         with _writing(plan, "nothing else was touched"):
-            stream = open(plan.real, mode, **kwargs)  # type: ignore[call-overload]  # noqa: SIM115
+            # append, not truncate: /dev/stdout may be a file the shell opened for >> (or one
+            # this run already printed to); on devices and FIFOs the two are the same
+            stream = open(plan.real, mode.replace("w", "a"), **kwargs)  # type: ignore[call-overload]  # noqa: SIM115
             with stream as fh:
                 yield fh
         return

@@ -283,3 +283,22 @@ def _reader(fifo: Path) -> Iterator[list[bytes]]:
             with open(fifo, "wb"):
                 pass
             reader.join(timeout=5)
+
+
+def test_json_to_dev_stdout_redirected_into_a_file_keeps_what_it_held(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    log = tmp_path / "log.txt"
+    log.write_text("earlier run\n")
+    with open(log, "a") as out:
+        code = subprocess.run(
+            [sys.executable, "main.py", "simulate", MONOLITH, "--json", "/dev/stdout"],
+            cwd=ROOT,
+            stdout=out,
+            check=False,
+        ).returncode
+    text = log.read_text()
+    assert code == 0 and text.startswith("earlier run\n") and "bottleneck" in text
+    assert json.loads(text[text.index("\n{") :])["design"] == "Single matcher, three workers"
+    assert not log.is_symlink() and _litter(tmp_path) == []

@@ -10,6 +10,8 @@ the table):
   for writing (read-only to us) is refused, as a plain ``open`` would, instead of being
   replaced behind its owner's back.
 - a **symlink**: followed; the file it points to is replaced and the link stays a link.
+  (A file with other hard links is replaced like any other: its other names keep the old
+  content. Extended attributes and ACLs are not copied; mode bits and owner are.)
 - a **character device or FIFO** (``/dev/null``, ``/dev/stdout``, a named pipe a script
   reads): written directly, never replaced. Why not refuse: ``--json /dev/stdout`` and
   ``--json /dev/null`` are ordinary shell idioms, and a reader on a FIFO expects a stream;

@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from dispatcher import board_file
+from dispatcher import board_checks, board_file
 from dispatcher.fleet import Load, LoadStatus, Truck, TruckStatus, TruckType
 from freightlab.atomic import atomic_write_bytes, plan_write, sweep_litter
 from freightlab.errors import InputError
@@ -245,7 +245,7 @@ class BoardStore:
             verdict = conn.execute("PRAGMA quick_check").fetchone()[0]
             if verdict != "ok":
                 raise InputError(f"{target}: board file is damaged ({verdict})")
-            board_file.check_links(conn, target)
+            board_checks.check_links(conn, target)
             _ensure_board_id(conn)
             store = cls(target, conn, owner or default_owner())
         except sqlite3.DatabaseError as exc:
@@ -284,9 +284,9 @@ class BoardStore:
                 load_rows = conn.execute(_LOAD_SELECT + " ORDER BY seq").fetchall()
         except sqlite3.Error as exc:
             raise board_file.read_failure(exc, self.path) from exc
-        board_file.check_meta(self.path, meta)
-        board_file.check_rows(self.path, "truck", _columns(_TRUCK_SELECT), truck_rows)
-        board_file.check_rows(self.path, "load", _columns(_LOAD_SELECT), load_rows)
+        board_checks.check_meta(self.path, meta)
+        board_checks.check_rows(self.path, "truck", _columns(_TRUCK_SELECT), truck_rows)
+        board_checks.check_rows(self.path, "load", _columns(_LOAD_SELECT), load_rows)
         trucks = [_truck_from_row(r) for r in truck_rows]
         loads = [_load_from_row(r) for r in load_rows]
         assignments = [BoardAssignment(r[0], r[9], r[10]) for r in load_rows if r[9] is not None]

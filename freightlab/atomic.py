@@ -51,7 +51,15 @@ class WriteError(InputError, OSError):
     """A file could not be written (disk full, permission, not a file); says what survived.
 
     An ``InputError`` (the CLI exits 2 with its one line, the UI shows it) and an ``OSError``
-    (code that catches a failed save as one keeps working)."""
+    (code that catches a failed save as one keeps working). ``str()`` is the whole sentence;
+    ``strerror`` is the part after the file name, for callers that print the path themselves.
+    """
+
+    @classmethod
+    def about(cls, path: Path, reason: str) -> WriteError:
+        err = cls(f"could not write {path}: {reason}")
+        err.strerror = reason  # errno and filename stay unset, so str() stays the sentence
+        return err
 
 
 #: errno -> how a person would say it. Anything else is reported with the system's words.
@@ -121,13 +129,13 @@ def plan_write(path: str | os.PathLike[str]) -> WritePlan:
     except FileNotFoundError:
         return WritePlan(asked, real, "replace", None)
     except OSError as exc:
-        raise WriteError(f"could not write {asked}: {os_reason(exc)}") from None
+        raise WriteError.about(asked, os_reason(exc)) from None
     kind = next((k for k in TARGET_KINDS if k.test(st.st_mode)), None)
     if kind is None or kind.how == "refuse":
         what = kind.name if kind else "special file"
-        raise WriteError(f"could not write {asked}: it is a {what}, not a file; nothing written")
+        raise WriteError.about(asked, f"it is a {what}, not a file; nothing written")
     if kind.how == "replace" and not os.access(real, os.W_OK):
-        raise WriteError(f"could not write {asked}: the file is read-only; it was left unchanged")
+        raise WriteError.about(asked, "the file is read-only; it was left unchanged")
     return WritePlan(asked, real if kind.how == "replace" else asked, kind.how, st)
 
 
@@ -175,7 +183,7 @@ def _writing(plan: WritePlan, survived: str) -> Iterator[None]:
     except WriteError:
         raise
     except OSError as exc:
-        raise WriteError(f"could not write {plan.asked}: {os_reason(exc)}; {survived}") from exc
+        raise WriteError.about(plan.asked, f"{os_reason(exc)}; {survived}") from exc
 
 
 @contextlib.contextmanager

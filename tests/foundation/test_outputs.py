@@ -302,3 +302,15 @@ def test_json_to_dev_stdout_redirected_into_a_file_keeps_what_it_held(tmp_path: 
     assert code == 0 and text.startswith("earlier run\n") and "bottleneck" in text
     assert json.loads(text[text.index("\n{") :])["design"] == "Single matcher, three workers"
     assert not log.is_symlink() and _litter(tmp_path) == []
+
+
+def test_write_error_is_an_oserror_with_a_short_strerror(tmp_path: Path) -> None:
+    with pytest.raises(OSError) as caught:
+        atomic_write_text(tmp_path / "gone" / "x.csv", "data")
+    err = caught.value
+    assert isinstance(err, WriteError)
+    assert (
+        str(err) == f"could not write {tmp_path}/gone/x.csv: its folder does not exist; "
+        "nothing was written"
+    )
+    assert err.strerror == "its folder does not exist; nothing was written"

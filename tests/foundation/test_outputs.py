@@ -314,3 +314,23 @@ def test_write_error_is_an_oserror_with_a_short_strerror(tmp_path: Path) -> None
         "nothing was written"
     )
     assert err.strerror == "its folder does not exist; nothing was written"
+
+
+def test_symlink_loop_is_refused_in_words(tmp_path: Path) -> None:
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.symlink_to(b)
+    b.symlink_to(a)
+    with pytest.raises(WriteError, match="too many symbolic links"):
+        atomic_write_text(a, "x")
+    assert a.is_symlink() and b.is_symlink()
+
+
+def test_root_saving_a_users_file_keeps_its_owner(tmp_path: Path) -> None:
+    if os.geteuid() != 0:
+        pytest.skip("only root can hand a file to another owner")
+    target = tmp_path / "theirs.json"
+    target.write_text("old")
+    os.chown(target, 1234, 2345)
+    atomic_write_text(target, "new")
+    st = target.stat()
+    assert (st.st_uid, st.st_gid) == (1234, 2345) and target.read_text() == "new"

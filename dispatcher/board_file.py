@@ -28,7 +28,6 @@ board this process already has open.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import shutil
 import sqlite3
@@ -132,16 +131,18 @@ def check_file(path: Path) -> Header | None:
             f"{path}: cannot read the board: permission denied (mode {mode:04o}); "
             "ask its owner to share it"
         )
+    here = open_here(path)  # then no descriptor of ours may be opened and closed on it
     if not os.access(path, os.W_OK):
-        why = "immutable" if _immutable(path) else f"mode {stat.S_IMODE(st.st_mode):04o}"
+        flagged = not here and _immutable(path)
+        why = "immutable" if flagged else f"mode {stat.S_IMODE(st.st_mode):04o}"
         raise InputError(f"{path}: board file is read-only ({why}); save a copy")
     if not os.access(Path(os.path.realpath(path)).parent, os.W_OK):  # where the -wal goes
         raise InputError(
             f"{path}: its folder is read-only (a board needs to write its -wal beside it); "
             "save a copy elsewhere"
         )
-    if open_here(path):
-        return None  # reading it through a descriptor of ours could drop our SQLite locks
+    if here:
+        return None  # closing a descriptor of ours on it would drop our SQLite locks
     with open(path, "rb") as fh:
         header = Header.parse(fh.read(100))
     if header is None:
@@ -155,9 +156,11 @@ def _immutable(path: Path) -> bool:
     except OSError:
         return False
     try:
+        import fcntl  # POSIX only, like the immutable flag itself
+
         buf = fcntl.ioctl(fd, _FS_IOC_GETFLAGS, b"\0" * 8)
         return bool(struct.unpack("I", buf[:4])[0] & _FS_IMMUTABLE_FL)
-    except OSError:
+    except (OSError, ImportError):
         return False
     finally:
         os.close(fd)
@@ -166,13 +169,14 @@ def _immutable(path: Path) -> bool:
 # ---------------------------------------------------------------------------- the -wal
 def in_use(*paths: Path) -> bool:
     """Does any process (this one included) hold a lock on these files? Unknown -> True."""
-    keys = {(os.major(k[0]), os.minor(k[0]), k[1]) for p in paths if (k := _key(p))}
-    if not keys:
+    files = {k for p in paths if (k := _key(p))}
+    if not files:
         return False
     try:
-        text = Path("/proc/locks").read_text()
+        text = Path("/proc/locks").read_text()  # Linux; elsewhere we cannot tell
     except OSError:
         return True  # cannot tell: trust SQLite as before rather than move a live -wal
+    keys = {(os.major(dev), os.minor(dev), ino) for dev, ino in files}
     for line in text.splitlines():
         for field in line.split():
             parts = field.split(":")

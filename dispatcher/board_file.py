@@ -18,6 +18,9 @@ it. So a board is opened only after:
    never applied) with its ``-shm`` and the open is refused saying why. The board itself is
    not touched: byte for byte what it was.
 
+A ``-shm`` alone (no ``-wal``) is harmless: the first connection rebuilds it. What the rows
+must hold is checked after SQLite opened the file (``dispatcher/board_checks.py``).
+
 A ``-wal`` in use by a live connection (a lock on the ``-shm`` or the database, read from
 ``/proc/locks`` so no descriptor of ours is opened and closed: closing one would drop this
 process's SQLite locks, https://sqlite.org/howtocorrupt.html#_posix_advisory_locks_canceled_by

@@ -198,7 +198,13 @@ def check_wal(path: Path, header: Header | None) -> None:
         return
     if in_use(real, wal, shm):
         return
-    why = _why_foreign(real, wal, header)
+    try:
+        why = _why_foreign(real, wal, header)
+    except OSError as exc:  # no room for the private copies, say: never guess "it fits"
+        raise InputError(
+            f"{path}: could not check the {wal.name} file beside it ({os_reason(exc)} in "
+            f"{tempfile.gettempdir()}); nothing was changed; free space there and retry"
+        ) from exc
     if why is None or in_use(real, wal, shm):  # a desk opened it meanwhile: it checked it
         return
     moved = _move_aside(wal, shm)

@@ -438,3 +438,27 @@ def test_open_on_a_full_disk_says_so_not_damaged(small_disk: Path) -> None:
     with BoardStore.open(board) as again:
         assert again.load().assignments == []
     assert _digest(board) == before or Path(f"{board}-wal").exists() is False
+
+
+def test_no_room_to_check_a_wal_refuses_and_changes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    from dispatcher import board_file
+
+    board = tmp_path / "a.fboard"
+    BoardStore.create(board, _snap()).close()
+    _crash_after_assigning(board, 1)
+    before, wal = _digest(board), Path(f"{board}-wal").read_bytes()
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(board_file.shutil, "copyfile", full)
+    with pytest.raises(InputError, match=r"could not check the a\.fboard-wal file beside it"):
+        BoardStore.open(board)
+    assert _digest(board) == before and Path(f"{board}-wal").read_bytes() == wal
+    monkeypatch.undo()
+    with BoardStore.open(board) as store:
+        assert len(store.load().assignments) == 1

@@ -441,5 +441,5 @@ def board_map(board: Path, stored: str) -> Path:
             with contextlib.suppress(InputError):  # a link from there out is still out
                 return resolve_inside(name, folder, allowed, source=board, field="map_path")
     if refusal is not None:
-        raise refusal
+        raise InputError(f"{refusal}; copy the map beside the board to use it") from None
     raise InputError(f"{board}: its map {stored} is missing (looked beside the board too)")

@@ -236,19 +236,25 @@ def _why_foreign(path: Path, wal: Path, header: Header) -> str | None:
         except sqlite3.Error:
             return None  # the board alone is unreadable: the open reports that itself
         try:
-            start = _identity(_copy(path, wal, Path(tmp, "first"), first), None)
-            theirs = _identity(_copy(path, wal, Path(tmp, "all"), -1), mine.last)
+            theirs = _identity(_copy(path, wal, Path(tmp, "all"), -1), mine.last, check=True)
         except sqlite3.Error as exc:
             return f"does not fit this board (applied, it leaves a damaged board: {exc})"
+        try:  # the file may be a checkpoint killed midway: only the whole -wal makes it whole,
+            # so this copy is no evidence when it is unreadable
+            start: _Identity | None = _identity(_copy(path, wal, Path(tmp, "first"), first), None)
+        except sqlite3.Error:
+            start = None
     if theirs.board_id != mine.board_id:
         return (
             f"belongs to another board (board id {theirs.board_id or 'none'}; "
             f"this board is {mine.board_id or 'none'})"
         )
-    if start.revision > mine.revision + 1 or (mine.last and theirs.last != mine.last):
+    later = start is not None and start.revision > mine.revision + 1
+    if later or (mine.last and theirs.last != mine.last):
         return (
             "is from another history of this board (a copy or a restored backup): the file "
-            f"is at revision {mine.revision}, the -wal starts at revision {start.revision}"
+            f"is at revision {mine.revision}, the -wal starts at revision "
+            f"{start.revision if start else '?'}"
             f"{'' if theirs.last == mine.last else ' and rewrites what the file holds'}"
         )
     return None
@@ -293,12 +299,12 @@ class _Identity:
     last: tuple[object, ...] | None  # the last action row (or the row at the asked revision)
 
 
-def _identity(db: Path, same_as: tuple[object, ...] | None) -> _Identity:
+def _identity(db: Path, same_as: tuple[object, ...] | None, *, check: bool = False) -> _Identity:
     """A private copy's board id, revision and last action row (with ``same_as``, the other
-    copy's last row, the row at that revision instead). A copy with a -wal is checked first."""
+    copy's last row, the row at that revision instead); ``check``: quick_check it first."""
     conn = sqlite3.connect(db, isolation_level=None)
     try:
-        if Path(f"{db}-wal").exists():
+        if check:
             verdict = conn.execute("PRAGMA quick_check").fetchone()[0]
             if verdict != "ok":
                 raise sqlite3.DatabaseError(verdict)

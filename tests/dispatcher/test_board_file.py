@@ -462,3 +462,57 @@ def test_no_room_to_check_a_wal_refuses_and_changes_nothing(
     monkeypatch.undo()
     with BoardStore.open(board) as store:
         assert len(store.load().assignments) == 1
+
+
+def _backfill_part(board: Path, fraction: float) -> int:
+    """Do what a checkpoint killed midway leaves: the newest copy of the first ``fraction`` of
+    the pages in the -wal (in page order, as SQLite copies them) written into the board."""
+    import struct
+
+    wal = Path(f"{board}-wal").read_bytes()
+    page_size = struct.unpack(">I", wal[8:12])[0]
+    salts, newest, offset = wal[16:24], {}, 32
+    while offset + 24 + page_size <= len(wal) and wal[offset + 8 : offset + 16] == salts:
+        pgno = struct.unpack(">I", wal[offset : offset + 4])[0]
+        newest[pgno] = wal[offset + 24 : offset + 24 + page_size]
+        offset += 24 + page_size
+    pages = sorted(newest)[: int(len(newest) * fraction)]
+    with open(board, "r+b") as fh:
+        for pgno in pages:
+            fh.seek((pgno - 1) * page_size)
+            fh.write(newest[pgno])
+    return len(pages)
+
+
+_KILLED_SAVER = """
+import os, sys
+from dispatcher.fleet import Load, Truck, TruckType
+from dispatcher.store import BoardSnapshot, BoardStore
+store = BoardStore.open(sys.argv[1], owner="saver")
+store._conn.execute("PRAGMA wal_autocheckpoint=0")  # keep every page in the -wal
+for n in (1500, 3000, 700, 2500):  # whole saves: pages split, freed and reused
+    trucks = [Truck(f"T{i}", "pune", 20.0, TruckType.OPEN) for i in range(50)]
+    loads = [Load(f"L{i}-{n}", "pune", "mumbai", 5.0, TruckType.OPEN, 1.0, 3.0, n + 0.5)
+             for i in range(n)]
+    store.save(BoardSnapshot(name=f"v{n}", trucks=trucks, loads=loads), force=True)
+store.assign("L0-2500", "T0", 1.0)
+os.kill(os.getpid(), 9)
+"""
+
+
+@pytest.mark.parametrize("fraction", [0.1, 0.3, 0.5, 0.7, 0.9])
+@pytest.mark.parametrize("history", [0, 1])
+def test_a_checkpoint_killed_midway_is_not_taken_for_a_foreign_wal(
+    tmp_path: Path, history: int, fraction: float
+) -> None:
+    board = tmp_path / "a.fboard"
+    BoardStore.create(board, _snap(400)).close()
+    for _ in range(history):
+        with BoardStore.open(board) as store:
+            store.assign("L399", "T399", 1.0)
+    subprocess.run([sys.executable, "-c", _KILLED_SAVER, str(board)], cwd=ROOT, check=False)
+    assert _backfill_part(board, fraction) > 2
+    with BoardStore.open(board) as store:
+        snap = store.load()
+    assert snap.name == "v2500" and len(snap.loads) == 2500  # every committed action is there
+    assert [a.load_id for a in snap.assignments] == ["L0-2500"]

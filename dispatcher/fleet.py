@@ -11,16 +11,17 @@ import csv
 import io
 import math
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Protocol, TypeVar
+from typing import Any, Literal, Protocol, TypeVar
 
 from freightlab.atomic import atomic_write_text
 from freightlab.errors import InputError, InputErrors
 
 E = TypeVar("E", bound=StrEnum)
+R = TypeVar("R")
 
 
 class TruckType(StrEnum):
@@ -69,22 +70,93 @@ class Load:
     truck_id: str | None = None  # the truck it is assigned to, if any
 
 
+# --- one field table per record ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of a record: its CSV column, its SQL column and whether a dispatcher may
+    edit it. The CSV header, the store's table layout and statements, the editable set and
+    the table views all come from these tables, so a field is written down once."""
+
+    name: str
+    sql: str  # the column's SQL type and constraints
+    csv: Literal["required", "extra"]  # extra: written, optional when read
+    editable: bool
+    kind: Literal["text", "number", "enum", "optional"] = "text"
+    enum: type[StrEnum] | None = None
+
+    def to_sql(self, value: Any) -> Any:
+        if self.kind == "number":
+            return float(value)
+        return str(value) if self.kind == "enum" else value
+
+    def from_sql(self, raw: Any) -> Any:
+        return self.enum(raw) if self.enum is not None else raw
+
+    def to_csv(self, value: Any) -> str:
+        if self.kind == "number":
+            return _num(value)
+        if self.kind == "enum":
+            return str(value.value)
+        return value or ""
+
+
+TRUCK_FIELDS: tuple[Field, ...] = (
+    Field("id", "TEXT PRIMARY KEY", "required", False),
+    Field("location", "TEXT NOT NULL", "required", True),
+    Field("capacity_t", "REAL NOT NULL", "required", True, "number"),
+    Field("truck_type", "TEXT NOT NULL", "required", True, "enum", TruckType),
+    Field("available_at", "REAL NOT NULL", "required", True, "number"),
+    Field("status", "TEXT NOT NULL", "extra", True, "enum", TruckStatus),
+)
+LOAD_FIELDS: tuple[Field, ...] = (
+    Field("id", "TEXT PRIMARY KEY", "required", False),
+    Field("origin", "TEXT NOT NULL", "required", True),
+    Field("destination", "TEXT NOT NULL", "required", True),
+    Field("weight_t", "REAL NOT NULL", "required", True, "number"),
+    Field("truck_type", "TEXT NOT NULL", "required", True, "enum", TruckType),
+    Field("pickup_earliest", "REAL NOT NULL", "required", True, "number"),
+    Field("pickup_latest", "REAL NOT NULL", "required", True, "number"),
+    Field("price", "REAL NOT NULL", "required", True, "number"),
+    Field("status", "TEXT NOT NULL", "extra", True, "enum", LoadStatus),
+    Field("truck_id", "TEXT REFERENCES trucks(id)", "extra", False, "optional"),
+)
+
+
+def names(fields: Iterable[Field], csv: str | None = None) -> tuple[str, ...]:
+    """Field names in table order; with ``csv``, only that kind of CSV column."""
+    return tuple(f.name for f in fields if csv is None or f.csv == csv)
+
+
+def editable(fields: Iterable[Field]) -> tuple[str, ...]:
+    return tuple(f.name for f in fields if f.editable)
+
+
+def sql_values(fields: Iterable[Field], obj: object) -> tuple[Any, ...]:
+    """The object's fields as the store writes them, in table order."""
+    return tuple(f.to_sql(getattr(obj, f.name)) for f in fields)
+
+
+def csv_values(fields: Iterable[Field], obj: object) -> list[str]:
+    return [f.to_csv(getattr(obj, f.name)) for f in fields]
+
+
+def from_sql(cls: type[R], fields: Sequence[Field], row: Sequence[Any]) -> R:
+    """A record from a row holding its fields in table order (extra columns ignored)."""
+    return cls(*(f.from_sql(raw) for f, raw in zip(fields, row, strict=False)))
+
+
 # --- CSV import/export --------------------------------------------------------------------
 
-TRUCK_COLUMNS = ("id", "location", "capacity_t", "truck_type", "available_at")
-LOAD_COLUMNS = (
-    "id",
-    "origin",
-    "destination",
-    "weight_t",
-    "truck_type",
-    "pickup_earliest",
-    "pickup_latest",
-    "price",
-)
+TRUCK_COLUMNS = names(TRUCK_FIELDS, "required")
+LOAD_COLUMNS = names(LOAD_FIELDS, "required")
 #: Optional columns we write so that a save/load round trip keeps the whole object.
-TRUCK_EXTRA_COLUMNS = ("status",)
-LOAD_EXTRA_COLUMNS = ("status", "truck_id")
+TRUCK_EXTRA_COLUMNS = names(TRUCK_FIELDS, "extra")
+LOAD_EXTRA_COLUMNS = names(LOAD_FIELDS, "extra")
+#: Fields a dispatcher may edit in the tables (ids and the truck a load is on are not).
+TRUCK_EDITABLE = editable(TRUCK_FIELDS)
+LOAD_EDITABLE = editable(LOAD_FIELDS)
 ASSIGNMENT_COLUMNS = ("truck", "load", "deadhead_km", "cost", "pickup_at")
 
 
@@ -411,42 +483,21 @@ def _num(x: float) -> str:
 
 
 def write_trucks_csv(path: str | os.PathLike[str], trucks: Iterable[Truck]) -> None:
-    out = io.StringIO()
-    w = csv.writer(out, lineterminator="\n")
-    w.writerow(TRUCK_COLUMNS + TRUCK_EXTRA_COLUMNS)
-    for t in trucks:
-        w.writerow(
-            [
-                t.id,
-                t.location,
-                _num(t.capacity_t),
-                t.truck_type.value,
-                _num(t.available_at),
-                t.status.value,
-            ]
-        )
-    atomic_write_text(path, out.getvalue())
+    _write_records(path, TRUCK_FIELDS, trucks)
 
 
 def write_loads_csv(path: str | os.PathLike[str], loads: Iterable[Load]) -> None:
+    _write_records(path, LOAD_FIELDS, loads)
+
+
+def _write_records(
+    path: str | os.PathLike[str], fields: Sequence[Field], records: Iterable[object]
+) -> None:
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
-    w.writerow(LOAD_COLUMNS + LOAD_EXTRA_COLUMNS)
-    for ld in loads:
-        w.writerow(
-            [
-                ld.id,
-                ld.origin,
-                ld.destination,
-                _num(ld.weight_t),
-                ld.truck_type.value,
-                _num(ld.pickup_earliest),
-                _num(ld.pickup_latest),
-                _num(ld.price),
-                ld.status.value,
-                ld.truck_id or "",
-            ]
-        )
+    w.writerow(names(fields))
+    for record in records:
+        w.writerow(csv_values(fields, record))
     atomic_write_text(path, out.getvalue())
 
 

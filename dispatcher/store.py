@@ -27,7 +27,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from dispatcher.fleet import Load, LoadStatus, Truck, TruckStatus, TruckType
+from dispatcher.fleet import (
+    LOAD_EDITABLE,
+    LOAD_FIELDS,
+    TRUCK_EDITABLE,
+    TRUCK_FIELDS,
+    Field,
+    Load,
+    Truck,
+    from_sql,
+    names,
+    sql_values,
+)
+from dispatcher.status import ASSIGN, UNASSIGN, UNASSIGNABLE, settled_load_status
 from freightlab.errors import InputError
 from freightlab.progress import Progress, check
 
@@ -35,32 +47,23 @@ APPLICATION_ID = 0x46524C42  # "FRLB": marks a file as a Freightlab board
 SCHEMA_VERSION = 1
 BUSY_TIMEOUT_MS = 10_000
 
-_SCHEMA_V1 = """
+
+def _columns(fields: tuple[Field, ...]) -> str:
+    return ",\n".join(f"    {f.name:<15} {f.sql}" for f in fields)
+
+
+_SCHEMA_V1 = f"""
 CREATE TABLE meta (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
 CREATE TABLE trucks (
-    seq          INTEGER NOT NULL,
-    id           TEXT PRIMARY KEY,
-    location     TEXT NOT NULL,
-    capacity_t   REAL NOT NULL,
-    truck_type   TEXT NOT NULL,
-    available_at REAL NOT NULL,
-    status       TEXT NOT NULL
+    seq             INTEGER NOT NULL,
+{_columns(TRUCK_FIELDS)}
 );
 CREATE TABLE loads (
     seq             INTEGER NOT NULL,
-    id              TEXT PRIMARY KEY,
-    origin          TEXT NOT NULL,
-    destination     TEXT NOT NULL,
-    weight_t        REAL NOT NULL,
-    truck_type      TEXT NOT NULL,
-    pickup_earliest REAL NOT NULL,
-    pickup_latest   REAL NOT NULL,
-    price           REAL NOT NULL,
-    status          TEXT NOT NULL,
-    truck_id        TEXT REFERENCES trucks(id),
+{_columns(LOAD_FIELDS)},
     deadhead_km     REAL,
     assigned_rev    INTEGER,
     CHECK ((truck_id IS NULL) = (deadhead_km IS NULL))
@@ -442,7 +445,7 @@ class BoardStore:
             if op.load_id not in rows:
                 raise InputError(f"unassign: no load {op.load_id!r} on this board")
             holder, status = rows[op.load_id]
-            if holder is None or status != LoadStatus.ASSIGNED:
+            if holder is None or status != UNASSIGNABLE:
                 raise BoardConflict(self._why_not_assigned(op.load_id, holder, status))
             if op.truck_id is not None and holder != op.truck_id:
                 raise BoardConflict(
@@ -453,11 +456,11 @@ class BoardStore:
         conn.executemany(
             "UPDATE loads SET truck_id = NULL, deadhead_km = NULL, status = ?, "
             "assigned_rev = NULL WHERE id = ?",
-            [(LoadStatus.OPEN, lid) for lid, _ in done],
+            [(UNASSIGN.load_to, lid) for lid, _ in done],
         )
-        conn.executemany(  # the truck no longer drives to a pickup (as Board.unassign)
+        conn.executemany(  # the truck no longer drives to a pickup (dispatcher.status)
             "UPDATE trucks SET status = ? WHERE id = ? AND status = ?",
-            [(TruckStatus.IDLE, tid, TruckStatus.EN_ROUTE_TO_PICKUP) for _, tid in done],
+            [(UNASSIGN.truck_to, tid, UNASSIGN.truck_from) for _, tid in done],
         )
         return done
 
@@ -487,7 +490,7 @@ class BoardStore:
         }
         for op in ops:
             holder, status = loads.get(op.load_id, (None, None))
-            if op.load_id not in loads or holder is not None or status != LoadStatus.OPEN:
+            if op.load_id not in loads or holder is not None or status != ASSIGN.load_from:
                 raise BoardConflict(self._why_not_open(op.load_id))
         carried = conn.execute(
             "SELECT truck_id, id FROM loads WHERE truck_id IN (SELECT value FROM json_each(?)) "
@@ -502,13 +505,13 @@ class BoardStore:
             "UPDATE loads SET truck_id = ?, deadhead_km = ?, status = ?, assigned_rev = ? "
             "WHERE id = ?",
             [
-                (op.truck_id, op.deadhead_km, LoadStatus.ASSIGNED, first_revision + i, op.load_id)
+                (op.truck_id, op.deadhead_km, ASSIGN.load_to, first_revision + i, op.load_id)
                 for i, op in enumerate(ops)
             ],
         )
         conn.executemany(  # as Board._link: an idle truck now drives to the pickup
             "UPDATE trucks SET status = ? WHERE id = ? AND status = ?",
-            [(TruckStatus.EN_ROUTE_TO_PICKUP, tid, TruckStatus.IDLE) for tid in truck_ids],
+            [(ASSIGN.truck_to, tid, ASSIGN.truck_from) for tid in truck_ids],
         )
 
     def _edit(
@@ -531,18 +534,7 @@ class BoardStore:
                     f"{self._by_whom_truck(edit.before.id)}"
                 )
             t = edit.after
-            conn.execute(
-                "UPDATE trucks SET location = ?, capacity_t = ?, truck_type = ?, "
-                "available_at = ?, status = ? WHERE id = ?",
-                (
-                    t.location,
-                    float(t.capacity_t),
-                    str(t.truck_type),
-                    float(t.available_at),
-                    str(t.status),
-                    t.id,
-                ),
-            )
+            conn.execute(_TRUCK_UPDATE, (*_editable_values(TRUCK_FIELDS, t), t.id))
             return (revision, "edit", None, t.id, _changes(edit.before, edit.after))
         if edit.before.id != edit.after.id:
             raise ValueError("an edit cannot change a load's id")
@@ -558,21 +550,7 @@ class BoardStore:
                 f"load {edit.before.id} was changed meanwhile{self._by_whom(edit.before.id)}"
             )
         ld = edit.after
-        conn.execute(
-            "UPDATE loads SET origin = ?, destination = ?, weight_t = ?, truck_type = ?, "
-            "pickup_earliest = ?, pickup_latest = ?, price = ?, status = ? WHERE id = ?",
-            (
-                ld.origin,
-                ld.destination,
-                float(ld.weight_t),
-                str(ld.truck_type),
-                float(ld.pickup_earliest),
-                float(ld.pickup_latest),
-                float(ld.price),
-                str(ld.status),
-                ld.id,
-            ),
-        )
+        conn.execute(_LOAD_UPDATE, (*_editable_values(LOAD_FIELDS, ld), ld.id))
         return (revision, "edit", ld.id, None, _changes(edit.before, edit.after))
 
     # ---------------------------------------------------------------------------- helpers
@@ -649,37 +627,33 @@ class BoardStore:
 
 
 # ------------------------------------------------------------------------------ internals
-_TRUCK_SELECT = "SELECT id, location, capacity_t, truck_type, available_at, status FROM trucks"
-_LOAD_SELECT = (
-    "SELECT id, origin, destination, weight_t, truck_type, pickup_earliest, pickup_latest, "
-    "price, status, truck_id, deadhead_km FROM loads"
+_TRUCK_NAMES = names(TRUCK_FIELDS)
+_LOAD_NAMES = names(LOAD_FIELDS)
+_TRUCK_SELECT = f"SELECT {', '.join(_TRUCK_NAMES)} FROM trucks"
+#: A load row: its fields in table order, then the assignment's deadhead (``r[10]``).
+_LOAD_SELECT = f"SELECT {', '.join(_LOAD_NAMES)}, deadhead_km FROM loads"
+_TRUCK_UPDATE = f"UPDATE trucks SET {' = ?, '.join(TRUCK_EDITABLE)} = ? WHERE id = ?"
+_LOAD_UPDATE = f"UPDATE loads SET {' = ?, '.join(LOAD_EDITABLE)} = ? WHERE id = ?"
+_TRUCK_INSERT = (
+    f"INSERT INTO trucks (seq, {', '.join(_TRUCK_NAMES)}) "
+    f"VALUES ({', '.join('?' * (len(_TRUCK_NAMES) + 1))})"
+)
+_LOAD_INSERT = (
+    f"INSERT INTO loads (seq, {', '.join(_LOAD_NAMES)}, deadhead_km, assigned_rev) "
+    f"VALUES ({', '.join('?' * (len(_LOAD_NAMES) + 3))})"
 )
 
 
+def _editable_values(fields: tuple[Field, ...], obj: object) -> tuple[Any, ...]:
+    return sql_values([f for f in fields if f.editable], obj)
+
+
 def _truck_from_row(r: tuple[Any, ...]) -> Truck:
-    return Truck(
-        id=r[0],
-        location=r[1],
-        capacity_t=r[2],
-        truck_type=TruckType(r[3]),
-        available_at=r[4],
-        status=TruckStatus(r[5]),
-    )
+    return from_sql(Truck, TRUCK_FIELDS, r)
 
 
 def _load_from_row(r: tuple[Any, ...]) -> Load:
-    return Load(
-        id=r[0],
-        origin=r[1],
-        destination=r[2],
-        weight_t=r[3],
-        truck_type=TruckType(r[4]),
-        pickup_earliest=r[5],
-        pickup_latest=r[6],
-        price=r[7],
-        status=LoadStatus(r[8]),
-        truck_id=r[9],
-    )
+    return from_sql(Load, LOAD_FIELDS, r[: len(LOAD_FIELDS)])
 
 
 def _changes(before: Truck | Load, after: Truck | Load) -> str:
@@ -807,52 +781,24 @@ def _write_board(conn: sqlite3.Connection, snap: BoardSnapshot, revision: int) -
     conn.execute("DELETE FROM loads")
     conn.execute("DELETE FROM trucks")
     conn.executemany(
-        "INSERT INTO trucks (seq, id, location, capacity_t, truck_type, available_at, status) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [
-            (
-                i,
-                t.id,
-                t.location,
-                float(t.capacity_t),
-                str(t.truck_type),
-                float(t.available_at),
-                str(t.status),
-            )
-            for i, t in enumerate(snap.trucks)
-        ],
+        _TRUCK_INSERT, [(i, *sql_values(TRUCK_FIELDS, t)) for i, t in enumerate(snap.trucks)]
     )
     rows = []
+    status_at, truck_at = _LOAD_NAMES.index("status"), _LOAD_NAMES.index("truck_id")
     for i, ld in enumerate(snap.loads):
         a = by_load.get(ld.id)
-        status = ld.status
-        if a is not None and status == LoadStatus.OPEN:
-            status = LoadStatus.ASSIGNED
-        elif a is None and status == LoadStatus.ASSIGNED:
-            status = LoadStatus.OPEN
+        values = list(sql_values(LOAD_FIELDS, ld))
+        values[status_at] = str(settled_load_status(ld.status, a is not None))
+        values[truck_at] = a.truck_id if a else None
         rows.append(
             (
                 i,
-                ld.id,
-                ld.origin,
-                ld.destination,
-                float(ld.weight_t),
-                str(ld.truck_type),
-                float(ld.pickup_earliest),
-                float(ld.pickup_latest),
-                float(ld.price),
-                str(status),
-                a.truck_id if a else None,
+                *values,
                 float(a.deadhead_km) if a else None,
                 _assigned_rev(kept.get(ld.id), a, revision),
             )
         )
-    conn.executemany(
-        "INSERT INTO loads (seq, id, origin, destination, weight_t, truck_type, "
-        "pickup_earliest, pickup_latest, price, status, truck_id, deadhead_km, assigned_rev) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        rows,
-    )
+    conn.executemany(_LOAD_INSERT, rows)
     _set_meta(conn, "name", snap.name)
     _set_meta(conn, "map_path", snap.map_path)
     _set_meta(conn, "day_start", snap.day_start or "")

@@ -65,12 +65,11 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
+from dispatcher import rules
 from dispatcher.board import Board, BoardError, Capture, snapshot_of, store_ops
-from dispatcher.costs import MatchSettings, explain
+from dispatcher.costs import MatchSettings
 from dispatcher.fleet import (
-    Load,
     LoadStatus,
-    Truck,
     TruckStatus,
     TruckType,
     read_fleet,
@@ -285,15 +284,6 @@ def _same_file(a: Path, b: Path) -> bool:
         return a.resolve() == b.resolve()
     except OSError:
         return False
-
-
-def _matchable(truck: Truck, load: Load) -> tuple[Truck, Load]:
-    """Copies as the matcher's rules expect them: a reassigned load counts as open."""
-    if load.status == LoadStatus.ASSIGNED:
-        load = dataclasses.replace(load, status=LoadStatus.OPEN, truck_id=None)
-    if truck.status == TruckStatus.EN_ROUTE_TO_PICKUP:
-        truck = dataclasses.replace(truck, status=TruckStatus.IDLE)
-    return truck, load
 
 
 class DispatchDesk(QWidget):
@@ -1346,39 +1336,22 @@ class DispatchDesk(QWidget):
 
     def why_not(self, load_id: str, truck_id: str) -> str | None:
         """The reason this load cannot go on this truck, or None if it can (drag feedback)."""
-        blocker = self.board.blocker(truck_id, load_id)
-        if blocker is not None:
-            return blocker
-        if self.graph is None:
-            return "the map is not loaded yet"
-        truck, load = _matchable(self.board.trucks[truck_id], self.board.loads[load_id])
-        e = explain(truck, load, self.graph, self.settings)
-        return None if e.feasible else e.reason
+        return rules.why_not(self.board, self.graph, self.settings, load_id, truck_id)
 
     def explain_pair(self, truck_id: str, load_id: str) -> tuple[bool, str]:
         """For "Why not?": (possible, the rule or the cost summary)."""
-        if truck_id not in self.board.trucks:
-            return False, f"there is no truck {truck_id!r} on the board"
-        if load_id not in self.board.loads:
-            return False, f"there is no load {load_id!r} on the board"
-        reason = self.why_not(load_id, truck_id)
-        if reason is not None:
-            return False, reason
-        assert self.graph is not None
-        truck, load = _matchable(self.board.trucks[truck_id], self.board.loads[load_id])
-        e = explain(truck, load, self.graph, self.settings)
-        verdict = e.reason
-        if self.result is not None and load_id in self.result.unassigned:
-            verdict += f". The matcher left {load_id} out: {self.result.unassigned[load_id]}"
-        return True, verdict
+        left_out = self.result.unassigned if self.result is not None else None
+        return rules.explain_pair(
+            self.board, self.graph, self.settings, truck_id, load_id, left_out
+        )
 
     def assign_by_hand(self, load_id: str, truck_id: str) -> bool:
         """A drop of a load on a truck: assign it, or refuse loudly with the reason."""
         reason = self.why_not(load_id, truck_id)
         if reason is None:
             assert self.graph is not None
-            truck, load = _matchable(self.board.trucks[truck_id], self.board.loads[load_id])
-            deadhead = explain(truck, load, self.graph, self.settings).deadhead_km
+            truck, load = self.board.trucks[truck_id], self.board.loads[load_id]
+            deadhead = rules.judge(truck, load, self.graph, self.settings).deadhead_km
             a = BoardAssignment(load_id, truck_id, deadhead)
             reason = self._apply(
                 f"Assign {load_id} to {truck_id}",
@@ -1894,11 +1867,7 @@ class DispatchDesk(QWidget):
         ]
 
         def work(progress: Progress) -> int:
-            rows = []
-            for truck, load in pairs:
-                t, ld = _matchable(truck, load)
-                e = explain(t, ld, graph, settings)
-                rows.append(Assignment(t.id, ld.id, e.deadhead_km, e.cost, e.pickup_at))
+            rows = rules.priced(pairs, graph, settings)
             write_assignments_csv(target, rows)
             return len(rows)
 

@@ -34,8 +34,9 @@ from designs.schema import Design
 from designs.ui.editor import DesignEditor
 from freightlab.atomic import atomic_write_text
 from freightlab.errors import InputError
+from freightlab.jobs import Job
 from freightlab.progress import Progress
-from freightlab.ui.worker import Task, start
+from freightlab.ui.jobs import JobRunner
 from simulation.ui.canvas import DesignCanvas
 
 PASS_COLOUR, FAIL_COLOUR = QColor("#2e7d32"), QColor("#c62828")
@@ -83,7 +84,6 @@ class RehearsePanel(QWidget):
         self.exercise_path: Path | None = None
         self.design: Design | None = None  # the draft, when it validates
         self.scorecard = None
-        self._task: Task | None = None
 
         self.exercise_picker = QComboBox()
         self.exercise_picker.setObjectName("exercise_picker")
@@ -100,10 +100,9 @@ class RehearsePanel(QWidget):
         self.score_button.setShortcut("Ctrl+Return")
         self.score_button.clicked.connect(self.score)
         self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setEnabled(False)
-        self.cancel_button.clicked.connect(self.cancel)
         self.progress_bar = QProgressBar()
         self.progress_bar.setObjectName("score_progress")
+        self.jobs = JobRunner(self, self.progress_bar, self.cancel_button)
         top = QHBoxLayout()
         for widget in (
             QLabel("Exercise"),
@@ -216,33 +215,32 @@ class RehearsePanel(QWidget):
 
     def _draft_validated(self, design: Design | None) -> None:
         self.design = design
-        self.score_button.setEnabled(design is not None and self._task is None)
+        self.score_button.setEnabled(design is not None and not self.jobs.busy())
         if design is not None:
             self.canvas.show_design(design)
 
     # --- scoring ---------------------------------------------------------------------------
     def score(self) -> None:
-        if self.design is None or self.exercise is None or self._task is not None:
+        if self.design is None or self.exercise is None or self.jobs.busy():
             return
         design, exercise = self.design, self.exercise
-        task = Task(lambda progress: _score(design, exercise, progress))
-        task.signals.progress.connect(self.progress_bar.setValue)
-        task.signals.done.connect(self._scored)
-        task.signals.failed.connect(lambda message: self._finished(message))
-        task.signals.cancelled.connect(lambda: self._finished(None, "cancelled"))
         self.score_button.setEnabled(False)
-        self.cancel_button.setEnabled(True)
-        self.progress_bar.setValue(0)
         self.score_label.setText("Simulating your design at the peak…")
-        self._task = start(task)
+        self.jobs.run(
+            Job(
+                "Scoring",
+                lambda progress: _score(design, exercise, progress),
+                self._scored,
+                self._finished,
+                lambda: self._finished(None, "cancelled"),
+                bar="%p%",
+            )
+        )
 
     def cancel(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
+        self.jobs.cancel()
 
     def _finished(self, error: str | None, state: str = "failed") -> None:
-        self._task = None
-        self.cancel_button.setEnabled(False)
         self.score_button.setEnabled(self.design is not None)
         if error is None:
             self.score_label.setText(f"Scoring {state}.")

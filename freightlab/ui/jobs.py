@@ -9,7 +9,7 @@ job at a time (``run``); ``background`` jobs (a board-file read) run beside it, 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
@@ -26,8 +26,9 @@ END_TEXTS = {"done": "%p%  done", "cancelled": "cancelled", "failed": "failed"}
 class JobRunner(QObject):
     """Runs an area's jobs. ``bar``/``cancel``: the area's widgets (optional);
     ``hide_when_idle``: show them only while a job runs (the desk) instead of keeping them
-    and saying how the last job ended (the Lab); ``messages``: put the job's progress
-    messages on the bar; ``notify``: where a failure without a handler goes."""
+    (the Lab, Rehearse); ``messages``: put the job's progress messages on the bar;
+    ``end_texts``: what the bar says once a job is done, cancelled or failed (e.g.
+    :data:`END_TEXTS`); ``notify``: where a failure without a handler goes."""
 
     busy_changed = Signal(bool)
 
@@ -39,6 +40,7 @@ class JobRunner(QObject):
         *,
         hide_when_idle: bool = False,
         messages: bool = False,
+        end_texts: Mapping[str, str] | None = None,
         notify: Callable[[str], None] | None = None,
     ) -> None:
         super().__init__(owner)
@@ -47,6 +49,7 @@ class JobRunner(QObject):
         self.cancel_button = cancel
         self.hide_when_idle = hide_when_idle
         self.messages = messages
+        self.end_texts = end_texts
         self.notify = notify or (lambda _message: None)
         self.task: Task | None = None  # the foreground job's task
         self._stop: Any = None  # what Cancel trips for it
@@ -103,8 +106,8 @@ class JobRunner(QObject):
             return
         if foreground and self.task is task:
             self.task, self._stop = None, None
-            if self.bar is not None and not self.hide_when_idle:
-                self.bar.setFormat(END_TEXTS[kind])
+            if self.bar is not None and self.end_texts is not None:
+                self.bar.setFormat(self.end_texts[kind])
                 if kind == "done":
                     self.bar.setValue(100)
             self._show(False)

@@ -50,7 +50,7 @@ def run(app: QApplication, n_trucks: int, n_loads: int, wide: bool) -> None:
     desk = DispatchDesk(autoload=False)
     desk.resize(1400, 860)
     desk.show()
-    desk._set_board(Loaded(graph, Board(trucks, loads), None, "bench"))
+    desk.set_board(Loaded(graph, Board(trucks, loads), None, "bench"))
     app.processEvents()
 
     gaps: list[float] = []

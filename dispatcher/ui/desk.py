@@ -9,54 +9,70 @@ What lives where (a newcomer's map):
 - file work (sample board, open, import, export): :mod:`dispatcher.documents`, run as jobs by
   :class:`freightlab.ui.jobs.JobRunner` (progress bar, Cancel, busy state);
 - the menu actions: the table in :mod:`dispatcher.ui.desk_actions`;
+- the board actions as data (assign, unassign, edit, accept, import): :mod:`dispatcher.actions`;
 - the suggestions box: :mod:`dispatcher.ui.suggestions`; the widgets' layout:
-  :mod:`dispatcher.ui.desk_layout`; drag and drop: :mod:`dispatcher.ui.dnd`.
+  :mod:`dispatcher.ui.desk_layout`; file commands: :mod:`dispatcher.ui.desk_files`;
+  selection sync: :mod:`dispatcher.ui.selection`; the Day tab: :mod:`dispatcher.ui.day_tab`;
+  drag and drop: :mod:`dispatcher.ui.dnd`.
 
 This module turns clicks into those calls and session news into refreshed widgets.
 """
 
 from __future__ import annotations
 
-import copy
 import itertools
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QWidget
 from shiboken6 import isValid
 
-from dispatcher import documents, rules
+from dispatcher import actions, rules
 from dispatcher.board import Board, Capture
 from dispatcher.costs import MatchSettings
-from dispatcher.documents import ImportResult, Loaded
+from dispatcher.documents import Loaded
 from dispatcher.history import History
-from dispatcher.matching import Assignment, MatchResult, OptimalMatcher
+from dispatcher.matching import Assignment, MatchResult
 from dispatcher.routes import RouteGraph
-from dispatcher.session import Change, Session
+from dispatcher.session import Session
 from dispatcher.store import BoardAssignment, BoardStore, default_owner
 from dispatcher.ui import desk_actions
+from dispatcher.ui.desk_files import DeskFiles
 from dispatcher.ui.desk_layout import build_desk
 from dispatcher.ui.dialogs import ImportErrorsDialog, WhyNotDialog
-from dispatcher.ui.map_view import TRUCK
-from dispatcher.ui.match_process import match_in_child, use_child
-from dispatcher.ui.models import ID_ROLE, Suggestion, _Invalid
-from dispatcher.ui.suggestions import describe
+from dispatcher.ui.models import Suggestion, _Invalid
+from dispatcher.ui.selection import SelectionSync
+from dispatcher.ui.suggestions import describe, matching_work
 from freightlab.jobs import Job
 from freightlab.memory import freeze_startup_objects
-from freightlab.progress import Progress, ThrottledProgress
+from freightlab.progress import Progress
 from freightlab.ui.jobs import JobRunner
 
-BOARD_FILTER = "Dispatch boards (*.fboard);;All files (*)"
-CSV_FILTER = "CSV files (*.csv);;All files (*)"
 #: How often an open board file is checked for other desks' changes.
 POLL_MS = 2000
 #: A board change touching more trucks + loads than this recolours the map one event-loop
 #: turn after the tables (two ~15 ms pieces instead of one ~30 ms block at 3,000 loads).
 MAP_SPLIT = 1000
 _desk_numbers = itertools.count(1)
+T = TypeVar("T")
+
+
+class _FromSession(Generic[T]):
+    """A desk attribute that is its session's (the desk keeps no copy of the document)."""
+
+    def __init__(self, name: str, doc: str = "", writable: bool = False) -> None:
+        self.name, self.__doc__, self.writable = name, doc, writable
+
+    def __get__(self, desk: DispatchDesk, owner: object = None) -> T:
+        return getattr(desk.session, self.name)  # type: ignore[no-any-return]
+
+    def __set__(self, desk: DispatchDesk, value: T) -> None:
+        if not self.writable:
+            raise AttributeError(f"{self.name} belongs to the session")
+        setattr(desk.session, self.name, value)
 
 
 class DispatchDesk(QWidget):
@@ -77,7 +93,8 @@ class DispatchDesk(QWidget):
         self.why_dialog: WhyNotDialog | None = None  # the last dialogs shown (tests read them)
         self.import_dialog: ImportErrorsDialog | None = None
         self._map_due: tuple[set[str], set[str]] | None = None  # a recolour not yet done
-        self._selecting = False  # a table selection made by the desk, not the user
+        self.selection = SelectionSync(self)
+        self.files = DeskFiles(self)
         self._shown: tuple[bool, str] = (False, "")  # (dirty, title) last told the window
         self._poll_timer = QTimer(self)
         self._poll_timer.setInterval(POLL_MS)
@@ -105,52 +122,16 @@ class DispatchDesk(QWidget):
         return [self.actions_by_name[s.name] if s else None for s in desk_actions.MENU]
 
     # ================================================================== the session's state
-    @property
-    def board(self) -> Board:
-        return self.session.board
-
-    @property
-    def graph(self) -> RouteGraph | None:
-        return self.session.graph
-
-    @property
-    def settings(self) -> MatchSettings:
-        return self.session.settings
-
-    @settings.setter
-    def settings(self, value: MatchSettings) -> None:
-        self.session.settings = value
-
-    @property
-    def history(self) -> History:
-        """The undo history (steps with before/after captures)."""
-        return self.session.history
-
-    @property
-    def owner(self) -> str:
-        """Who this desk is in a board file's log (what another desk is told when it loses)."""
-        return self.session.owner
-
-    @property
-    def path(self) -> Path | None:
-        return self.session.path
-
-    @property
-    def name(self) -> str:
-        return self.session.name
-
-    @property
-    def revision(self) -> int:
-        return self.session.revision
-
-    @property
-    def store(self) -> BoardStore | None:
-        """The open board file every action is written through to (None: untitled board)."""
-        return self.session.store
-
-    @property
-    def dirty(self) -> bool:
-        return self.session.dirty
+    board = _FromSession[Board]("board")
+    graph = _FromSession[RouteGraph | None]("graph")
+    settings = _FromSession[MatchSettings]("settings", writable=True)
+    history = _FromSession[History]("history", "The undo history (steps with before/after).")
+    owner = _FromSession[str]("owner", "Who this desk is in a board file's log.")
+    path = _FromSession[Path | None]("path")
+    name = _FromSession[str]("name")
+    revision = _FromSession[int]("revision")
+    store = _FromSession[BoardStore | None]("store", "The board file written through to.")
+    dirty = _FromSession[bool]("dirty", "Unsaved work (only without a board file).")
 
     def document_title(self) -> str:
         return self.path.name if self.path is not None else self.name
@@ -168,22 +149,7 @@ class DispatchDesk(QWidget):
 
     def maybe_close(self) -> bool:
         """Ask to save unsaved work; False keeps the window open."""
-        if not self.dirty:
-            return True
-        answer = QMessageBox.question(
-            self,
-            "Unsaved board",
-            f"Save changes to {self.document_title()}?",
-            QMessageBox.StandardButton.Save
-            | QMessageBox.StandardButton.Discard
-            | QMessageBox.StandardButton.Cancel,
-        )
-        if answer == QMessageBox.StandardButton.Cancel:
-            return False
-        if answer == QMessageBox.StandardButton.Save:
-            self.save(wait=True)
-            return not self.dirty
-        return True
+        return self.files.maybe_close()
 
     # ================================================================== SessionView
     def board_changed(self, changed: Capture | None, reshaped: bool = False) -> None:
@@ -211,7 +177,7 @@ class DispatchDesk(QWidget):
             self._poll_timer.stop()
 
     # ================================================================== refreshing
-    def _set_board(self, loaded: Loaded) -> None:
+    def set_board(self, loaded: Loaded) -> None:
         """A new document (start-up, open): fresh undo history, clean state."""
         self.session.open(
             loaded.graph, loaded.board, loaded.path, loaded.name, loaded.revision, loaded.store
@@ -276,15 +242,8 @@ class DispatchDesk(QWidget):
             self.map.refresh(*due)
 
     def _update_undo_actions(self) -> None:
-        history, free = self.history, self.writing() is None
-        for action, verb, name in (
-            (self.undo_action, "&Undo", "undo"),
-            (self.redo_action, "&Redo", "redo"),
-        ):
-            text = history.text(name)
-            action.setText(f"{verb} {text}" if text else verb)
-            action.setToolTip(action.text().replace("&", ""))
-            action.setEnabled(history.next(name) is not None and free)
+        free = self.writing() is None
+        desk_actions.show_history(self.undo_action, self.redo_action, self.history, free)
 
     def _update_actions(self) -> None:
         if not isValid(self) or not hasattr(self, "session"):
@@ -341,17 +300,8 @@ class DispatchDesk(QWidget):
 
     def assign_by_hand(self, load_id: str, truck_id: str) -> bool:
         """A drop of a load on a truck: assign it, or refuse loudly with the reason."""
-        reason = self.why_not(load_id, truck_id)
-        if reason is None:
-            assert self.graph is not None
-            truck, load = self.board.trucks[truck_id], self.board.loads[load_id]
-            a = BoardAssignment(
-                load_id, truck_id, rules.judge(truck, load, self.graph, self.settings).deadhead_km
-            )
-            change = Change(
-                f"Assign {load_id} to {truck_id}", lambda b: b.assign(a), (truck_id,), (load_id,)
-            )
-            reason = self.session.apply(change)
+        change = actions.assign(self.board, self.graph, self.settings, load_id, truck_id)
+        reason = change if isinstance(change, str) else self.session.apply(change)
         if reason is not None:
             self.show_notice(f"Cannot assign {load_id} to {truck_id}: {reason}")
             return False
@@ -359,8 +309,7 @@ class DispatchDesk(QWidget):
         return True
 
     def unassign(self, load_id: str) -> bool:
-        change = Change(f"Unassign {load_id}", lambda b: b.unassign(load_id), (), (load_id,))
-        reason = self.session.apply(change)
+        reason = self.session.apply(actions.unassign(load_id))
         if reason is not None:
             self.show_notice(f"Cannot unassign {load_id}: {reason}")
             return False
@@ -388,15 +337,9 @@ class DispatchDesk(QWidget):
         if isinstance(value, _Invalid):
             reason: str | None = f"{value!r} is not a time (use HH:MM or hours)"
         else:
-            objects = self.board.trucks if kind == "truck" else self.board.loads
-            current = getattr(objects[item_id], field)
-            if str(getattr(current, "value", current)) == str(getattr(value, "value", value)):
+            change = actions.edit(self.board, kind, item_id, field, value)
+            if change is None:
                 return None  # nothing changed: no undo step
-            text = f"Edit {item_id} {field.replace('_', ' ')}"
-            if kind == "truck":
-                change = Change(text, lambda b: b.edit_truck(item_id, field, value), (item_id,))
-            else:
-                change = Change(text, lambda b: b.edit_load(item_id, field, value), (), (item_id,))
             reason = self.session.apply(change)
         if reason is not None:
             self.show_notice(f"Cannot change {item_id}: {reason}")
@@ -407,24 +350,13 @@ class DispatchDesk(QWidget):
         graph = self.graph
         if graph is None or self.jobs.busy():
             return
-        # shallow copies are exact (immutable fields) and cheap: the worker never races edits
-        trucks = [copy.copy(t) for t in self.board.free_trucks()]
-        loads = [copy.copy(ld) for ld in self.board.open_loads()]
-        if not trucks or not loads:
-            what = "no idle truck" if not trucks else "no open load"
-            self.show_notice(f"Nothing to match: {what}", error=False)
+        work = matching_work(self.board, graph, self.settings)
+        if isinstance(work, str):
+            self.show_notice(f"Nothing to match: {work}", error=False)
             return
-        settings = self.settings
-        in_child = use_child(len(trucks), len(loads), graph.source)
-
-        def work(progress: Progress) -> MatchResult:
-            throttled = ThrottledProgress(progress)
-            if in_child:  # a big solve holds the GIL: keep it out of this process
-                return match_in_child(trucks, loads, graph.source, settings, throttled)
-            return OptimalMatcher().match(trucks, loads, graph, settings, progress=throttled)
-
-        text = f"Matching {len(trucks)} trucks and {len(loads)} loads…"
-        self._job(text, work, lambda result: self._on_suggestions(result))
+        free, open_ = len(self.board.free_trucks()), len(self.board.open_loads())
+        text = f"Matching {free} trucks and {open_} loads…"
+        self.run_job(text, work, lambda result: self._on_suggestions(result))
 
     def _on_suggestions(self, result: MatchResult) -> None:
         self.result = result
@@ -451,20 +383,14 @@ class DispatchDesk(QWidget):
             for s in items
         ]
 
-        def op(board: Board) -> None:
-            for a in pairs:
-                board.assign(a)
-
         def finished(reason: str | None) -> None:
             if reason is not None:
                 self.show_notice(f"Cannot accept: {reason}")
             else:
                 self.status_message.emit(f"{text}: {len(pairs)} load(s) assigned")
 
-        trucks = tuple(a.truck_id for a in pairs)
-        loads = tuple(a.load_id for a in pairs)
         # True: done, or (big, on a board file) being written; it shows once committed
-        return self.session.apply(Change(text, op, trucks, loads), then=finished) is None
+        return self.session.apply(actions.accept(pairs, text), then=finished) is None
 
     def accept_selected(self) -> bool:
         items = self.suggestions.selected()
@@ -482,10 +408,6 @@ class DispatchDesk(QWidget):
     def dismiss_suggestions(self) -> None:
         self.suggestions.clear()
 
-    def _on_suggested_truck(self, truck_id: str) -> None:
-        self.select(TRUCK, truck_id)
-        self.map.set_selected(TRUCK, truck_id, center=True)
-
     def show_why_not(self) -> WhyNotDialog:
         dialog = WhyNotDialog(
             list(self.board.trucks), list(self.board.loads), self.explain_pair, self
@@ -496,41 +418,9 @@ class DispatchDesk(QWidget):
         self.why_dialog = dialog
         return dialog
 
-    # ================================================================== selection sync
     def select(self, kind: str, item_id: str) -> bool:
         """Select a truck or load in its table (clearing filters that hide it)."""
-        table, model, proxy, bar = (
-            (self.trucks_table, self.truck_model, self.truck_proxy, self.truck_filter)
-            if kind == TRUCK
-            else (self.loads_table, self.load_model, self.load_proxy, self.load_filter)
-        )
-        row = model.row_of(item_id)
-        if row < 0:
-            return False
-        index = proxy.mapFromSource(model.index(row, 0))
-        if not index.isValid():
-            bar.clear()
-            index = proxy.mapFromSource(model.index(row, 0))
-        self._selecting = True
-        try:
-            table.selectionModel().setCurrentIndex(
-                index,
-                QItemSelectionModel.SelectionFlag.ClearAndSelect
-                | QItemSelectionModel.SelectionFlag.Rows,
-            )
-            table.scrollTo(index)
-        finally:
-            self._selecting = False
-        return True
-
-    def _on_map_clicked(self, kind: str, item_id: str) -> None:
-        if kind:
-            self.select(kind, item_id)
-
-    def _on_table_row(self, kind: str, current: QModelIndex) -> None:
-        if self._selecting or not current.isValid():
-            return
-        self.map.set_selected(kind, current.siblingAtColumn(0).data(ID_ROLE), center=True)
+        return self.selection.select(kind, item_id)
 
     def _on_replay_positions(self, positions: object) -> None:
         self.day_tab.on_positions(positions)
@@ -543,7 +433,7 @@ class DispatchDesk(QWidget):
         return self.day_tab.index
 
     # ================================================================== jobs
-    def _job(
+    def run_job(
         self,
         text: str,
         work: Callable[[Progress], Any],
@@ -558,169 +448,30 @@ class DispatchDesk(QWidget):
         written); once committed it is kept and shown."""
         self.jobs.cancel()
 
-    # ================================================================== loading and saving
+    # ================================================================== files (desk_files)
     def load_default(self) -> None:
-        """Start-up: the India map and its sample trucks and loads, read in a worker."""
-        self._job("Loading the India map and sample board…", documents.load_sample, self._set_board)
+        self.files.load_default()
 
     def open_board(self, path: str | Path) -> None:
-        """Open a saved board (and its map) in a worker."""
-        target = Path(path)
-        if self.writing() is not None:
-            self.show_notice(f"Cannot open {target.name}: {self.session.refusal()}")
-            return
-        current, owner = self.graph, self.owner
-        self._job(
-            f"Opening {target.name}…",
-            lambda p: documents.open_board(target, owner, current, p),
-            self._set_board,
-        )
+        self.files.open_board(path)
 
     def save(self, wait: bool = False) -> None:
         if self.path is None or self.store is None:
-            self.choose_save_as()
+            self.files.choose_save_as()
         else:
-            self.save_board(self.path, wait=wait)
+            self.files.save_board(self.path, wait=wait)
 
     def save_board(self, path: str | Path, wait: bool = False) -> None:
-        """Save As: copy the board to ``path`` in a worker (one SQLite transaction, so a crash
-        never leaves half a board), then write every later action through to that file.
-
-        Saving to the board file already open has nothing to write (every action is already
-        in it); it just takes in other desks' changes and says so."""
-        if self.jobs.busy():
-            self.show_notice("Wait for the running job to finish before saving")
-            return
-        target = Path(path)
-        if (
-            self.store is not None
-            and self.path is not None
-            and documents.same_file(target, self.path)
-        ):
-
-            def report(arrived: int) -> None:
-                if not arrived:
-                    self.show_notice(
-                        f"Saved: every change is written to {target.name} as you make it", False
-                    )
-
-            self.sync_from_store(report)
-            return
-        self.status_message.emit(f"Saving {target.name}…")
-        self.session.save_as(
-            target,
-            lambda _store: self.show_notice(
-                f"Saved {target.name}; from now on every change is written to it at once", False
-            ),
-        )
-        if wait:
-            from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QThreadPool
-
-            QThreadPool.globalInstance().waitForDone(QDeadlineTimer(30_000))
-            QCoreApplication.processEvents()
+        self.files.save_board(path, wait)
 
     def import_trucks(self, path: str | Path) -> None:
-        self._import("trucks", Path(path))
+        self.files.import_csv("trucks", Path(path))
 
     def import_loads(self, path: str | Path) -> None:
-        self._import("loads", Path(path))
-
-    def _import(self, kind: str, path: Path) -> None:
-        graph = self.graph
-        if graph is None or self.jobs.busy():
-            self.show_notice("Wait for the running job to finish before importing")
-            return
-        day = self.board.day_start
-        self._job(
-            f"Reading {path.name}…",
-            lambda _p: documents.read_import(kind, path, graph, day),
-            self._on_imported,
-        )
-
-    def _on_imported(self, result: ImportResult, synced: bool = False) -> None:
-        name = Path(result.path).name
-        if result.problems is not None:
-            dialog = ImportErrorsDialog(name, result.problems, self)
-            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-            self.import_dialog = dialog
-            dialog.open()
-            self.show_notice(f"Nothing imported: {name} has {len(result.problems)} problem(s)")
-            return
-        items = result.items
-        if (
-            self.store is not None
-            and not synced
-            and (self.session.reading() or self.poll_store())
-            and self.session.after_read(lambda _n: self._on_imported(result, synced=True))
-        ):
-            return  # another desk committed: take its work in first, then import over it
-
-        def op(board: Board) -> None:
-            if result.kind == "trucks":
-                board.replace_trucks(items)
-            else:
-                board.replace_loads(items)
-
-        def finished(reason: str | None) -> None:
-            if reason is not None:
-                self.show_notice(f"Nothing imported from {name}: {reason}")
-                return
-            self.dismiss_suggestions()
-            self.show_notice(
-                f"Imported {len(items)} {result.kind} from {name} "
-                "(assignments cleared; Ctrl+Z undoes)",
-                error=False,
-            )
-
-        text = f"Import {len(items)} {result.kind} from {name}"
-        self.session.apply(Change(text, op, full=True), then=finished)
+        self.files.import_csv("loads", Path(path))
 
     def export_assignments(self, path: str | Path) -> None:
-        graph = self.graph
-        if graph is None or self.jobs.busy():
-            return
-        target, settings = Path(path), self.settings
-        pairs = [
-            (copy.copy(self.board.trucks[a.truck_id]), copy.copy(self.board.loads[lid]))
-            for lid, a in self.board.assignments.items()
-        ]
-        self._job(
-            f"Writing {target.name}…",
-            lambda _p: documents.export_assignments(target, pairs, graph, settings),
-            lambda n: self.show_notice(f"Exported {n} assignment(s) to {target.name}", False),
-        )
-
-    # ================================================================== file choosers
-    def choose_import_trucks(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Import trucks", "", CSV_FILTER)
-        if path:
-            self.import_trucks(path)
-
-    def choose_import_loads(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Import loads", "", CSV_FILTER)
-        if path:
-            self.import_loads(path)
-
-    def choose_export(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Export assignments", "assignments.csv", CSV_FILTER
-        )
-        if path:
-            self.export_assignments(path)
-
-    def choose_open(self) -> None:
-        if not self.maybe_close():
-            return
-        path, _ = QFileDialog.getOpenFileName(self, "Open board", "", BOARD_FILTER)
-        if path:
-            self.open_board(path)
-
-    def choose_save_as(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save board", "board.fboard", BOARD_FILTER)
-        if path:
-            if not path.endswith(".fboard") and "." not in Path(path).name:
-                path += ".fboard"
-            self.save_board(path)
+        self.files.export_assignments(path)
 
 
 __all__ = ["DispatchDesk"]

@@ -6,12 +6,15 @@ main window's Dispatch menu is this table in order, ``None`` rows being separato
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QWidget
+
+from dispatcher.history import History
 
 Shortcut = QKeySequence.StandardKey | str | tuple[str, ...]
 
@@ -20,7 +23,7 @@ Shortcut = QKeySequence.StandardKey | str | tuple[str, ...]
 class ActionSpec:
     name: str  # objectName, and the desk attribute ``<name minus _action>_action``
     text: str
-    slot: str  # the desk method it runs
+    slot: str  # the desk method it runs ("files.choose_open": its file commands' method)
     shortcut: Shortcut | None
     tip: str
 
@@ -33,7 +36,7 @@ MENU: tuple[ActionSpec | None, ...] = (
     ActionSpec(
         "open_board_action",
         "&Open board…",
-        "choose_open",
+        "files.choose_open",
         "Ctrl+Shift+O",
         "Open a saved dispatch board",
     ),
@@ -47,7 +50,7 @@ MENU: tuple[ActionSpec | None, ...] = (
     ActionSpec(
         "save_board_as_action",
         "Save board &as…",
-        "choose_save_as",
+        "files.choose_save_as",
         "Ctrl+Shift+S",
         "Save the board to a new file",
     ),
@@ -55,21 +58,21 @@ MENU: tuple[ActionSpec | None, ...] = (
     ActionSpec(
         "import_trucks_action",
         "Import &trucks CSV…",
-        "choose_import_trucks",
+        "files.choose_import_trucks",
         "Ctrl+Shift+T",
         "Replace the fleet with the trucks in a CSV file",
     ),
     ActionSpec(
         "import_loads_action",
         "Import &loads CSV…",
-        "choose_import_loads",
+        "files.choose_import_loads",
         "Ctrl+Shift+L",
         "Replace the loads with those in a CSV file",
     ),
     ActionSpec(
         "export_action",
         "&Export assignments CSV…",
-        "choose_export",
+        "files.choose_export",
         "Ctrl+E",
         "Write the current assignments to a CSV file",
     ),
@@ -131,7 +134,29 @@ def build(widget: QWidget, spec: ActionSpec, slot: Callable[[], object]) -> QAct
 
 def build_all(widget: QWidget, slots: object) -> dict[str, QAction]:
     """Every action of the menu, by name; ``slots`` has the methods the rows name."""
-    return {spec.name: build(widget, spec, getattr(slots, spec.slot)) for spec in MENU if spec}
+    return {
+        spec.name: build(widget, spec, operator.attrgetter(spec.slot)(slots))
+        for spec in MENU
+        if spec
+    }
 
 
-__all__ = ["MENU", "NEEDS_IDLE", "REDO", "UNDO", "ActionSpec", "build", "build_all"]
+def show_history(undo: QAction, redo: QAction, history: History, free: bool) -> None:
+    """Undo/redo say which step they would run, and are off while a write is pending."""
+    for action, verb, name in ((undo, "&Undo", "undo"), (redo, "&Redo", "redo")):
+        text = history.text(name)
+        action.setText(f"{verb} {text}" if text else verb)
+        action.setToolTip(action.text().replace("&", ""))
+        action.setEnabled(history.next(name) is not None and free)
+
+
+__all__ = [
+    "MENU",
+    "NEEDS_IDLE",
+    "REDO",
+    "UNDO",
+    "ActionSpec",
+    "build",
+    "build_all",
+    "show_history",
+]

@@ -80,7 +80,7 @@ def _tables(desk: DispatchDesk) -> QSplitter:
     desk.trucks_table.status_hint = desk.status_message.emit
     desk.trucks_table.load_dropped.connect(desk.assign_by_hand)
     desk.trucks_table.selectionModel().currentRowChanged.connect(
-        lambda cur, _prev: desk._on_table_row(TRUCK, cur)
+        lambda cur, _prev: desk.selection.on_row(TRUCK, cur)
     )
     desk.load_model = LoadTableModel(desk)
     desk.load_model.edit_handler = desk.edit_load
@@ -89,7 +89,7 @@ def _tables(desk: DispatchDesk) -> QSplitter:
     desk.loads_table = LoadTable(desk)
     desk.loads_table.setModel(desk.load_proxy)
     desk.loads_table.selectionModel().currentRowChanged.connect(
-        lambda cur, _prev: desk._on_table_row(LOAD, cur)
+        lambda cur, _prev: desk.selection.on_row(LOAD, cur)
     )
     types = [t.value for t in TruckType]
     desk.truck_filter = FilterBar(
@@ -159,7 +159,7 @@ def _suggestions(desk: DispatchDesk) -> SuggestionsBox:
     box = desk.suggestions = SuggestionsBox(desk)
     box.accept_clicked.connect(desk.accept_selected)
     box.accept_all_clicked.connect(desk.accept_all)
-    box.truck_selected.connect(desk._on_suggested_truck)
+    box.truck_selected.connect(desk.selection.on_suggested_truck)
     box.pruned = desk._prune_suggestions
     desk.suggestions_box = box
     desk.suggestion_model, desk.suggestions_view = box.model, box.view
@@ -172,7 +172,7 @@ def build_desk(desk: DispatchDesk) -> None:
     desk.map = MapView(desk)
     desk.map.drop_check = desk._drop_check
     desk.map.status_hint = desk.status_message.emit
-    desk.map.marker_clicked.connect(desk._on_map_clicked)
+    desk.map.marker_clicked.connect(desk.selection.on_marker)
     desk.map.load_dropped.connect(desk.assign_by_hand)
     bar = _toolbar(desk)
     desk.notice = NoticeLine(desk)

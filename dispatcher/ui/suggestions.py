@@ -7,6 +7,7 @@ step, and keeps only the suggestions the board still allows (:meth:`prune`).
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 
 from PySide6.QtCore import QModelIndex, Signal
@@ -22,11 +23,14 @@ from PySide6.QtWidgets import (
 )
 
 from dispatcher.board import Board
-from dispatcher.matching import Assignment, MatchResult
+from dispatcher.costs import MatchSettings
+from dispatcher.matching import Assignment, MatchResult, OptimalMatcher
 from dispatcher.routes import RouteGraph
 from dispatcher.status import ASSIGN
 from dispatcher.ui import style
+from dispatcher.ui.match_process import match_in_child, use_child
 from dispatcher.ui.models import ID_ROLE, Suggestion, SuggestionModel
+from freightlab.progress import Progress, ThrottledProgress
 
 #: How many left-out loads the label's tooltip lists.
 LEFT_OUT_SHOWN = 25
@@ -140,6 +144,26 @@ class SuggestionsBox(QGroupBox):
             self.truck_selected.emit(truck_id)
 
 
+def matching_work(
+    board: Board, graph: RouteGraph, settings: MatchSettings
+) -> Callable[[Progress], MatchResult] | str:
+    """The job that suggests matches for the board's idle trucks and open loads (on copies:
+    the worker never races edits), or why there is nothing to match."""
+    trucks = [copy.copy(t) for t in board.free_trucks()]
+    loads = [copy.copy(ld) for ld in board.open_loads()]
+    if not trucks or not loads:
+        return "no idle truck" if not trucks else "no open load"
+    in_child = use_child(len(trucks), len(loads), graph.source)
+
+    def work(progress: Progress) -> MatchResult:
+        throttled = ThrottledProgress(progress)
+        if in_child:  # a big solve holds the GIL: keep it out of this process
+            return match_in_child(trucks, loads, graph.source, settings, throttled)
+        return OptimalMatcher().match(trucks, loads, graph, settings, progress=throttled)
+
+    return work
+
+
 def describe(board: Board, graph: RouteGraph | None, a: Assignment) -> str:
     """A suggestion's line: who drives how far, when it picks up, what it carries."""
     load = board.loads.get(a.load_id)
@@ -156,4 +180,4 @@ def describe(board: Board, graph: RouteGraph | None, a: Assignment) -> str:
     )
 
 
-__all__ = ["SuggestionsBox", "describe"]
+__all__ = ["SuggestionsBox", "describe", "matching_work"]

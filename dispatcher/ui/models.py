@@ -34,7 +34,7 @@ from dispatcher.fleet import (
 from dispatcher.matching import Assignment
 from dispatcher.routes import RouteGraph
 from dispatcher.ui import style
-from dispatcher.ui.map_view import LOAD_MIME, load_mime
+from dispatcher.ui.dnd import LOAD_MIME, load_mime
 
 ID_ROLE = Qt.ItemDataRole.UserRole  # the truck/load id of a row
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1  # raw value for sorting

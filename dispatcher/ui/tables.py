@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dispatcher.ui.map_view import mime_load_id
+from dispatcher.ui.dnd import mime_load_id
 from dispatcher.ui.models import CHOICES_ROLE, ID_ROLE, BoardFilter
 
 

@@ -8,15 +8,30 @@ forbid), so the reason reaches the dispatcher unchanged.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from dispatcher import rules
 from dispatcher.board import Board
 from dispatcher.costs import MatchSettings
 from dispatcher.routes import RouteGraph
-from dispatcher.session import Change
 from dispatcher.store import BoardAssignment
+
+
+@dataclass(frozen=True)
+class Change:
+    """An action as data: ``op`` changes the board (raising BoardError to refuse); the ids
+    say what it touches (the capture), ``full`` that it may reshape the board (an import)."""
+
+    text: str
+    op: Callable[[Board], object]
+    trucks: tuple[str, ...] = ()
+    loads: tuple[str, ...] = ()
+    full: bool = False
+
+    def size(self) -> int:
+        return len(set(self.trucks)) + len(set(self.loads))
 
 
 def assign(
@@ -72,4 +87,4 @@ def replace(kind: str, items: Sequence[Any], text: str) -> Change:
     return Change(text, op, full=True)
 
 
-__all__ = ["accept", "assign", "edit", "replace", "unassign"]
+__all__ = ["Change", "accept", "assign", "edit", "replace", "unassign"]

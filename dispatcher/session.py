@@ -13,13 +13,11 @@ file is read again. :meth:`Session.poll` (the desk calls it every 2 s) checks th
 revision (one indexed SELECT) and takes in other desks' committed changes.
 
 Who does the I/O: small steps (a drop, an edit; 1-3 ms) are written on the caller's (UI)
-thread. Big ones (``ASYNC_MIN_OBJECTS``: accept all, their undo/redo, imports) are checked
-against the board there, then written by a job on the store's own connection; until the
-commit the board stays as it was, the session is ``WRITING`` and refuses every other board
-change (with the reason), and the revision check pauses, so only one thread ever uses that
-connection. Committed: the step is applied and lands on the history; refused: nothing
-changes and the reason is told. Cancel stops a write only before its commit point (nothing
-written); closing the file while a write runs closes it after the write. Taking in other
+thread, big ones (:mod:`dispatcher.writes`) by a job on the store's own connection; until
+the commit the board stays as it was and the session is ``WRITING``: it refuses every other
+change (with the reason) and the revision check pauses, so only one thread ever uses that
+connection. Cancel stops a write only before its commit point (nothing written); closing the
+file while a write runs closes it after the write. Taking in other
 desks' changes reads the file in a background job on a second (read) connection and works
 out the differences there; the session only applies them, and throws the read away if the
 board changed meanwhile (it reads again).
@@ -40,15 +38,16 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
 
-from dispatcher.board import Board, BoardError, Capture, snapshot_of, store_ops
+from dispatcher.actions import Change
+from dispatcher.board import Board, BoardError, Capture
 from dispatcher.costs import MatchSettings
 from dispatcher.history import History, Step
 from dispatcher.routes import RouteGraph
-from dispatcher.store import ActionRecord, BoardConflict, BoardStore
+from dispatcher.session_view import QuietView, SessionView
+from dispatcher.store import ActionRecord, BoardStore
 from dispatcher.sync import Synced, read_differences
-from freightlab.errors import InputError
+from dispatcher.writes import ASYNC_MIN_OBJECTS, Prepare, Written, big_step, write_to, write_work
 from freightlab.jobs import Job, Jobs
 from freightlab.memory import freeze_long_lived
 from freightlab.progress import Progress
@@ -56,9 +55,6 @@ from freightlab.resources import default_map_path
 
 #: A write that waits longer than this for another desk's transaction is refused (UI thread).
 UI_BUSY_TIMEOUT_MS = 1500
-#: A step touching at least this many trucks + loads (about 20 assignments) is written to the
-#: board file by a job; smaller ones (a drop, an edit: 1-3 ms) are written on the spot.
-ASYNC_MIN_OBJECTS = 40
 
 
 class DeskState(enum.Enum):
@@ -69,76 +65,6 @@ class DeskState(enum.Enum):
     WRITING = "writing"  # a job writes a step to the board file
     SAVING = "saving"  # a Save As copies the board to a new file
     SYNCING = "syncing"  # a job reads other desks' changes
-
-
-@dataclass(frozen=True)
-class Change:
-    """An action as data: ``op`` changes the board (raising BoardError to refuse); the ids
-    say what it touches (the capture), ``full`` that it may reshape the board (an import)."""
-
-    text: str
-    op: Callable[[Board], object]
-    trucks: tuple[str, ...] = ()
-    loads: tuple[str, ...] = ()
-    full: bool = False
-
-    def size(self) -> int:
-        return len(set(self.trucks)) + len(set(self.loads))
-
-
-class SessionView(Protocol):
-    """What a session tells the one who shows it (the desk; :class:`QuietView` in tests)."""
-
-    def board_changed(self, changed: Capture | None, reshaped: bool = False) -> None:
-        """``changed``: the capture of what a step touched (only ids matter); None: all."""
-
-    def tell(self, text: str, error: bool = True) -> None:
-        """A line for the user: what happened, or why not."""
-
-    def current_notice(self) -> str | None:
-        """The notice still shown, if any (a refusal the next read's notice extends)."""
-
-    def state_changed(self) -> None:
-        """The state, the history or the file changed: enable/disable actions."""
-
-    def polling(self, on: bool) -> None:
-        """Start (a board file is open) or stop calling :meth:`Session.poll`."""
-
-
-class QuietView:
-    """A view that keeps what it is told (tests, scripts)."""
-
-    def __init__(self) -> None:
-        self.told: list[tuple[str, bool]] = []
-        self.changes: list[Capture | None] = []
-        self.polls = False
-
-    def board_changed(self, changed: Capture | None, reshaped: bool = False) -> None:
-        self.changes.append(None if reshaped else changed)
-
-    def tell(self, text: str, error: bool = True) -> None:
-        self.told.append((text, error))
-
-    def current_notice(self) -> str | None:
-        return self.told[-1][0] if self.told else None
-
-    def state_changed(self) -> None:
-        pass
-
-    def polling(self, on: bool) -> None:
-        self.polls = on
-
-
-@dataclass
-class _Written:
-    """What a board-file write job hands back: committed (``refused`` None) or not."""
-
-    refused: str | None = None
-    moved: bool = False  # other desks committed too: read the board again
-    by_board: bool = False  # refused by the board's rules: the file was not touched
-    before: Capture | None = None  # the step, as the job captured it
-    after: Capture | None = None
-    shown: Capture | None = None  # a copy of the new state for the board to adopt
 
 
 @dataclass
@@ -158,64 +84,10 @@ class _Read:
     callbacks: list[Callable[[int], None]] = field(default_factory=list)
 
 
-#: Runs in the job: the (before, after) of the step, or the board's refusal.
-Prepare = Callable[[], "tuple[Capture, Capture] | str"]
-
-
-class _CancelPoints(Progress):
-    """The cancel points of a board-file write: the desk's Cancel, or the app quitting (the
-    job's own progress). Not the job's progress itself: a Cancel that comes after the commit
-    must not turn a committed write into a "cancelled" one the board would not show."""
-
-    def __init__(self, stop: Progress, job_progress: Progress) -> None:
-        super().__init__(None)
-        self._stop = stop
-        self._job_progress = job_progress
-
-    def update(self, fraction: float, message: str = "") -> None:
-        self._stop.update(fraction, message)
-        self._job_progress.update(fraction, message)
-
-
-def _big(before: Capture, after: Capture) -> bool:
-    """A step worth a job when written to a board file (accept all, imports)."""
-    if before.full or after.full:
-        return True
-    return len(before.trucks) + len(before.loads) >= ASYNC_MIN_OBJECTS
-
-
 def _tell(then: Callable[[str | None], None] | None, reason: str | None) -> str | None:
     if then is not None:
         then(reason)
     return reason
-
-
-def write_to(
-    store: BoardStore,
-    src: Capture,
-    dst: Capture,
-    name: str,
-    map_path: str,
-    day_start: str | None,
-    progress: Progress | None = None,
-) -> str | None:
-    """Commit ``src`` -> ``dst`` to the board file; the refusal, or None. Touches only the
-    store and the captures (nobody changes a capture), so a job may run it.
-
-    Assignments and edits are one ``BoardStore.apply`` (one transaction, however many loads);
-    a whole-board step (import, its undo) is a revision-guarded whole save."""
-    try:
-        ops = store_ops(src, dst)
-        if ops is None:
-            snap = snapshot_of(dst, name, map_path, day_start)
-            store.save(snap, progress=progress)  # refused if another desk committed since
-        elif ops:
-            store.apply(ops, progress=progress)
-    except (BoardConflict, InputError) as exc:
-        return str(exc)
-    except sqlite3.Error as exc:
-        return f"could not write {store.path.name}: {exc}"
-    return None
 
 
 class Session:
@@ -422,7 +294,7 @@ class Session:
             )
             return before, after
 
-        def written(outcome: _Written) -> None:
+        def written(outcome: Written) -> None:
             if outcome.refused is None:
                 assert outcome.before and outcome.after and outcome.shown
                 board.restore(outcome.shown, adopt=True)
@@ -453,7 +325,7 @@ class Session:
         if step is None:
             return
         src, dst = step.ends(verb)
-        if self._store is None or not _big(step.before, step.after):
+        if self._store is None or not big_step(step.before, step.after):
             if self._store is not None:  # small: written here (1-3 ms)
                 refused = self._write_now(src, dst)
                 if refused is not None:
@@ -464,7 +336,7 @@ class Session:
             self._changed(dst)
             return
 
-        def written(outcome: _Written) -> None:
+        def written(outcome: Written) -> None:
             # nothing else ran meanwhile (every change was refused): ``step`` is still next
             if outcome.refused is not None:
                 self._step_refused(verb, outcome.refused)
@@ -498,7 +370,7 @@ class Session:
             self.revision = store.revision
         return reason
 
-    def _start_write(self, text: str, prepare: Prepare, done: Callable[[_Written], None]) -> None:
+    def _start_write(self, text: str, prepare: Prepare, done: Callable[[Written], None]) -> None:
         """In a job: ``prepare()`` the step, write it to the board file and copy its new state;
         then ``done(outcome)`` (not called when cancelled or failed: nothing was shown, and
         the file is read again). Until then the session is WRITING: the store's connection
@@ -509,21 +381,9 @@ class Session:
         stop = Progress()
         name, map_path, day = self.name, self.map_name(), self.board.day_start
 
-        def work(progress: Progress) -> _Written:
-            step = prepare()
-            if isinstance(step, str):
-                return _Written(step, by_board=True)
-            src, dst = step
-            reason = write_to(store, src, dst, name, map_path, day, _CancelPoints(stop, progress))
-            if reason is not None:
-                return _Written(reason)
-            try:  # committed: nothing below may turn it into a refusal
-                moved = store.current_revision() != store.revision
-            except sqlite3.Error:
-                moved = True
-            return _Written(None, moved, before=src, after=dst, shown=dst.copied())
+        work = write_work(store, prepare, stop, name, map_path, day)
 
-        def finished(outcome: _Written | None) -> None:
+        def finished(outcome: Written | None) -> None:
             write, self._write = self._write, None
             self._set_state(DeskState.SYNCING if self._read is not None else DeskState.IDLE)
             if outcome is None:  # cancelled or failed: the file is the truth, read it
@@ -737,5 +597,4 @@ __all__ = [
     "QuietView",
     "Session",
     "SessionView",
-    "write_to",
 ]

@@ -1,10 +1,11 @@
 """The dispatch board: trucks, loads and who carries what, with the rules a dispatcher obeys.
 
-The desk's undo commands call these mutations, so every rule (a truck carries one load at a
-time, only open loads are assigned, edits keep a load's pickup window sane) lives here, in
-plain Python that tests can drive without Qt. Undo relies on :meth:`Board.capture` and
-:meth:`Board.restore`: a command captures the objects it touches before it changes them
-and puts those exact copies back on undo, so undo/redo restore the state bit for bit.
+The session's actions (:mod:`dispatcher.actions`) call these mutations, so every rule (a
+truck carries one load at a time, only open loads are assigned, edits keep a load's pickup
+window sane) lives here, in plain Python that tests can drive without Qt. Status changes
+follow :mod:`dispatcher.status`. Undo relies on :meth:`Board.capture` and
+:meth:`Board.restore`: a step captures the objects it touches before it changes them and
+puts those exact copies back on undo, so undo/redo restore the state bit for bit.
 """
 
 from __future__ import annotations
@@ -28,17 +29,10 @@ from dispatcher.status import (
     LOAD_MANUAL_STATUSES,
     TRUCK_MANUAL_STATUSES,
     UNASSIGN,
-    load_unassigned,
-    truck_unassigned,
 )
 from dispatcher.store import (
-    AssignOp,
     BoardAssignment,
     BoardSnapshot,
-    LoadEdit,
-    StoreOp,
-    TruckEdit,
-    UnassignOp,
 )
 
 _T = TypeVar("_T")
@@ -494,81 +488,6 @@ def _same(obj: _T | None) -> _T | None:
     return obj
 
 
-def store_ops(src: Capture, dst: Capture) -> list[StoreOp] | None:
-    """What the store must do to turn the captured objects from ``src`` into ``dst``: the
-    write-through of a desk action, its undo (``dst`` = before) or its redo. ``None`` when the
-    change reshapes the board (an import): that needs a whole-board save (``snapshot_of``).
-
-    Assignment changes become Unassign/Assign ops (a reassign is both); other field changes
-    become compare-and-set edits. Statuses that follow from an assignment (open/assigned
-    loads, idle/en-route trucks) are the assignment's business, not an edit."""
-    if src.full or dst.full:
-        return None
-    ops: list[StoreOp] = []
-    assigns: list[StoreOp] = []
-    edits: list[StoreOp] = []
-    for lid in src.loads.keys() | dst.loads.keys():
-        a0, a1 = src.assignments.get(lid), dst.assignments.get(lid)
-        if a0 != a1:
-            if a0 is not None:
-                ops.append(UnassignOp(lid, a0.truck_id))
-            if a1 is not None:
-                assigns.append(AssignOp(lid, a1.truck_id, a1.deadhead_km))
-        l0, l1 = src.loads.get(lid), dst.loads.get(lid)
-        if l0 is None or l1 is None:
-            if l0 is not l1:
-                return None
-        elif _own_fields(l0) != _own_fields(l1):
-            edits.append(LoadEdit(l0, l1))
-    for tid in src.trucks.keys() | dst.trucks.keys():
-        t0, t1 = src.trucks.get(tid), dst.trucks.get(tid)
-        if t0 is None or t1 is None:
-            if t0 is not t1:
-                return None
-        elif _own_fields(t0) != _own_fields(t1):
-            edits.append(TruckEdit(t0, t1))
-    return sorted(ops, key=_op_key) + sorted(assigns, key=_op_key) + edits
-
-
-def snapshot_of(
-    cap: Capture, name: str = "", map_path: str = "", day_start: str | None = None
-) -> BoardSnapshot:
-    """The whole board a full capture holds, in row order (for a whole-board save).
-
-    ``day_start``: the board's hour 0 (a capture does not hold it; a save without it would
-    wipe the file's day and shift every later import by a day)."""
-    truck_order = cap.truck_order if cap.truck_order is not None else list(cap.trucks)
-    load_order = cap.load_order if cap.load_order is not None else list(cap.loads)
-    trucks = [t for t in (cap.trucks.get(i) for i in truck_order) if t is not None]
-    loads = [ld for ld in (cap.loads.get(i) for i in load_order) if ld is not None]
-    assignments = [cap.assignments[ld.id] for ld in loads if cap.assignments.get(ld.id)]
-    return BoardSnapshot(
-        name=name,
-        map_path=map_path,
-        day_start=day_start,
-        trucks=copy.deepcopy(trucks),
-        loads=copy.deepcopy(loads),
-        assignments=[a for a in assignments if a is not None],
-    )
-
-
-def _op_key(op: StoreOp) -> str:
-    return getattr(op, "load_id", "")
-
-
-def _own_fields(obj: Truck | Load) -> tuple[Any, ...]:
-    """The fields an edit changes: assignment-driven statuses folded away."""
-    if isinstance(obj, Truck):
-        return tuple(
-            truck_unassigned(obj.status) if name == "status" else getattr(obj, name)
-            for name in TRUCK_EDITABLE
-        )
-    return tuple(
-        load_unassigned(obj.status) if name == "status" else getattr(obj, name)
-        for name in LOAD_EDITABLE
-    )
-
-
 def _check_unique(ids: list[str], what: str) -> None:
     seen: set[str] = set()
     for i in ids:
@@ -617,6 +536,4 @@ __all__ = [
     "BoardState",
     "Capture",
     "Kpis",
-    "snapshot_of",
-    "store_ops",
 ]

@@ -1,6 +1,6 @@
 """Writing a dispatch step to the board file (no Qt): the ops, the cancel points, the job.
 
-A step is two captures (before, after); :func:`~dispatcher.board.store_ops` turns them into
+A step is two captures (before, after); :func:`store_ops` turns them into
 store operations, committed in one transaction (or, for a whole-board step, one
 revision-guarded save). Small steps are written where they happen; big ones
 (``ASYNC_MIN_OBJECTS``) by a job (:func:`write_work`) on the store's own connection.
@@ -8,12 +8,25 @@ revision-guarded save). Small steps are written where they happen; big ones
 
 from __future__ import annotations
 
+import copy
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
-from dispatcher.board import Capture, snapshot_of, store_ops
-from dispatcher.store import BoardConflict, BoardStore
+from dispatcher.board import Capture
+from dispatcher.fleet import LOAD_EDITABLE, TRUCK_EDITABLE, Load, Truck
+from dispatcher.status import load_unassigned, truck_unassigned
+from dispatcher.store import (
+    AssignOp,
+    BoardConflict,
+    BoardSnapshot,
+    BoardStore,
+    LoadEdit,
+    StoreOp,
+    TruckEdit,
+    UnassignOp,
+)
 from freightlab.errors import InputError
 from freightlab.progress import Progress
 
@@ -51,6 +64,81 @@ class _CancelPoints(Progress):
     def update(self, fraction: float, message: str = "") -> None:
         self._stop.update(fraction, message)
         self._job_progress.update(fraction, message)
+
+
+def store_ops(src: Capture, dst: Capture) -> list[StoreOp] | None:
+    """What the store must do to turn the captured objects from ``src`` into ``dst``: the
+    write-through of a desk action, its undo (``dst`` = before) or its redo. ``None`` when the
+    change reshapes the board (an import): that needs a whole-board save (``snapshot_of``).
+
+    Assignment changes become Unassign/Assign ops (a reassign is both); other field changes
+    become compare-and-set edits. Statuses that follow from an assignment (open/assigned
+    loads, idle/en-route trucks) are the assignment's business, not an edit."""
+    if src.full or dst.full:
+        return None
+    ops: list[StoreOp] = []
+    assigns: list[StoreOp] = []
+    edits: list[StoreOp] = []
+    for lid in src.loads.keys() | dst.loads.keys():
+        a0, a1 = src.assignments.get(lid), dst.assignments.get(lid)
+        if a0 != a1:
+            if a0 is not None:
+                ops.append(UnassignOp(lid, a0.truck_id))
+            if a1 is not None:
+                assigns.append(AssignOp(lid, a1.truck_id, a1.deadhead_km))
+        l0, l1 = src.loads.get(lid), dst.loads.get(lid)
+        if l0 is None or l1 is None:
+            if l0 is not l1:
+                return None
+        elif _own_fields(l0) != _own_fields(l1):
+            edits.append(LoadEdit(l0, l1))
+    for tid in src.trucks.keys() | dst.trucks.keys():
+        t0, t1 = src.trucks.get(tid), dst.trucks.get(tid)
+        if t0 is None or t1 is None:
+            if t0 is not t1:
+                return None
+        elif _own_fields(t0) != _own_fields(t1):
+            edits.append(TruckEdit(t0, t1))
+    return sorted(ops, key=_op_key) + sorted(assigns, key=_op_key) + edits
+
+
+def snapshot_of(
+    cap: Capture, name: str = "", map_path: str = "", day_start: str | None = None
+) -> BoardSnapshot:
+    """The whole board a full capture holds, in row order (for a whole-board save).
+
+    ``day_start``: the board's hour 0 (a capture does not hold it; a save without it would
+    wipe the file's day and shift every later import by a day)."""
+    truck_order = cap.truck_order if cap.truck_order is not None else list(cap.trucks)
+    load_order = cap.load_order if cap.load_order is not None else list(cap.loads)
+    trucks = [t for t in (cap.trucks.get(i) for i in truck_order) if t is not None]
+    loads = [ld for ld in (cap.loads.get(i) for i in load_order) if ld is not None]
+    assignments = [cap.assignments[ld.id] for ld in loads if cap.assignments.get(ld.id)]
+    return BoardSnapshot(
+        name=name,
+        map_path=map_path,
+        day_start=day_start,
+        trucks=copy.deepcopy(trucks),
+        loads=copy.deepcopy(loads),
+        assignments=[a for a in assignments if a is not None],
+    )
+
+
+def _op_key(op: StoreOp) -> str:
+    return getattr(op, "load_id", "")
+
+
+def _own_fields(obj: Truck | Load) -> tuple[Any, ...]:
+    """The fields an edit changes: assignment-driven statuses folded away."""
+    if isinstance(obj, Truck):
+        return tuple(
+            truck_unassigned(obj.status) if name == "status" else getattr(obj, name)
+            for name in TRUCK_EDITABLE
+        )
+    return tuple(
+        load_unassigned(obj.status) if name == "status" else getattr(obj, name)
+        for name in LOAD_EDITABLE
+    )
 
 
 def big_step(before: Capture, after: Capture) -> bool:
@@ -116,4 +204,13 @@ def write_work(
     return work
 
 
-__all__ = ["ASYNC_MIN_OBJECTS", "Prepare", "Written", "big_step", "write_to", "write_work"]
+__all__ = [
+    "ASYNC_MIN_OBJECTS",
+    "Prepare",
+    "Written",
+    "big_step",
+    "snapshot_of",
+    "store_ops",
+    "write_to",
+    "write_work",
+]

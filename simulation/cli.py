@@ -86,7 +86,8 @@ def _run_simulate(args: argparse.Namespace) -> int:
     from simulation.runner import simulate
 
     _check_options(args)
-    from simulation.analytic import predict_or_explain, theory_summary
+    from simulation.analytic import predict_or_explain
+    from simulation.theory_check import theory_summary
 
     design = load_design(args.design)
     result = simulate(design, duration_s=args.duration, seed=args.seed)

@@ -31,11 +31,11 @@ from PySide6.QtWidgets import (
 
 from designs.exercise import Exercise, catalog_exercises, load_exercise
 from designs.schema import Design
-from designs.ui.editor import DesignEditor
 from freightlab.atomic import atomic_write_text
 from freightlab.errors import InputError
 from freightlab.jobs import Job
 from freightlab.progress import Progress
+from freightlab.ui.design_editor import DesignEditor
 from freightlab.ui.jobs import JobRunner
 from simulation.ui.canvas import DesignCanvas
 

@@ -32,11 +32,11 @@ from PySide6.QtWidgets import (
 
 from designs.loader import load_design
 from designs.schema import Design
-from designs.ui.editor import DesignEditor
 from freightlab.atomic import atomic_write_text
 from freightlab.errors import InputError
 from freightlab.jobs import Job
 from freightlab.progress import Progress
+from freightlab.ui.design_editor import DesignEditor
 from freightlab.ui.jobs import END_TEXTS, JobRunner
 from simulation.analytic import Prediction, predict_or_explain
 from simulation.results import Comparison, ReplicationResult, SimResult

@@ -18,8 +18,9 @@ from PySide6.QtWidgets import (
 )
 
 from simulation import charts
-from simulation.analytic import Prediction, theory_summary
+from simulation.analytic import Prediction
 from simulation.results import Comparison, Estimate, ReplicationResult, SimResult
+from simulation.theory_check import theory_summary
 
 
 def _fmt(value: float | None, digits: int = 1, suffix: str = "") -> str:

@@ -42,7 +42,7 @@ from simulation.ui.canvas import DesignCanvas
 PASS_COLOUR, FAIL_COLOUR = QColor("#2e7d32"), QColor("#c62828")
 
 
-def _score(design: Design, exercise: Exercise, progress: Progress):  # type: ignore[no-untyped-def]
+def _score(design: Design, exercise: Exercise, progress: Progress):
     from simulation.scorecard import score_design
 
     return score_design(design, exercise, progress)
@@ -153,9 +153,9 @@ class RehearsePanel(QWidget):
         right_layout.addWidget(self.advice)
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
-        for widget, stretch in ((self.brief, 2), (middle, 3), (right, 3)):
-            splitter.addWidget(widget)
-            splitter.setStretchFactor(splitter.indexOf(widget), stretch)
+        for pane, stretch in ((self.brief, 2), (middle, 3), (right, 3)):
+            splitter.addWidget(pane)
+            splitter.setStretchFactor(splitter.indexOf(pane), stretch)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(splitter, 1)
@@ -185,7 +185,7 @@ class RehearsePanel(QWidget):
         self.exercise, self.exercise_path = exercise, path
         self.brief.setHtml(brief_html(exercise))
         draft = QSettings().value(self._draft_key(), "", type=str)
-        self.editor.set_text(draft or starter)
+        self.editor.set_text(str(draft) if draft else starter)
         self._clear_scorecard()
 
     def reset_draft(self) -> None:
@@ -254,7 +254,7 @@ class RehearsePanel(QWidget):
         self.score_label.setText("Score your design to see the scorecard.")
         self.advice.clear()
 
-    def _scored(self, card) -> None:  # type: ignore[no-untyped-def]
+    def _scored(self, card) -> None:
         self._finished(None, "done")
         self.scorecard = card
         self.progress_bar.setValue(100)

@@ -27,8 +27,8 @@ class DayTab:
         self.tabs, self.map, self._board = tabs, map_view, board
         self.index = -1
         self._stale = True
-        self._positions: dict | None = None  # type: ignore[type-arg]
-        self._loads: dict | None = None  # type: ignore[type-arg]
+        self._positions: dict[str, object] | None = None
+        self._loads: dict[str, object] | None = None
         self._timer = QTimer(parent)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._show_replay)

@@ -41,7 +41,7 @@ from dispatcher.session import Session
 from dispatcher.store import BoardAssignment, BoardStore, default_owner
 from dispatcher.ui import desk_actions
 from dispatcher.ui.desk_files import DeskFiles
-from dispatcher.ui.desk_layout import build_desk
+from dispatcher.ui.desk_layout import DeskWidgets, build_desk
 from dispatcher.ui.dialogs import ImportErrorsDialog, WhyNotDialog
 from dispatcher.ui.models import Suggestion, _Invalid
 from dispatcher.ui.selection import SelectionSync
@@ -67,7 +67,8 @@ class _FromSession(Generic[T]):
         self.name, self.__doc__, self.writable = name, doc, writable
 
     def __get__(self, desk: DispatchDesk, owner: object = None) -> T:
-        return getattr(desk.session, self.name)  # type: ignore[no-any-return]
+        value: T = getattr(desk.session, self.name)
+        return value
 
     def __set__(self, desk: DispatchDesk, value: T) -> None:
         if not self.writable:
@@ -75,7 +76,7 @@ class _FromSession(Generic[T]):
         setattr(desk.session, self.name, value)
 
 
-class DispatchDesk(QWidget):
+class DispatchDesk(DeskWidgets):
     """The ``dispatch_desk`` tab. Signals let the main window follow the document state."""
 
     dirty_changed = Signal(bool)

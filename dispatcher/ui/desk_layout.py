@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QSplitter,
+    QTableView,
     QTabWidget,
     QToolButton,
     QVBoxLayout,
@@ -27,7 +28,7 @@ from dispatcher.ui import style
 from dispatcher.ui.day_tab import DayTab
 from dispatcher.ui.kpi import KpiStrip
 from dispatcher.ui.map_view import LOAD, TRUCK, MapView
-from dispatcher.ui.models import BoardFilter, LoadTableModel, TruckTableModel
+from dispatcher.ui.models import BoardFilter, LoadTableModel, SuggestionModel, TruckTableModel
 from dispatcher.ui.suggestions import SuggestionsBox
 from dispatcher.ui.tables import FilterBar, LoadTable, TruckTable
 
@@ -36,6 +37,41 @@ if TYPE_CHECKING:
 
 #: How long a notice stays up.
 NOTICE_MS = 10_000
+
+
+class DeskWidgets(QWidget):
+    """The desk's widgets, by the names tests and people reach them by (DESIGN.md); made
+    by :func:`build_desk`."""
+
+    map: MapView
+    truck_model: TruckTableModel
+    truck_proxy: BoardFilter
+    trucks_table: TruckTable
+    load_model: LoadTableModel
+    load_proxy: BoardFilter
+    loads_table: LoadTable
+    truck_filter: FilterBar
+    load_filter: FilterBar
+    suggest_button: QPushButton
+    cancel_button: QPushButton
+    progress: QProgressBar
+    why_button: QPushButton
+    unassign_button: QPushButton
+    fit_button: QToolButton
+    notice: NoticeLine
+    kpis: KpiStrip
+    suggestions: SuggestionsBox
+    suggestions_box: SuggestionsBox
+    suggestion_model: SuggestionModel
+    suggestions_view: QTableView
+    accept_button: QPushButton
+    accept_all_button: QPushButton
+    dismiss_button: QPushButton
+    unmatched_label: QLabel
+    side_tabs: QTabWidget
+    day_tab: DayTab
+    day_panel: QWidget | None
+    main_split: QSplitter
 
 
 class NoticeLine(QLabel):
@@ -147,10 +183,12 @@ def _toolbar(desk: DispatchDesk) -> QHBoxLayout:
     desk.fit_button.clicked.connect(desk.map.fit)
     bar = QHBoxLayout()
     bar.setContentsMargins(0, 0, 0, 0)
-    for w in (desk.suggest_button, desk.cancel_button, desk.progress):
+    left: tuple[QWidget, ...] = (desk.suggest_button, desk.cancel_button, desk.progress)
+    right: tuple[QWidget, ...] = (desk.unassign_button, desk.why_button, desk.fit_button)
+    for w in left:
         bar.addWidget(w)
     bar.addStretch(1)
-    for w in (desk.unassign_button, desk.why_button, desk.fit_button):
+    for w in right:
         bar.addWidget(w)
     return bar
 
@@ -204,4 +242,4 @@ def build_desk(desk: DispatchDesk) -> None:
     layout.addWidget(desk.main_split, 1)
 
 
-__all__ = ["NoticeLine", "build_desk"]
+__all__ = ["DeskWidgets", "NoticeLine", "build_desk"]

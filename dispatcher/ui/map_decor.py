@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
     QPointF,
+    QRect,
     QRectF,
     Qt,
 )
@@ -67,7 +68,7 @@ class MapDecor(_Base):
         self.graticule.setPath(path)
         self.resetCachedContent()
 
-    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
+    def drawBackground(self, painter: QPainter, rect: QRectF | QRect) -> None:
         painter.fillRect(rect, style.BACKGROUND)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         for item in (self.graticule, self.roads):
@@ -111,7 +112,7 @@ class MapDecor(_Base):
         p.end()
         return pm
 
-    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
+    def drawForeground(self, painter: QPainter, rect: QRectF | QRect) -> None:
         painter.save()
         painter.resetTransform()
         vp = self.viewport().rect()

@@ -107,6 +107,7 @@ class MapInteraction(_Base):
         pos = event.position()
         if self._press is not None and self._press[0] is not None:
             i, start = self._press
+            assert i is not None
             if (pos.toPoint() - start).manhattanLength() >= QApplication.startDragDistance():
                 self._press = None
                 m = self.markers.markers[i]

@@ -121,7 +121,7 @@ class MarkerLayer(_Layer):
         self.index: dict[tuple[str, str], int] = {}
         self.by_kind: dict[str, dict[str, int]] = {TRUCK: {}, LOAD: {}}  # id -> index
         self._sprite_of: list[QPixmap] = []
-        self._sprites: dict[tuple[str, str], QPixmap] = {}
+        self._sprites: dict[tuple[str, str, bool], QPixmap] = {}
         self.links: list[tuple[int, int]] = []  # truck -> its load (solid)
         self.suggestions: list[tuple[int, int]] = []  # truck -> suggested load (dashed)
         self.selected: int | None = None

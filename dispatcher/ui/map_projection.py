@@ -122,7 +122,7 @@ class CityLayer(_Layer):
         super().__init__(bounds)
         self.ids: list[str] = []
         self.names: list[str] = []
-        self.pos = np.zeros((0, 2))
+        self.points = np.zeros((0, 2))
         self.radius = np.zeros(0)
         self.label_lift = np.zeros(0)  # pixels above the dot (clears the marker cluster)
         self.spread = 1.0  # follows the marker layer's spread
@@ -133,7 +133,7 @@ class CityLayer(_Layer):
     def set_cities(
         self, ids: list[str], names: list[str], pos: np.ndarray, population: Sequence[int]
     ) -> None:
-        self.ids, self.names, self.pos = ids, names, pos
+        self.ids, self.names, self.points = ids, names, pos
         pop = np.asarray(population, dtype=float)
         self.radius = 2.2 + 2.0 * np.clip(np.log10(np.maximum(pop, 1.0)) - 5.0, 0.0, 1.6)
         self.label_lift = np.zeros(len(ids))
@@ -167,7 +167,7 @@ class CityLayer(_Layer):
         placed: list[QRectF] = []
         shown: list[int] = []
         for i in self._order:
-            x, y = self.pos[i] * scale
+            x, y = self.points[i] * scale
             rect = self._label_rect(i, float(x), float(y)).adjusted(-2, -1, 2, 1)
             if any(rect.intersects(r) for r in placed):
                 continue
@@ -181,7 +181,7 @@ class CityLayer(_Layer):
             return
         t = painter.worldTransform()
         clip = self._device_clip(painter, option, 80)
-        dev = _map_points(t, self.pos)
+        dev = _map_points(t, self.points)
         painter.save()
         painter.resetTransform()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)

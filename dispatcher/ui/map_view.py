@@ -259,7 +259,9 @@ class MapView(MapInteraction, MapDecor, QGraphicsView):
                 if isinstance(key, tuple):
                     put(key, p, Marker(TRUCK, t.id, status, t.location))
                 else:
-                    put(key, self._city_pos.get(t.location), Marker(TRUCK, t.id, status, key))
+                    put(
+                        key, self._city_pos.get(t.location), Marker(TRUCK, t.id, status, t.location)
+                    )
             else:
                 put(
                     t.location,
@@ -372,7 +374,7 @@ class MapView(MapInteraction, MapDecor, QGraphicsView):
         return QPoint(round(x), round(y))
 
     def city_at(self, pos: QPoint) -> str | None:
-        dev = _map_points(self.viewportTransform(), self.cities.pos)
+        dev = _map_points(self.viewportTransform(), self.cities.points)
         if len(dev) == 0:
             return None
         d2 = (dev[:, 0] - pos.x()) ** 2 + (dev[:, 1] - pos.y()) ** 2

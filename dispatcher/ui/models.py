@@ -7,7 +7,7 @@ change through one path.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -313,7 +313,7 @@ class LoadTableModel(_BoardModel):
     def mimeTypes(self) -> list[str]:
         return [LOAD_MIME]
 
-    def mimeData(self, indexes: list[QModelIndex]) -> QMimeData:
+    def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:
         rows = sorted({i.row() for i in indexes if i.isValid()})
         return load_mime(self.id_at(rows[0])) if rows else QMimeData()
 

@@ -181,7 +181,7 @@ class DesignLab(QWidget):
         )
         self.compare_button.clicked.connect(self.run_comparison)
         bottom = QHBoxLayout()
-        for widget in (
+        row: tuple[QWidget, ...] = (
             self.duration,
             self.seed,
             self.runs,
@@ -190,8 +190,9 @@ class DesignLab(QWidget):
             QLabel("at rates"),
             self.rates,
             self.compare_button,
-        ):
-            bottom.addWidget(widget)
+        )
+        for item in row:
+            bottom.addWidget(item)
         bottom.setStretch(bottom.indexOf(self.rates), 1)
 
         self.canvas = DesignCanvas()
@@ -232,7 +233,9 @@ class DesignLab(QWidget):
 
     # --- actions ---------------------------------------------------------------------------
     def _make_actions(self) -> list[QAction | None]:
-        def action(text: str, shortcut: str | QKeySequence.StandardKey, tip: str, slot) -> QAction:  # type: ignore[no-untyped-def]
+        def action(
+            text: str, shortcut: str | QKeySequence.StandardKey, tip: str, slot: Callable[[], Any]
+        ) -> QAction:
             act = QAction(text, self)
             act.setShortcut(QKeySequence(shortcut))
             act.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -273,7 +276,9 @@ class DesignLab(QWidget):
 
     def choose_design(self) -> None:
         start_dir = QSettings().value("design_lab/last_dir", str(CATALOG), type=str)
-        path, _ = QFileDialog.getOpenFileName(self, "Open design", start_dir, "Designs (*.toml)")
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open design", str(start_dir), "Designs (*.toml)"
+        )
         if path:
             QSettings().setValue("design_lab/last_dir", str(Path(path).parent))
             self.open_design(path)

@@ -35,6 +35,7 @@ from freightlab.atomic import atomic_write_text
 from freightlab.errors import InputError
 from freightlab.jobs import Job
 from freightlab.progress import Progress
+from freightlab.ui.area import AreaDefaults
 from freightlab.ui.design_editor import DesignEditor
 from freightlab.ui.jobs import JobRunner
 from simulation.ui.canvas import DesignCanvas
@@ -74,7 +75,7 @@ def brief_html(exercise: Exercise) -> str:
     )
 
 
-class RehearsePanel(QWidget):
+class RehearsePanel(AreaDefaults, QWidget):
     status_message = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:

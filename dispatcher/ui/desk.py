@@ -56,6 +56,8 @@ POLL_MS = 2000
 #: A board change touching more trucks + loads than this recolours the map one event-loop
 #: turn after the tables (two ~15 ms pieces instead of one ~30 ms block at 3,000 loads).
 MAP_SPLIT = 1000
+#: Files File > Open hands to the desk.
+BOARD_SUFFIXES = (".fboard", ".sqlite")
 _desk_numbers = itertools.count(1)
 T = TypeVar("T")
 
@@ -118,9 +120,22 @@ class DispatchDesk(DeskWidgets):
         self.why_action = a["why_not_action"]
         self._update_undo_actions()
 
+    # ================================================================== Area (main window)
+    def menu_title(self) -> str | None:
+        return "&Dispatch"
+
     def menu_actions(self) -> list[QAction | None]:
         """For the main window's Dispatch menu; ``None`` is a separator."""
         return [self.actions_by_name[s.name] if s else None for s in desk_actions.MENU]
+
+    def can_open(self, path: str) -> bool:
+        return path.lower().endswith(BOARD_SUFFIXES)
+
+    def open_path(self, path: str) -> None:
+        self.open_board(path)
+
+    def watch_document(self, changed: Callable[[bool], None]) -> None:
+        self.dirty_changed.connect(changed)
 
     # ================================================================== the session's state
     board = _FromSession[Board]("board")
@@ -247,8 +262,8 @@ class DispatchDesk(DeskWidgets):
         desk_actions.show_history(self.undo_action, self.redo_action, self.history, free)
 
     def _update_actions(self) -> None:
-        if not isValid(self) or not hasattr(self, "session"):
-            return  # the runner reports while the desk is being built or destroyed
+        if not isValid(self):
+            return  # the runner reports while the desk is being destroyed
         idle = self.graph is not None and not self.jobs.busy()
         self.suggest_button.setEnabled(idle)
         for name in desk_actions.NEEDS_IDLE:

@@ -31,6 +31,7 @@ from dispatcher.ui.map_view import LOAD, TRUCK, MapView
 from dispatcher.ui.models import BoardFilter, LoadTableModel, SuggestionModel, TruckTableModel
 from dispatcher.ui.suggestions import SuggestionsBox
 from dispatcher.ui.tables import FilterBar, LoadTable, TruckTable
+from freightlab.ui.area import AreaDefaults
 
 if TYPE_CHECKING:
     from dispatcher.ui.desk import DispatchDesk
@@ -39,7 +40,7 @@ if TYPE_CHECKING:
 NOTICE_MS = 10_000
 
 
-class DeskWidgets(QWidget):
+class DeskWidgets(AreaDefaults, QWidget):
     """The desk's widgets, by the names tests and people reach them by (DESIGN.md); made
     by :func:`build_desk`."""
 

@@ -36,6 +36,7 @@ from freightlab.atomic import atomic_write_text
 from freightlab.errors import InputError
 from freightlab.jobs import Job
 from freightlab.progress import Progress
+from freightlab.ui.area import AreaDefaults
 from freightlab.ui.design_editor import DesignEditor
 from freightlab.ui.jobs import END_TEXTS, JobRunner
 from simulation.analytic import Prediction, predict_or_explain
@@ -93,7 +94,7 @@ def _compare(
     return compare(designs, rates, duration_s=duration_s, seed=seed, progress=progress)
 
 
-class DesignLab(QWidget):
+class DesignLab(AreaDefaults, QWidget):
     status_message = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -264,6 +265,15 @@ class DesignLab(QWidget):
                 "Save charts…", "Ctrl+Shift+S", "Save the charts as PNG files", self.save_charts
             ),
         ]
+
+    def menu_title(self) -> str | None:
+        return "Design &Lab"
+
+    def can_open(self, path: str) -> bool:
+        return path.lower().endswith(".toml")
+
+    def open_path(self, path: str) -> None:
+        self.open_design(path)
 
     def menu_actions(self) -> list[QAction | None]:
         return list(self._actions)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -78,7 +78,6 @@ def store_ops(src: Capture, dst: Capture) -> list[StoreOp] | None:
         return None
     ops: list[StoreOp] = []
     assigns: list[StoreOp] = []
-    edits: list[StoreOp] = []
     for lid in src.loads.keys() | dst.loads.keys():
         a0, a1 = src.assignments.get(lid), dst.assignments.get(lid)
         if a0 != a1:
@@ -86,20 +85,28 @@ def store_ops(src: Capture, dst: Capture) -> list[StoreOp] | None:
                 ops.append(UnassignOp(lid, a0.truck_id))
             if a1 is not None:
                 assigns.append(AssignOp(lid, a1.truck_id, a1.deadhead_km))
-        l0, l1 = src.loads.get(lid), dst.loads.get(lid)
-        if l0 is None or l1 is None:
-            if l0 is not l1:
-                return None
-        elif _own_fields(l0) != _own_fields(l1):
-            edits.append(LoadEdit(l0, l1))
-    for tid in src.trucks.keys() | dst.trucks.keys():
-        t0, t1 = src.trucks.get(tid), dst.trucks.get(tid)
-        if t0 is None or t1 is None:
-            if t0 is not t1:
-                return None
-        elif _own_fields(t0) != _own_fields(t1):
-            edits.append(TruckEdit(t0, t1))
+    load_edits = _edits(src.loads, dst.loads, LoadEdit)
+    truck_edits = _edits(src.trucks, dst.trucks, TruckEdit)
+    if load_edits is None or truck_edits is None:
+        return None  # an object appears or vanishes: a whole-board step
+    edits = load_edits + truck_edits
     return sorted(ops, key=_op_key) + sorted(assigns, key=_op_key) + edits
+
+
+def _edits(
+    before: Mapping[str, Any], after: Mapping[str, Any], edit: Callable[[Any, Any], StoreOp]
+) -> list[StoreOp] | None:
+    """Compare-and-set edits for the objects whose own fields changed; None when one of them
+    appears or vanishes."""
+    out: list[StoreOp] = []
+    for key in before.keys() | after.keys():
+        old, new = before.get(key), after.get(key)
+        if old is None or new is None:
+            if old is not new:
+                return None
+        elif _own_fields(old) != _own_fields(new):
+            out.append(edit(old, new))
+    return out
 
 
 def snapshot_of(

@@ -28,7 +28,13 @@ from dispatcher.ui import style
 from dispatcher.ui.day_tab import DayTab
 from dispatcher.ui.kpi import KpiStrip
 from dispatcher.ui.map_view import LOAD, TRUCK, MapView
-from dispatcher.ui.models import BoardFilter, LoadTableModel, SuggestionModel, TruckTableModel
+from dispatcher.ui.models import (
+    BoardFilter,
+    EditHandler,
+    LoadTableModel,
+    SuggestionModel,
+    TruckTableModel,
+)
 from dispatcher.ui.suggestions import SuggestionsBox
 from dispatcher.ui.tables import FilterBar, LoadTable, TruckTable
 from freightlab.ui.area import AreaDefaults
@@ -106,25 +112,31 @@ def _button(desk: DispatchDesk, text: str, name: str, tip: str) -> QPushButton:
     return button
 
 
+def _filtered(
+    desk: DispatchDesk,
+    model: TruckTableModel | LoadTableModel,
+    table: QTableView,
+    edit: EditHandler,
+) -> BoardFilter:
+    """The table shows the model through a filter; its edits go to the desk."""
+    model.edit_handler = edit
+    proxy = BoardFilter(desk)
+    proxy.setSourceModel(model)
+    table.setModel(proxy)
+    return proxy
+
+
 def _tables(desk: DispatchDesk) -> QSplitter:
-    desk.truck_model = TruckTableModel(desk)
-    desk.truck_model.edit_handler = desk.edit_truck
-    desk.truck_proxy = BoardFilter(desk)
-    desk.truck_proxy.setSourceModel(desk.truck_model)
-    desk.trucks_table = TruckTable(desk)
-    desk.trucks_table.setModel(desk.truck_proxy)
+    desk.truck_model, desk.trucks_table = TruckTableModel(desk), TruckTable(desk)
+    desk.truck_proxy = _filtered(desk, desk.truck_model, desk.trucks_table, desk.edit_truck)
     desk.trucks_table.drop_check = desk._drop_check
     desk.trucks_table.status_hint = desk.status_message.emit
     desk.trucks_table.load_dropped.connect(desk.assign_by_hand)
     desk.trucks_table.selectionModel().currentRowChanged.connect(
         lambda cur, _prev: desk.selection.on_row(TRUCK, cur)
     )
-    desk.load_model = LoadTableModel(desk)
-    desk.load_model.edit_handler = desk.edit_load
-    desk.load_proxy = BoardFilter(desk)
-    desk.load_proxy.setSourceModel(desk.load_model)
-    desk.loads_table = LoadTable(desk)
-    desk.loads_table.setModel(desk.load_proxy)
+    desk.load_model, desk.loads_table = LoadTableModel(desk), LoadTable(desk)
+    desk.load_proxy = _filtered(desk, desk.load_model, desk.loads_table, desk.edit_load)
     desk.loads_table.selectionModel().currentRowChanged.connect(
         lambda cur, _prev: desk.selection.on_row(LOAD, cur)
     )

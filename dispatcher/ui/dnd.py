@@ -6,9 +6,13 @@ and hand (load id, truck id) to the desk, which assigns it or says why not.
 
 from __future__ import annotations
 
-from PySide6.QtCore import (
-    QMimeData,
-)
+from collections.abc import Callable
+
+from PySide6.QtCore import QMimeData
+from PySide6.QtGui import QDragEnterEvent
+
+#: The desk's answer to "may this load go on this truck?" (None: yes), for drag feedback.
+DropCheck = Callable[[str, str], str | None]
 
 LOAD_MIME = "application/x-freightlab-load"
 
@@ -27,4 +31,27 @@ def mime_load_id(mime: QMimeData | None) -> str | None:
     return bytes(mime.data(LOAD_MIME).data()).decode("utf-8") or None
 
 
-__all__ = ["LOAD_MIME", "load_mime", "mime_load_id"]
+def enter(event: QDragEnterEvent) -> None:
+    """A drag enters a drop target: take it if it carries a load."""
+    if mime_load_id(event.mimeData()) is not None:
+        event.acceptProposedAction()
+    else:
+        event.ignore()
+
+
+def hint(
+    check: DropCheck | None, say: Callable[[str], None] | None, load_id: str, truck_id: str
+) -> str | None:
+    """Drag feedback over a truck: say whether the drop would assign, or why not; the
+    reason (None: it may)."""
+    reason = check(load_id, truck_id) if check is not None else None
+    if say is not None:
+        say(
+            f"Drop to assign {load_id} to {truck_id}"
+            if reason is None
+            else f"{load_id} cannot go on {truck_id}: {reason}"
+        )
+    return reason
+
+
+__all__ = ["LOAD_MIME", "DropCheck", "enter", "hint", "load_mime", "mime_load_id"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
     QPointF,
@@ -23,29 +22,12 @@ from PySide6.QtGui import (
 
 from dispatcher.fleet import LoadStatus, TruckStatus
 from dispatcher.ui import style
-from dispatcher.ui.map_markers import LOAD, TRUCK, MarkerLayer
-from dispatcher.ui.map_projection import Projection
-
-if TYPE_CHECKING:
-    from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsView
-
-    from dispatcher.routes import RouteGraph
-
-    _Base = QGraphicsView
-else:
-    _Base = object
+from dispatcher.ui.map_markers import LOAD, TRUCK
+from dispatcher.ui.map_parts import MapParts
 
 
-class MapDecor(_Base):
+class MapDecor(MapParts):
     """Mixed into :class:`~dispatcher.ui.map_view.MapView` (before QGraphicsView)."""
-
-    if TYPE_CHECKING:  # what it uses of the view
-        markers: MarkerLayer
-        graph: RouteGraph | None
-        projection: Projection | None
-        graticule: QGraphicsPathItem
-        roads: QGraphicsPathItem
-        _legend: QPixmap
 
     def _draw_graticule(self) -> None:
         if self.projection is None or self.graph is None:

@@ -4,13 +4,10 @@ drag a load out and drop it on a truck.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from PySide6.QtCore import (
     QEvent,
     QPoint,
     Qt,
-    SignalInstance,
 )
 from PySide6.QtGui import (
     QDrag,
@@ -29,43 +26,14 @@ from PySide6.QtWidgets import (
 )
 
 from dispatcher.fleet import LoadStatus
-from dispatcher.ui import style
+from dispatcher.ui import dnd, style
 from dispatcher.ui.dnd import load_mime, mime_load_id
-from dispatcher.ui.map_markers import LOAD, TRUCK, Marker, MarkerLayer
-
-if TYPE_CHECKING:
-    from collections.abc import Callable
-
-    from PySide6.QtWidgets import QGraphicsView
-
-    from dispatcher.board import Board
-    from dispatcher.routes import RouteGraph
-
-    _Base = QGraphicsView
-else:
-    _Base = object
+from dispatcher.ui.map_markers import LOAD, TRUCK, Marker
+from dispatcher.ui.map_parts import MapParts
 
 
-class MapInteraction(_Base):
+class MapInteraction(MapParts):
     """Mixed into :class:`~dispatcher.ui.map_view.MapView` (before QGraphicsView)."""
-
-    if TYPE_CHECKING:  # what it uses of the view
-        markers: MarkerLayer
-        graph: RouteGraph | None
-        board: Board | None
-        _press: tuple[int | None, QPoint] | None
-        _user_zoomed: bool
-        drop_check: Callable[[str, str], str | None] | None
-        status_hint: Callable[[str], None] | None
-        marker_clicked: SignalInstance
-        load_dropped: SignalInstance
-
-        def city_at(self, pos: QPoint) -> str | None: ...
-        def marker_at(self, pos: QPoint, kind: str | None = None) -> Marker | None: ...
-        def clear_selection(self) -> None: ...
-        def fit(self) -> None: ...
-        def set_selected(self, kind: str, item_id: str, center: bool = False) -> None: ...
-        def zoom_by(self, factor: float, animate: bool = True) -> None: ...
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         delta = event.angleDelta().y() or event.pixelDelta().y()
@@ -206,10 +174,7 @@ class MapInteraction(_Base):
     # -- drop target ----------------------------------------------------------------------
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if mime_load_id(event.mimeData()) is not None:
-            event.acceptProposedAction()
-        else:
-            event.ignore()
+        dnd.enter(event)
 
     def dragMoveEvent(self, event: QDragMoveEvent) -> None:
         load_id = mime_load_id(event.mimeData())
@@ -223,14 +188,8 @@ class MapInteraction(_Base):
             event.ignore()
             return
         truck_id = self.markers.markers[i].id
-        reason = self.drop_check(load_id, truck_id) if self.drop_check else None
+        reason = dnd.hint(self.drop_check, self.status_hint, load_id, truck_id)
         self._set_drop_target((i, reason is None))
-        if self.status_hint is not None:
-            self.status_hint(
-                f"Drop to assign {load_id} to {truck_id}"
-                if reason is None
-                else f"{load_id} cannot go on {truck_id}: {reason}"
-            )
         event.acceptProposedAction()  # an infeasible drop is still delivered: refused loudly
 
     def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:

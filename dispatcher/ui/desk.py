@@ -23,7 +23,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction
@@ -41,7 +41,7 @@ from dispatcher.session import Session
 from dispatcher.store import BoardAssignment, BoardStore, default_owner
 from dispatcher.ui import desk_actions
 from dispatcher.ui.desk_files import DeskFiles
-from dispatcher.ui.desk_layout import DeskWidgets, build_desk
+from dispatcher.ui.desk_layout import DeskWidgets, FromSession, build_desk
 from dispatcher.ui.dialogs import ImportErrorsDialog, WhyNotDialog
 from dispatcher.ui.models import Suggestion, _Invalid
 from dispatcher.ui.selection import SelectionSync
@@ -59,23 +59,6 @@ MAP_SPLIT = 1000
 #: Files File > Open hands to the desk.
 BOARD_SUFFIXES = (".fboard", ".sqlite")
 _desk_numbers = itertools.count(1)
-T = TypeVar("T")
-
-
-class _FromSession(Generic[T]):
-    """A desk attribute that is its session's (the desk keeps no copy of the document)."""
-
-    def __init__(self, name: str, doc: str = "", writable: bool = False) -> None:
-        self.name, self.__doc__, self.writable = name, doc, writable
-
-    def __get__(self, desk: DispatchDesk, owner: object = None) -> T:
-        value: T = getattr(desk.session, self.name)
-        return value
-
-    def __set__(self, desk: DispatchDesk, value: T) -> None:
-        if not self.writable:
-            raise AttributeError(f"{self.name} belongs to the session")
-        setattr(desk.session, self.name, value)
 
 
 class DispatchDesk(DeskWidgets):
@@ -138,16 +121,16 @@ class DispatchDesk(DeskWidgets):
         self.dirty_changed.connect(changed)
 
     # ================================================================== the session's state
-    board = _FromSession[Board]("board")
-    graph = _FromSession[RouteGraph | None]("graph")
-    settings = _FromSession[MatchSettings]("settings", writable=True)
-    history = _FromSession[History]("history", "The undo history (steps with before/after).")
-    owner = _FromSession[str]("owner", "Who this desk is in a board file's log.")
-    path = _FromSession[Path | None]("path")
-    name = _FromSession[str]("name")
-    revision = _FromSession[int]("revision")
-    store = _FromSession[BoardStore | None]("store", "The board file written through to.")
-    dirty = _FromSession[bool]("dirty", "Unsaved work (only without a board file).")
+    board = FromSession[Board]("board")
+    graph = FromSession[RouteGraph | None]("graph")
+    settings = FromSession[MatchSettings]("settings", writable=True)
+    history = FromSession[History]("history", "The undo history (steps with before/after).")
+    owner = FromSession[str]("owner", "Who this desk is in a board file's log.")
+    path = FromSession[Path | None]("path")
+    name = FromSession[str]("name")
+    revision = FromSession[int]("revision")
+    store = FromSession[BoardStore | None]("store", "The board file written through to.")
+    dirty = FromSession[bool]("dirty", "Unsaved work (only without a board file).")
 
     def document_title(self) -> str:
         return self.path.name if self.path is not None else self.name
@@ -437,16 +420,6 @@ class DispatchDesk(DeskWidgets):
     def select(self, kind: str, item_id: str) -> bool:
         """Select a truck or load in its table (clearing filters that hide it)."""
         return self.selection.select(kind, item_id)
-
-    def _on_replay_positions(self, positions: object) -> None:
-        self.day_tab.on_positions(positions)
-
-    def _on_replay_loads(self, phases: object) -> None:
-        self.day_tab.on_loads(phases)
-
-    @property
-    def _day_tab(self) -> int:
-        return self.day_tab.index
 
     # ================================================================== jobs
     def run_job(

@@ -6,7 +6,7 @@ them by name, see DESIGN.md) and connects the widgets' signals to the desk's met
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
@@ -42,8 +42,25 @@ from freightlab.ui.area import AreaDefaults
 if TYPE_CHECKING:
     from dispatcher.ui.desk import DispatchDesk
 
+T = TypeVar("T")
 #: How long a notice stays up.
 NOTICE_MS = 10_000
+
+
+class FromSession(Generic[T]):
+    """A desk attribute that is its session's (the desk keeps no copy of the document)."""
+
+    def __init__(self, name: str, doc: str = "", writable: bool = False) -> None:
+        self.name, self.__doc__, self.writable = name, doc, writable
+
+    def __get__(self, desk: DispatchDesk, owner: object = None) -> T:
+        value: T = getattr(desk.session, self.name)
+        return value
+
+    def __set__(self, desk: DispatchDesk, value: T) -> None:
+        if not self.writable:
+            raise AttributeError(f"{self.name} belongs to the session")
+        setattr(desk.session, self.name, value)
 
 
 class DeskWidgets(AreaDefaults, QWidget):
@@ -255,4 +272,4 @@ def build_desk(desk: DispatchDesk) -> None:
     layout.addWidget(desk.main_split, 1)
 
 
-__all__ = ["DeskWidgets", "NoticeLine", "build_desk"]
+__all__ = ["DeskWidgets", "FromSession", "NoticeLine", "build_desk"]

@@ -350,11 +350,11 @@ def test_day_replay_moves_trucks_on_the_map(qtbot, desk: DispatchDesk) -> None:
     view = desk.map
     truck = next(iter(desk.board.trucks.values()))
     home = view.marker_pos(TRUCK, truck.id)
-    assert desk._day_tab >= 0  # the Day panel is embedded
-    desk.side_tabs.setCurrentIndex(desk._day_tab)
+    assert desk.day_tab.index >= 0  # the Day panel is embedded
+    desk.side_tabs.setCurrentIndex(desk.day_tab.index)
     delhi = desk.graph.city("delhi")
-    desk._on_replay_positions({truck.id: (delhi.lat + 0.5, delhi.lon + 0.5, "deadhead")})
-    desk._on_replay_loads({})  # nothing posted yet: no load markers
+    desk.day_tab.on_positions({truck.id: (delhi.lat + 0.5, delhi.lon + 0.5, "deadhead")})
+    desk.day_tab.on_loads({})  # nothing posted yet: no load markers
     qtbot.waitUntil(lambda: view.marker_pos(TRUCK, truck.id) != home, timeout=2000)
     assert all(m.kind == TRUCK for m in view.markers.markers)
     i = view.markers.index[(TRUCK, truck.id)]

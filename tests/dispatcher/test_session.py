@@ -238,3 +238,20 @@ def test_board_errors_in_ops_are_reasons() -> None:
 
     assert s.apply(Change("x", op)) == "no such thing"
     assert s.history.count() == 0 and s.state is DeskState.IDLE
+
+
+def test_a_read_the_board_overtook_is_thrown_away_and_done_again(tmp_path: Path) -> None:
+    jobs = RunNow(hold_background=True)
+    s, _view, defer = _session(jobs)
+    other = _on_file(s, tmp_path)
+    other.assign("L5", "T5", 2.0)
+    assert s.poll() and s.state is DeskState.SYNCING  # the read is in flight
+    assert s.apply(_assign("L0", "T0")) is None  # changes go on meanwhile
+    jobs.release()  # the read comes back: it predates the change, so it is not applied
+    assert s.board.loads["L5"].truck_id is None
+    assert s.state is DeskState.IDLE and s.reading()  # and a new read is asked for
+    defer.drain()
+    jobs.release()
+    assert s.board.loads["L5"].truck_id == "T5" and s.board.loads["L0"].truck_id == "T0"
+    assert not s.reading() and s.history.count() == 1  # L0's step stays undoable
+    other.close()

@@ -6,6 +6,7 @@ them by name, see DESIGN.md) and connects the widgets' signals to the desk's met
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from PySide6.QtCore import Qt, QTimer
@@ -157,33 +158,26 @@ def _tables(desk: DispatchDesk) -> QSplitter:
     desk.loads_table.selectionModel().currentRowChanged.connect(
         lambda cur, _prev: desk.selection.on_row(LOAD, cur)
     )
-    types = [t.value for t in TruckType]
-    desk.truck_filter = FilterBar(
-        desk.truck_proxy,
-        [(style.status_label(s.value), s.value) for s in TruckStatus],
-        types,
-        "trucks",
-        desk,
-    )
-    desk.load_filter = FilterBar(
-        desk.load_proxy,
-        [(style.status_label(s.value), s.value) for s in LoadStatus],
-        types,
-        "loads",
-        desk,
-    )
-    trucks_box = QGroupBox("Trucks", desk)
-    tl = QVBoxLayout(trucks_box)
-    tl.addWidget(desk.truck_filter)
-    tl.addWidget(desk.trucks_table)
-    loads_box = QGroupBox("Loads (drag one onto a truck to assign it)", desk)
-    ll = QVBoxLayout(loads_box)
-    ll.addWidget(desk.load_filter)
-    ll.addWidget(desk.loads_table)
+    desk.truck_filter = _filter_bar(desk, desk.truck_proxy, TruckStatus, "trucks")
+    desk.load_filter = _filter_bar(desk, desk.load_proxy, LoadStatus, "loads")
     tables = QSplitter(Qt.Orientation.Vertical, desk)
-    tables.addWidget(trucks_box)
-    tables.addWidget(loads_box)
+    for title, bar, table in (
+        ("Trucks", desk.truck_filter, desk.trucks_table),
+        ("Loads (drag one onto a truck to assign it)", desk.load_filter, desk.loads_table),
+    ):
+        box = QGroupBox(title, desk)
+        inner = QVBoxLayout(box)
+        inner.addWidget(bar)
+        inner.addWidget(table)
+        tables.addWidget(box)
     return tables
+
+
+def _filter_bar(
+    desk: DispatchDesk, proxy: BoardFilter, statuses: type[StrEnum], noun: str
+) -> FilterBar:
+    choices = [(style.status_label(s.value), s.value) for s in statuses]
+    return FilterBar(proxy, choices, [t.value for t in TruckType], noun, desk)
 
 
 def _toolbar(desk: DispatchDesk) -> QHBoxLayout:

@@ -18,6 +18,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from designs.kinds import KINDS, KindSpec, kind_spec
+from designs.resilience import Autoscale, CircuitBreaker, Retry, component_rules
 
 DistName = Literal[
     "exponential", "deterministic", "uniform", "lognormal", "erlang", "gamma", "empirical"
@@ -25,7 +26,7 @@ DistName = Literal[
 ProcessName = Literal["poisson", "bursty", "diurnal", "trace"]
 Strategy = Literal["round_robin", "random", "least_connections", "power_of_two", "consistent_hash"]
 CachePolicy = Literal["lru", "lfu", "ttl"]
-FaultKind = Literal["outage", "slowdown"]
+FaultKind = Literal["outage", "slowdown", "crash", "cache_flush"]
 
 Name = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.\- ]+$")]
 PosFloat = Annotated[float, Field(gt=0, allow_inf_nan=False)]
@@ -293,6 +294,14 @@ class Component(_Model):
     partitions: PosInt | None = None
     consumers: Name | None = None
     fanout: PosInt | None = None
+    # Failures, resilience and cost (DESIGN.md); which kinds accept them: designs.kinds.
+    fail_ratio: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] | None = None
+    retry: Retry | None = None
+    circuit_breaker: CircuitBreaker | None = None
+    autoscale: Autoscale | None = None
+    cost_per_hour: NonNegFloat | None = None  # per replica; None = the kind's default
+    dead_letter: Name | None = None
+    max_deliveries: Annotated[int, Field(ge=1, le=1000)] | None = None
 
     @field_validator("kind")
     @classmethod
@@ -320,6 +329,9 @@ class Component(_Model):
             raise ValueError("field 'ttl_s' needs policy = 'ttl'")
         if len(set(self.calls)) != len(self.calls):
             raise ValueError("field 'calls' names a component twice")
+        problem = component_rules(self)
+        if problem:
+            raise ValueError(problem)
         return self
 
     def spec(self) -> KindSpec:
@@ -331,7 +343,23 @@ class Component(_Model):
         return KINDS[self.kind].servers(self)
 
     def replica_count(self) -> int:
-        return KINDS[self.kind].replicas(self)
+        """Replicas at the start (under autoscale: ``replicas`` raised to its min)."""
+        n = KINDS[self.kind].replicas(self)
+        return max(n, self.autoscale.min) if self.autoscale is not None else n
+
+    def max_replicas(self) -> int:
+        """Replicas the engine builds: the autoscale max, else the fixed count."""
+        return self.autoscale.max if self.autoscale is not None else self.replica_count()
+
+    def replica_cost_per_hour(self) -> float:
+        """Price of one billed unit per hour: the field, else the kind's documented default."""
+        if self.cost_per_hour is not None:
+            return self.cost_per_hour
+        return KINDS[self.kind].cost_per_hour
+
+    def billed_units(self) -> int:
+        """Units paid for at the start (replicas; a broker or a cache is one unit)."""
+        return self.replica_count() if KINDS[self.kind].scalable else 1
 
     def mean_service_ms(self) -> float:
         return self.service_ms.mean_value() if self.service_ms is not None else 0.0
@@ -352,31 +380,52 @@ class Component(_Model):
         out.extend(("targets", t) for t in self.targets)
         if self.consumers:
             out.append(("consumers", self.consumers))
+        if self.dead_letter:
+            out.append(("dead_letter", self.dead_letter))
         return out
 
 
+# Per fault kind: the fields it needs and the optional fields it accepts.
+_FAULT_FIELDS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    "outage": (frozenset({"duration_s"}), frozenset({"replica"})),
+    "slowdown": (frozenset({"duration_s", "factor"}), frozenset({"replica"})),
+    "crash": (frozenset({"duration_s"}), frozenset({"replica"})),
+    "cache_flush": (frozenset(), frozenset()),
+}
+
+
 class Fault(_Model):
-    """A scheduled fault: an outage (no new work starts) or a slowdown (service x factor)."""
+    """A scheduled fault at ``at_s``: an outage (no new work starts for ``duration_s``), a
+    slowdown (service x ``factor``), a crash (work in flight and queued on the replica is
+    lost, callers see failures, it restarts after ``duration_s``) or a cache_flush (a cache
+    forgets every entry at once)."""
 
     component: Name
     kind: FaultKind
     at_s: NonNegFloat
-    duration_s: PosFloat
+    duration_s: PosFloat | None = None
     replica: Annotated[int, Field(ge=0)] | None = None  # None: every replica
     factor: PosFloat | None = None  # slowdown multiplier
 
     @model_validator(mode="after")
     def _check(self) -> Fault:
-        if self.kind == "slowdown" and self.factor is None:
-            raise ValueError("a slowdown needs field 'factor'")
-        if self.kind == "outage" and self.factor is not None:
-            raise ValueError("field 'factor' does not apply to an outage")
+        need, optional = _FAULT_FIELDS[self.kind]
+        article = "an" if self.kind[0] in "aeiou" else "a"
+        for fname in sorted(need):
+            if getattr(self, fname) is None:
+                raise ValueError(f"{article} {self.kind} needs field '{fname}'")
+        for fname in ("duration_s", "replica", "factor"):
+            if fname not in need | optional and getattr(self, fname) is not None:
+                raise ValueError(f"field '{fname}' does not apply to {article} {self.kind}")
         return self
+
+    def end_s(self) -> float:
+        return self.at_s + (self.duration_s or 0.0)
 
 
 def _target_kinds(fname: str) -> frozenset[str] | None:
     """Which kinds a routing field may point at (None: any kind)."""
-    if fname not in ("targets", "consumers"):
+    if fname not in ("targets", "consumers", "dead_letter"):
         return None
     return frozenset(n for n, s in KINDS.items() if fname in s.target_of)
 
@@ -475,7 +524,15 @@ def wiring_problems(design: Design) -> list[Problem]:
                     where="fault", field="component", message=f"unknown component '{f.component}'"
                 )
             )
-        elif f.replica is not None and f.replica >= by_name[f.component].replica_count():
+        elif f.kind not in KINDS[by_name[f.component].kind].faults:
+            problems.append(
+                Problem(
+                    where=f"fault on '{f.component}'",
+                    field="kind",
+                    message=f"a {f.kind} does not apply to a {by_name[f.component].kind}",
+                )
+            )
+        elif f.replica is not None and f.replica >= by_name[f.component].max_replicas():
             problems.append(
                 Problem(
                     where=f"fault on '{f.component}'",

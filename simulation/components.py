@@ -17,8 +17,9 @@ from collections.abc import Callable
 from typing import Any
 
 from simulation.caches import Policy
+from simulation.resilience import Breaker, RetryPolicy
 
-OK, REJECTED, DROPPED, TIMED_OUT = 0, 1, 2, 3
+OK, REJECTED, DROPPED, TIMED_OUT, FAILED = 0, 1, 2, 3, 4
 
 Cont = Callable[["Request", int], None]
 Later = Callable[[float, Callable[[Any], None]], None]
@@ -63,12 +64,16 @@ class Station:
 
     __slots__ = (
         "arrivals",
+        "breakers",
         "busy",
         "busy_area",
         "calls",
         "clock",
         "down",
         "dropped",
+        "epoch",
+        "fail",
+        "failed",
         "hold_sum",
         "infinite",
         "later",
@@ -76,10 +81,15 @@ class Station:
         "name",
         "q",
         "q_area",
+        "rand",
+        "refusing",
+        "retries",
+        "retry",
         "sample",
         "served",
         "servers",
         "service_sum",
+        "short_circuited",
         "slow",
         "started",
         "t_last",
@@ -113,6 +123,12 @@ class Station:
         self.down = False
         self.slow = 1.0
         self.t_last = 0.0
+        self.fail = 0.0
+        self.rand: Callable[[], float] = random.Random(0).random
+        self.retry: RetryPolicy | None = None
+        self.breakers: list[Breaker] | None = None
+        self.epoch = 0
+        self.refusing = False
         self.reset(0.0)
 
     def reset(self, now: float) -> None:
@@ -124,6 +140,9 @@ class Station:
         self.served = 0
         self.dropped = 0
         self.timed_out = 0
+        self.failed = 0
+        self.retries = 0
+        self.short_circuited = 0
         self.wait_sum = 0.0
         self.service_sum = 0.0
         self.hold_sum = 0.0
@@ -144,6 +163,9 @@ class Station:
         self.arrivals += 1
         if self.busy < self.servers and not self.down:
             self._start(req, k, now, now)
+        elif self.refusing:  # crashed: connections are refused
+            self.failed += 1
+            k(req, FAILED)
         elif self.limit is not None and len(self.q) >= self.limit:
             self.dropped += 1
             k(req, DROPPED)
@@ -155,42 +177,144 @@ class Station:
         self.started += 1
         self.wait_sum += now - t_arr
         sample = self.sample
+        e = self.epoch
         if sample is None:
-            self._served(req, k, t_arr, now)
+            self._served(req, k, t_arr, now, e)
             return
         d = sample() * self.slow
         self.service_sum += d
-        self.later(d, lambda _ev: self._served(req, k, t_arr, now))
+        self.later(d, lambda _ev: self._served(req, k, t_arr, now, e))
 
-    def _served(self, req: Request, k: Cont, t_arr: float, t_start: float) -> None:
-        if self.calls:
-            self._call(0, req, k, t_arr, t_start)
+    def _served(self, req: Request, k: Cont, t_arr: float, t_start: float, e: int) -> None:
+        if e != self.epoch:  # crashed meanwhile: the work is lost
+            k(req, FAILED)
+        elif self.fail and self.rand() < self.fail:
+            self._finish(req, k, t_arr, t_start, FAILED, e)
+        elif self.calls:
+            self._call(0, req, k, t_arr, t_start, e, 1)
         else:
-            self._finish(req, k, t_arr, t_start, OK)
+            self._finish(req, k, t_arr, t_start, OK, e)
 
-    def _call(self, i: int, req: Request, k: Cont, t_arr: float, t_start: float) -> None:
+    def _call(
+        self, i: int, req: Request, k: Cont, t_arr: float, t_start: float, e: int, attempt: int
+    ) -> None:
+        if e != self.epoch:
+            k(req, FAILED)
+            return
+        br = self.breakers[i] if self.breakers is not None else None
+        if br is not None and not br.allow(self.clock()):
+            self.short_circuited += 1
+            self._outcome(i, req, k, t_arr, t_start, e, attempt, FAILED)
+            return
+        retry = self.retry
+        if retry is not None and retry.timeout_s is not None:
+            self._timed_call(i, req, k, t_arr, t_start, e, attempt, br, retry.timeout_s)
+            return
+
         def back(r: Request, status: int) -> None:
-            if status != OK:
-                self._finish(r, k, t_arr, t_start, status)
-            elif i + 1 < len(self.calls):
-                self._call(i + 1, r, k, t_arr, t_start)
-            else:
-                self._finish(r, k, t_arr, t_start, OK)
+            if br is not None:
+                br.record(self.clock(), status == OK)
+            self._outcome(i, r, k, t_arr, t_start, e, attempt, status)
 
         self.calls[i].enter(req, back)
 
-    def _finish(self, req: Request, k: Cont, t_arr: float, t_start: float, status: int) -> None:
+    def _timed_call(
+        self,
+        i: int,
+        req: Request,
+        k: Cont,
+        t_arr: float,
+        t_start: float,
+        e: int,
+        attempt: int,
+        br: Breaker | None,
+        timeout_s: float,
+    ) -> None:
+        """A call the caller stops waiting for after ``timeout_s`` (the attempt fails; the
+        callee is not told and finishes the work, as a real server would)."""
+        pending = [True]
+
+        def settle(status: int) -> None:
+            if pending[0]:
+                pending[0] = False
+                if br is not None:
+                    br.record(self.clock(), status == OK)
+                self._outcome(i, req, k, t_arr, t_start, e, attempt, status)
+
+        self.later(timeout_s, lambda _ev: settle(TIMED_OUT))
+        self.calls[i].enter(req, lambda _r, status: settle(status))
+
+    def _outcome(
+        self,
+        i: int,
+        req: Request,
+        k: Cont,
+        t_arr: float,
+        t_start: float,
+        e: int,
+        attempt: int,
+        status: int,
+    ) -> None:
+        """Call ``i`` ended with ``status``: retry it, make the next call, or finish."""
+        if e != self.epoch:
+            k(req, FAILED)
+        elif status != OK:
+            retry = self.retry
+            if retry is None:
+                self._finish(req, k, t_arr, t_start, status, e)
+            elif attempt < retry.attempts:
+                self.retries += 1
+                self.later(
+                    retry.wait_s(attempt),
+                    lambda _ev: self._call(i, req, k, t_arr, t_start, e, attempt + 1),
+                )
+            else:  # retries spent: the request fails (DESIGN.md: ends as failed)
+                self._finish(req, k, t_arr, t_start, FAILED, e)
+        elif i + 1 < len(self.calls):
+            self._call(i + 1, req, k, t_arr, t_start, e, 1)
+        else:
+            self._finish(req, k, t_arr, t_start, OK, e)
+
+    def _finish(
+        self, req: Request, k: Cont, t_arr: float, t_start: float, status: int, e: int
+    ) -> None:
+        if e != self.epoch:
+            k(req, FAILED)
+            return
         now = self.clock()
         self.flush(now)
         self.busy -= 1
         self.served += 1
         self.hold_sum += now - t_start
-        if status == OK and self.timeout is not None and now - t_arr > self.timeout:
+        if status != OK:
+            self.failed += 1
+        elif self.timeout is not None and now - t_arr > self.timeout:
             status = TIMED_OUT
             self.timed_out += 1
         if self.q:
             self.pump(now)
         k(req, status)
+
+    def crash(self, now: float) -> None:
+        """Lose everything in flight and queued here; callers see FAILED (queued work at
+        once, started work when it would have finished). Until ``restart`` it refuses new work
+        (callers see FAILED at once)."""
+        self.flush(now)
+        self.epoch += 1
+        self.failed += self.busy + len(self.q)
+        self.busy = 0
+        self.down = True
+        self.refusing = True
+        lost = list(self.q)
+        self.q.clear()
+        for req, k, _t in lost:
+            k(req, FAILED)
+
+    def restart(self, now: float) -> None:
+        self.flush(now)
+        self.down = False
+        self.refusing = False
+        self.pump(now)
 
     def pump(self, now: float) -> None:
         """Start queued work while workers are free (after a release or an outage ends)."""
@@ -234,19 +358,28 @@ def _chain(then: Node | None, k: Cont) -> Cont:
 
 
 class ServiceNode(Node):
-    """service / database / notifier: replicas of a Station; direct entry is round robin."""
+    """service / database / notifier: replicas of a Station; direct entry is round robin.
 
-    def __init__(self, name: str, kind: str, stations: list[Station]) -> None:
+    Replicas 0..active-1 take new work (an autoscaler changes ``active``; ``listeners``,
+    such as a load balancer in front, hear of each change)."""
+
+    def __init__(self, name: str, kind: str, stations: list[Station], active: int = 0) -> None:
         self.name = name
         self.kind = kind
         self.stations = stations
+        self.active = active or len(stations)
         self.then: Node | None = None
         self.rr = -1
+        self.listeners: list[Callable[[], None]] = []
 
     def enter(self, req: Request, k: Cont) -> None:
-        n = len(self.stations)
+        n = self.active
         self.rr = (self.rr + 1) % n if n > 1 else 0
         self.enter_replica(self.rr, req, k)
+
+    def resized(self) -> None:
+        for listener in self.listeners:
+            listener()
 
     def enter_replica(self, i: int, req: Request, k: Cont) -> None:
         self.stations[i].arrive(req, _chain(self.then, k))
@@ -273,7 +406,7 @@ class NotifierNode(ServiceNode):
             if state[0] == 0:
                 after(r, state[1])
 
-        n = len(self.stations)
+        n = self.active
         for j in range(self.fanout):
             self.stations[(i + j) % n].arrive(req, joined)
 
@@ -288,7 +421,7 @@ class ReplicaProxy(Node):
         self.stations = []
 
     def enter(self, req: Request, k: Cont) -> None:
-        self.target.enter_replica(self.index, req, k)
+        self.target.enter_replica(self.index % self.target.active, req, k)
 
 
 class GatewayNode(Node):
@@ -371,6 +504,11 @@ class CacheNode(Node):
         self.lookups = 0
         self.hits = 0
 
+    def flush_entries(self) -> None:
+        """A cache_flush fault: every entry is forgotten at once."""
+        if self.policy is not None:
+            self.policy.clear()
+
     def reset(self, now: float) -> None:
         super().reset(now)
         self.lookups = 0
@@ -405,7 +543,11 @@ class QueueNode(Node):
     """A broker. Publishing (the front station) ends the response; each partition then
     delivers its messages one at a time to its consumer replica (partition i -> replica
     i mod R), holding the partition until the consumer's handling (with its hand-offs) is
-    done. ``capacity`` caps messages held; more are dropped."""
+    done. ``capacity`` caps messages held; more are dropped.
+
+    A delivery that fails is redelivered (at the back of its partition) until it has been
+    delivered ``max_deliveries`` times; then it is published to ``dead_letter`` if there is
+    one (the message's async work counts as failed either way)."""
 
     def __init__(
         self,
@@ -426,11 +568,18 @@ class QueueNode(Node):
         self.published = 0
         self.dropped = 0
         self.rr = -1
+        self.max_deliveries = 1
+        self.dead_letter: Node | None = None
+        self.deliveries: dict[int, tuple[int, int]] = {}  # rid -> (deliveries, partition)
+        self.redelivered = 0
+        self.dead_lettered = 0
 
     def reset(self, now: float) -> None:
         super().reset(now)
         self.published = 0
         self.dropped = 0
+        self.redelivered = 0
+        self.dead_lettered = 0
 
     def enter(self, req: Request, k: Cont) -> None:
         self.front.arrive(req, lambda r, _s: self._publish(r, k))
@@ -450,9 +599,26 @@ class QueueNode(Node):
         else:
             self.rr = (self.rr + 1) % n
             p = self.rr
+        if self.max_deliveries > 1:
+            self.deliveries[req.rid] = (1, p)
         self.partitions[p].arrive(req, self._delivered)
         k(req, OK)
 
     def _delivered(self, req: Request, status: int) -> None:
+        if self.max_deliveries > 1:
+            n, p = self.deliveries.pop(req.rid, (1, 0))
+            if status != OK and n < self.max_deliveries:
+                self.redelivered += 1
+                self.deliveries[req.rid] = (n + 1, p)
+                self.partitions[p].arrive(req, self._delivered)
+                return
+        if status != OK and self.dead_letter is not None:
+            self.dead_lettered += 1
+            self.dead_letter.enter(req, self._dead_lettered)
+            return
         self.held -= 1
         self.branch_done(req, status)
+
+    def _dead_lettered(self, req: Request, status: int) -> None:
+        self.held -= 1
+        self.branch_done(req, FAILED)

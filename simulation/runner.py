@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from designs.schema import Design
 from freightlab.errors import InputError
 from freightlab.progress import Progress, check
 from simulation.bottleneck import find_bottleneck
 from simulation.components import CacheNode, GatewayNode, QueueNode
 from simulation.engine import DEFAULT_MAX_IN_SYSTEM, Engine
-from simulation.results import ClassStats, ComponentStats, SimResult, Timeseries
+from simulation.results import BreakerStats, ClassStats, ComponentStats, SimResult, Timeseries
 
 
 def simulate(
@@ -64,26 +66,27 @@ def summarise(engine: Engine, end: float) -> SimResult:
     total_offered = 0
     for name, c in engine.classes.items():
         total_offered += c.offered
-        failed = c.completed + c.rejected + c.dropped + c.timed_out
+        ended = c.completed + c.rejected + c.dropped + c.timed_out + c.failed
         classes[name] = ClassStats(
             offered=c.offered,
             completed=c.completed,
             rejected=c.rejected,
             dropped=c.dropped,
             timed_out=c.timed_out,
-            in_flight=max(0, c.offered - failed),
+            in_flight=max(0, c.offered - ended),
             throughput_rps=c.completed / window,
             offered_rps=c.offered / window,
             latency_ms=c.latency.stats(),
             e2e_latency_ms=c.e2e.stats() if c.e2e_seen else None,
             e2e_failed=c.e2e_failed,
+            failed=c.failed,
         )
     # A run stopped inside its warm-up measured no request (classes count only arrivals after
     # it); per-visit demands still need a request count, so take the configured rate's.
     per_request = total_offered or engine.design.workload.total_rate() * window
     comps: dict[str, ComponentStats] = {}
     for name, node in engine.nodes.items():
-        comps[name] = _component_stats(node, window, per_request)
+        comps[name] = _priced(_component_stats(node, window, per_request), engine, name, window)
     growing = None
     if engine.stop_reason:
         queued = {n: sum(len(st.q) for st in node.stations) for n, node in engine.nodes.items()}
@@ -104,6 +107,9 @@ def summarise(engine: Engine, end: float) -> SimResult:
         utilization=s.utilization,
         latency_p50_ms=s.p50,
         latency_p99_ms=s.p99,
+        failed_rps=s.failed,
+        replicas=s.replicas,
+        breaker_open=s.breaker_open,
     )
     return SimResult(
         design=engine.design.name,
@@ -120,6 +126,34 @@ def summarise(engine: Engine, end: float) -> SimResult:
         stop_reason=engine.stop_reason,
         saturated=saturated,
         events=engine.events,
+        cost_per_hour=sum(c.cost_per_hour for c in comps.values()),
+        breakers={
+            br.name: BreakerStats(
+                br.trips,
+                br.open_time(0.0, end),
+                [(a, min(b, end)) for a, b in br.spans],
+            )
+            for br in engine.breakers
+        },
+    )
+
+
+def _priced(stats: ComponentStats, engine: Engine, name: str, window: float) -> ComponentStats:
+    """Replicas paid for (time-averaged under autoscale) and what they cost per hour."""
+    comp = engine.design.component(name)
+    scaler = engine.scalers.get(name)
+    if scaler is None:
+        replicas = float(comp.billed_units())
+        util = stats.utilization
+    else:
+        replicas = scaler.paid_area / window
+        busy = stats.utilization * window * (stats.workers or 0)
+        util = min(1.0, busy / scaler.capacity_area) if scaler.capacity_area > 0 else 0.0
+    return replace(
+        stats,
+        utilization=util,
+        replicas_mean=replicas,
+        cost_per_hour=replicas * comp.replica_cost_per_hour(),
     )
 
 
@@ -168,6 +202,11 @@ def _component_stats(node: object, window: float, total_offered: float) -> Compo
         mean_hold_ms=1000.0 * hold_sum / served if served else 0.0,
         arrival_rate_rps=arrivals / window,
         hit_ratio=hit_ratio,
+        failed=sum(st.failed for st in sts),
+        retries=sum(st.retries for st in node.stations),
+        short_circuited=sum(st.short_circuited for st in node.stations),
+        redelivered=node.redelivered if isinstance(node, QueueNode) else None,
+        dead_lettered=node.dead_lettered if isinstance(node, QueueNode) else None,
         rejected=node.rejected if isinstance(node, GatewayNode) else 0,
         mean_lag=mean_queue if isinstance(node, QueueNode) else None,
         replica_served=[st.served for st in sts],

@@ -188,6 +188,7 @@ def format_result(r: SimResult) -> str:
                 ("failed {}", s.failed or None),
                 ("retries {}", s.retries or None),
                 ("short-circuited {}", s.short_circuited or None),
+                ("redelivered {}", s.redelivered or None),
                 ("dead-lettered {}", s.dead_lettered or None),
                 ("{:.2f} replicas", s.replicas_mean if s.replicas_mean != s.replicas else None),
                 ("{:.3f}/h", s.cost_per_hour),

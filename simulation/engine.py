@@ -239,10 +239,10 @@ class Engine:
 
     def _reset(self, _ev: Any) -> None:
         now = self.env.now
+        for scaler in self.scalers.values():
+            scaler.reset(now)  # before the stations zero their busy areas
         for node in self.nodes.values():
             node.reset(now)
-        for scaler in self.scalers.values():
-            scaler.reset(now)
         for c in self.classes.values():
             c.bucket_done = 0
             c.bucket_arrivals = 0

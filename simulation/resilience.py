@@ -192,9 +192,12 @@ class Autoscaler:
             self.t_last = now
 
     def reset(self, now: float) -> None:
+        """The warm-up ended: called before the stations' own reset zeroes their busy
+        areas, so the busy time of the interval under way is carried over."""
         self.flush(now)
         self.paid_area = 0.0
         self.capacity_area = 0.0
+        self.prev_busy -= self._busy(now)
 
     def start(self) -> None:
         self.later(self.spec.interval_s, self._tick)

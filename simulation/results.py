@@ -120,6 +120,7 @@ class ComponentStats:
     short_circuited: int = 0
     replicas_mean: float = 1.0
     cost_per_hour: float = 0.0
+    autoscaled: bool = False
     redelivered: int | None = None  # queues
     dead_lettered: int | None = None  # queues
 

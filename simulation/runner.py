@@ -7,7 +7,7 @@ from dataclasses import replace
 from designs.schema import Design
 from freightlab.errors import InputError
 from freightlab.progress import Progress, check
-from simulation.bottleneck import find_bottleneck
+from simulation.bottleneck import failure_note, find_bottleneck
 from simulation.components import CacheNode, GatewayNode, QueueNode
 from simulation.engine import DEFAULT_MAX_IN_SYSTEM, Engine
 from simulation.results import BreakerStats, ClassStats, ComponentStats, SimResult, Timeseries
@@ -93,6 +93,8 @@ def summarise(engine: Engine, end: float) -> SimResult:
         growing = max(queued, key=lambda n: queued[n])
     offered_rps = per_request / window
     bn = find_bottleneck(comps, offered_rps, growing_queue=growing)
+    failed = sum(c.failed + c.dropped + c.timed_out for c in classes.values())
+    explanation = bn.explanation + failure_note(failed, total_offered, comps)
     saturated = list(bn.saturated)
     if growing is not None and growing not in saturated:
         saturated.append(growing)
@@ -117,7 +119,7 @@ def summarise(engine: Engine, end: float) -> SimResult:
         classes=classes,
         components=comps,
         bottleneck=bn.name,
-        bottleneck_explanation=bn.explanation,
+        bottleneck_explanation=explanation,
         timeseries=ts,
         duration_s=end,
         warmup_s=engine.warmup,
@@ -153,6 +155,7 @@ def _priced(stats: ComponentStats, engine: Engine, name: str, window: float) -> 
         stats,
         utilization=util,
         replicas_mean=replicas,
+        autoscaled=scaler is not None,
         cost_per_hour=replicas * comp.replica_cost_per_hour(),
     )
 

@@ -258,6 +258,8 @@ class ResultsCharts(QTabWidget):
             "Utilisation": charts.utilization_figure(result, prediction),
             "Queue": charts.queue_length_figure(result),
         }
+        if charts.has_resilience_data(result):
+            self.figures["Failures"] = charts.resilience_figure(result)
         self.addTab(SummaryView(result, prediction, gaps or [], replications), "Summary")
         for title, figure in self.figures.items():
             self.addTab(figure_widget(figure), title)

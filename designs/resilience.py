@@ -98,3 +98,31 @@ def component_rules(c: Component) -> str | None:
         if not lo <= c.replicas <= hi:
             return f"field 'replicas' ({c.replicas}) must lie within autoscale [{lo}, {hi}]"
     return None
+
+
+def describe(c: Component) -> list[str]:
+    """Short lines for a tooltip: the component's failure, resilience and cost settings."""
+    out = []
+    if c.fail_ratio:
+        out.append(f"fails {c.fail_ratio:.0%} of visits")
+    if c.retry is not None:
+        r = c.retry
+        wait = f", backoff {r.backoff_ms:g} ms x{r.multiplier:g}" if r.backoff_ms else ""
+        out.append(f"retry: {r.attempts} attempts{wait}, jitter {r.jitter}")
+    if c.circuit_breaker is not None:
+        b = c.circuit_breaker
+        out.append(
+            f"circuit breaker: opens at {b.failure_ratio:.0%} failed in {b.window_s:g} s,"
+            f" open {b.open_s:g} s"
+        )
+    if c.autoscale is not None:
+        a = c.autoscale
+        out.append(
+            f"autoscale {a.min}-{a.max} replicas to {a.target_utilization:.0%} busy"
+            f" every {a.interval_s:g} s"
+        )
+    if c.max_deliveries or c.dead_letter:
+        dl = f", then to '{c.dead_letter}'" if c.dead_letter else ""
+        out.append(f"up to {c.max_deliveries or 1} deliveries{dl}")
+    out.append(f"{c.replica_cost_per_hour():.2f} per replica-hour")
+    return out

@@ -87,7 +87,7 @@ def _run_simulate(args: argparse.Namespace) -> int:
 
     _check_options(args)
     from simulation.analytic import predict_or_explain, theory_summary
-    from simulation.flow import flow
+    from simulation.flow import flow, flow_summary
 
     design = load_design(args.design)
     result = simulate(design, duration_s=args.duration, seed=args.seed)
@@ -99,8 +99,10 @@ def _run_simulate(args: argparse.Namespace) -> int:
         "gaps": gaps,
         "prediction": prediction.to_json() if prediction else None,
         "summary": theory_summary(result, prediction, gaps),
-        "flow": flow(design).to_json(),
     }
+    flows = flow(design)
+    data["theory"]["flow"] = flows.to_json()
+    data["theory"]["flow_summary"] = flow_summary(result, flows)
     if args.replications:
         if args.replications < 2:
             raise InputError("--replications needs at least 2")
@@ -111,6 +113,8 @@ def _run_simulate(args: argparse.Namespace) -> int:
     if not quiet:
         print(format_result(result))
         print(data["theory"]["summary"])
+        if data["theory"]["flow_summary"]:
+            print(data["theory"]["flow_summary"])
         if args.replications:
             print(format_replications(data["replications"]))
     if args.json:

@@ -211,3 +211,33 @@ def flow(design: Design) -> FlowPrediction:
             demands.append(StationDemand(c.name, workers, visits * own_s))
     bound = bottleneck_bound(demands)
     return FlowPrediction(comps, classes, bound.max_throughput, bound.bottleneck, _notes(design))
+
+
+def flow_summary(result: object, prediction: FlowPrediction) -> str:
+    """One sentence: what the flow algebra predicts for failures and retried visits, beside
+    what the run measured (only when the design fails requests or retries calls)."""
+    from simulation.results import SimResult
+
+    assert isinstance(result, SimResult)
+    retried = [
+        n
+        for n, fc in prediction.components.items()
+        if n in result.components and abs(fc.visits - round(fc.visits)) > 1e-9
+    ]
+    failing = {n: fc for n, fc in prediction.classes.items() if fc.failed_fraction > 0}
+    if not retried and not failing:
+        return ""
+    parts = []
+    for n in retried[:3]:
+        parts.append(
+            f"'{n}' {prediction.components[n].visits:.3f} visits per request"
+            f" (simulated {result.components[n].visits:.3f})"
+        )
+    for n, fc in list(failing.items())[:3]:
+        cs = result.classes.get(n)
+        measured = cs.failed / cs.offered if cs is not None and cs.offered else 0.0
+        parts.append(f"class '{n}' fails {fc.failed_fraction:.2%} (simulated {measured:.2%})")
+    return (
+        "Flow algebra (independent failures; n attempts send 1 + p + ... + p^(n-1) visits and"
+        " fail p^n; breakers, timeouts and faults left out): " + "; ".join(parts) + "."
+    )

@@ -17,7 +17,6 @@ from collections.abc import Callable
 from typing import Any
 
 from simulation.caches import Policy
-from simulation.resilience import Breaker, RetryPolicy
 
 OK, REJECTED, DROPPED, TIMED_OUT, FAILED = 0, 1, 2, 3, 4
 
@@ -64,15 +63,12 @@ class Station:
 
     __slots__ = (
         "arrivals",
-        "breakers",
         "busy",
         "busy_area",
         "calls",
         "clock",
         "down",
         "dropped",
-        "epoch",
-        "fail",
         "failed",
         "hold_sum",
         "infinite",
@@ -81,10 +77,8 @@ class Station:
         "name",
         "q",
         "q_area",
-        "rand",
         "refusing",
         "retries",
-        "retry",
         "sample",
         "served",
         "servers",
@@ -123,11 +117,6 @@ class Station:
         self.down = False
         self.slow = 1.0
         self.t_last = 0.0
-        self.fail = 0.0
-        self.rand: Callable[[], float] = random.Random(0).random
-        self.retry: RetryPolicy | None = None
-        self.breakers: list[Breaker] | None = None
-        self.epoch = 0
         self.refusing = False
         self.reset(0.0)
 
@@ -177,110 +166,31 @@ class Station:
         self.started += 1
         self.wait_sum += now - t_arr
         sample = self.sample
-        e = self.epoch
         if sample is None:
-            self._served(req, k, t_arr, now, e)
+            self._served(req, k, t_arr, now)
             return
         d = sample() * self.slow
         self.service_sum += d
-        self.later(d, lambda _ev: self._served(req, k, t_arr, now, e))
+        self.later(d, lambda _ev: self._served(req, k, t_arr, now))
 
-    def _served(self, req: Request, k: Cont, t_arr: float, t_start: float, e: int) -> None:
-        if e != self.epoch:  # crashed meanwhile: the work is lost
-            k(req, FAILED)
-        elif self.fail and self.rand() < self.fail:
-            self._finish(req, k, t_arr, t_start, FAILED, e)
-        elif self.calls:
-            self._call(0, req, k, t_arr, t_start, e, 1)
+    def _served(self, req: Request, k: Cont, t_arr: float, t_start: float) -> None:
+        if self.calls:
+            self._call(0, req, k, t_arr, t_start)
         else:
-            self._finish(req, k, t_arr, t_start, OK, e)
+            self._finish(req, k, t_arr, t_start, OK)
 
-    def _call(
-        self, i: int, req: Request, k: Cont, t_arr: float, t_start: float, e: int, attempt: int
-    ) -> None:
-        if e != self.epoch:
-            k(req, FAILED)
-            return
-        br = self.breakers[i] if self.breakers is not None else None
-        if br is not None and not br.allow(self.clock()):
-            self.short_circuited += 1
-            self._outcome(i, req, k, t_arr, t_start, e, attempt, FAILED)
-            return
-        retry = self.retry
-        if retry is not None and retry.timeout_s is not None:
-            self._timed_call(i, req, k, t_arr, t_start, e, attempt, br, retry.timeout_s)
-            return
-
+    def _call(self, i: int, req: Request, k: Cont, t_arr: float, t_start: float) -> None:
         def back(r: Request, status: int) -> None:
-            if br is not None:
-                br.record(self.clock(), status == OK)
-            self._outcome(i, r, k, t_arr, t_start, e, attempt, status)
+            if status != OK:
+                self._finish(r, k, t_arr, t_start, status)
+            elif i + 1 < len(self.calls):
+                self._call(i + 1, r, k, t_arr, t_start)
+            else:
+                self._finish(r, k, t_arr, t_start, OK)
 
         self.calls[i].enter(req, back)
 
-    def _timed_call(
-        self,
-        i: int,
-        req: Request,
-        k: Cont,
-        t_arr: float,
-        t_start: float,
-        e: int,
-        attempt: int,
-        br: Breaker | None,
-        timeout_s: float,
-    ) -> None:
-        """A call the caller stops waiting for after ``timeout_s`` (the attempt fails; the
-        callee is not told and finishes the work, as a real server would)."""
-        pending = [True]
-
-        def settle(status: int) -> None:
-            if pending[0]:
-                pending[0] = False
-                if br is not None:
-                    br.record(self.clock(), status == OK)
-                self._outcome(i, req, k, t_arr, t_start, e, attempt, status)
-
-        self.later(timeout_s, lambda _ev: settle(TIMED_OUT))
-        self.calls[i].enter(req, lambda _r, status: settle(status))
-
-    def _outcome(
-        self,
-        i: int,
-        req: Request,
-        k: Cont,
-        t_arr: float,
-        t_start: float,
-        e: int,
-        attempt: int,
-        status: int,
-    ) -> None:
-        """Call ``i`` ended with ``status``: retry it, make the next call, or finish."""
-        if e != self.epoch:
-            k(req, FAILED)
-        elif status != OK:
-            retry = self.retry
-            if retry is None:
-                self._finish(req, k, t_arr, t_start, status, e)
-            elif attempt < retry.attempts:
-                self.retries += 1
-                self.later(
-                    retry.wait_s(attempt),
-                    lambda _ev: self._call(i, req, k, t_arr, t_start, e, attempt + 1),
-                )
-            else:  # retries spent: the request fails (DESIGN.md: ends as failed)
-                self._finish(req, k, t_arr, t_start, FAILED, e)
-        elif i + 1 < len(self.calls):
-            self._call(i + 1, req, k, t_arr, t_start, e, 1)
-        else:
-            self._finish(req, k, t_arr, t_start, OK, e)
-
-    def _finish(
-        self, req: Request, k: Cont, t_arr: float, t_start: float, status: int, e: int
-    ) -> None:
-        if e != self.epoch:
-            k(req, FAILED)
-            return
+    def _finish(self, req: Request, k: Cont, t_arr: float, t_start: float, status: int) -> None:
         now = self.clock()
         self.flush(now)
         self.busy -= 1
@@ -294,27 +204,6 @@ class Station:
         if self.q:
             self.pump(now)
         k(req, status)
-
-    def crash(self, now: float) -> None:
-        """Lose everything in flight and queued here; callers see FAILED (queued work at
-        once, started work when it would have finished). Until ``restart`` it refuses new work
-        (callers see FAILED at once)."""
-        self.flush(now)
-        self.epoch += 1
-        self.failed += self.busy + len(self.q)
-        self.busy = 0
-        self.down = True
-        self.refusing = True
-        lost = list(self.q)
-        self.q.clear()
-        for req, k, _t in lost:
-            k(req, FAILED)
-
-    def restart(self, now: float) -> None:
-        self.flush(now)
-        self.down = False
-        self.refusing = False
-        self.pump(now)
 
     def pump(self, now: float) -> None:
         """Start queued work while workers are free (after a release or an outage ends)."""

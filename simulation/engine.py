@@ -34,6 +34,7 @@ from simulation.faults import FAULTS
 from simulation.kinds import builder
 from simulation.metrics import ClassRecorder, bucket_percentiles
 from simulation.resilience import Autoscaler, Breaker
+from simulation.resilient import ResilientStation
 
 MAX_BUCKETS = 7200
 DEFAULT_MAX_IN_SYSTEM = 20_000
@@ -148,6 +149,10 @@ class Engine:
         self.scalers: dict[str, Autoscaler] = {}
         self.series = Series()
         self._prev_scaler: dict[str, tuple[float, float]] = {}
+        # Components that need the failing station (the plain one is faster).
+        self._resilient = {
+            c.name for c in design.components if c.fail_ratio or c.retry or c.circuit_breaker
+        } | {f.component for f in design.faults if f.kind == "crash"}
         self._build()
 
     # ----------------------------------------------------------------- building
@@ -162,7 +167,8 @@ class Engine:
         sample = None
         if comp.service_ms is not None:
             sample = sampler(comp.service_ms, stream(self.seed, "service", f"{comp.name}#{index}"))
-        st = Station(
+        resilient = comp.name in self._resilient
+        st = (ResilientStation if resilient else Station)(
             f"{comp.name}[{index}]",
             self.clock,
             self.later,
@@ -171,7 +177,7 @@ class Engine:
             limit=comp.queue_limit,
             timeout_s=comp.timeout_ms / 1000.0 if comp.timeout_ms else None,
         )
-        if comp.fail_ratio:
+        if isinstance(st, ResilientStation) and comp.fail_ratio:
             st.fail = comp.fail_ratio
             st.rand = py_stream(self.seed, "fail", f"{comp.name}#{index}").random
         return st

@@ -11,6 +11,7 @@ from typing import Any
 
 from designs.schema import Fault
 from simulation.components import CacheNode, Node, Station
+from simulation.resilient import ResilientStation
 
 
 class _Action:
@@ -65,11 +66,13 @@ class Crash(_Action):
     def start(self, _ev: Any) -> None:
         now = self.clock()
         for st in self.stations:
+            assert isinstance(st, ResilientStation)  # the engine builds these for crashes
             st.crash(now)
 
     def end(self, _ev: Any) -> None:
         now = self.clock()
         for st in self.stations:
+            assert isinstance(st, ResilientStation)
             st.restart(now)
 
 

@@ -28,6 +28,7 @@ from simulation.components import (
 )
 from simulation.distributions import py_stream, sampler, stream
 from simulation.resilience import Autoscaler, Breaker, RetryPolicy
+from simulation.resilient import ResilientStation
 from simulation.strategies import make_strategy
 
 if TYPE_CHECKING:
@@ -50,8 +51,9 @@ def _wire_calls(engine: Engine, comp: Component, node: Node) -> None:
         engine.breakers.extend(breakers)
     for st in node.stations:
         st.calls = list(calls)
-        st.retry = retry
-        st.breakers = breakers
+        if isinstance(st, ResilientStation):
+            st.retry = retry
+            st.breakers = breakers
 
 
 def _wire_then(engine: Engine, comp: Component, node: Node) -> None:

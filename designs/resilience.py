@@ -50,11 +50,6 @@ class Retry(_Model):
         """The un-jittered wait before retry number ``retry`` (1, 2, ...)."""
         return self.backoff_ms * self.multiplier ** (retry - 1)
 
-    def visit_factor(self, p: float) -> float:
-        """Visits to the callee per call when each attempt fails with probability p:
-        1 + p + ... + p^(attempts - 1)."""
-        return float(sum(p**i for i in range(self.attempts)))
-
 
 class CircuitBreaker(_Model):
     """Per callee: opens when, over the last ``window_s``, at least ``min_calls`` calls were

@@ -190,9 +190,11 @@ def flow(design: Design) -> FlowPrediction:
     for rc in design.workload.classes:
         cf = _ClassFlow(design, rc, order)
         for name, v in cf.visits.items():
-            per_visit = float(design.component(name).fanout or 1)
+            comp = design.component(name)
+            per_visit = float(comp.fanout or 1)  # a fan-out visit is that many sends
             lam[name] += rates[rc.name] * v * per_visit
-            failing[name] += rates[rc.name] * v * per_visit * cf.fail[name]
+            p = (comp.fail_ratio or 0.0) if comp.fanout else cf.fail[name]
+            failing[name] += rates[rc.name] * v * per_visit * p
         failed = cf.fail[rc.entry]
         classes[rc.name] = FlowClass(rc.name, rates[rc.name], failed, 1.0 - failed, cf.dead)
     comps: dict[str, FlowComponent] = {}

@@ -293,3 +293,46 @@ def test_breaker_state_machine() -> None:
     b.record(8.6, True)
     assert b.allow(9.0) and b.state == 0  # closed again
     assert b.open_time(0.0, 20.0) == pytest.approx(8.1 - 3.0)
+
+
+def test_flow_follows_failures_through_hand_offs_and_cache_misses() -> None:
+    text = """
+name = "chain"
+[workload]
+duration_s = 1500
+warmup_s = 50
+seed = 8
+[[workload.classes]]
+name = "r"
+entry = "front"
+arrival = { process = "poisson", rate_rps = 60.0 }
+keys = { count = 100 }
+[[components]]
+name = "front"
+kind = "service"
+workers = 8
+service_ms = { dist = "exponential", mean = 5.0 }
+fail_ratio = 0.1
+then = "cache"
+[[components]]
+name = "cache"
+kind = "cache"
+hit_ratio = 0.7
+on_miss = "db"
+[[components]]
+name = "db"
+kind = "database"
+pool_size = 8
+service_ms = { dist = "exponential", mean = 5.0 }
+fail_ratio = 0.2
+"""
+    d = loads_design(text)
+    f = flow(d)
+    assert f.components["cache"].visits == pytest.approx(0.9)
+    assert f.components["db"].visits == pytest.approx(0.9 * 0.3)
+    expected_failed = 0.1 + 0.9 * 0.3 * 0.2
+    assert f.classes["r"].failed_fraction == pytest.approx(expected_failed)
+    r = simulate(d)
+    cls = r.classes["r"]
+    assert r.components["db"].visits == pytest.approx(0.27, rel=0.03)
+    assert cls.failed / cls.offered == pytest.approx(expected_failed, rel=0.04)

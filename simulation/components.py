@@ -231,6 +231,24 @@ class Node:
         for st in self.stations:
             st.reset(now)
 
+    # What the results describe (simulation.runner sums these).
+    def measured(self) -> list[Station]:
+        """The stations whose work, queues and replicas the statistics describe."""
+        return self.stations
+
+    def arrivals(self) -> int:
+        """Visits to the component (every retry and redelivery counts)."""
+        return sum(st.arrivals for st in self.measured())
+
+    def own_service(self) -> tuple[float, int]:
+        """Service time drawn (s) and how many draws, for the mean service time."""
+        sts = self.measured()
+        return sum(st.service_sum for st in sts), sum(st.started for st in sts)
+
+    def extra_stats(self, fields: dict[str, Any]) -> dict[str, Any]:
+        """ComponentStats fields only this kind has (or that it counts its own way)."""
+        return {}
+
 
 def _chain(then: Node | None, k: Cont) -> Cont:
     """Continuation that hands a successful request on to ``then`` (worker already free)."""
@@ -334,6 +352,9 @@ class GatewayNode(Node):
         super().reset(now)
         self.rejected = 0
 
+    def extra_stats(self, fields: dict[str, Any]) -> dict[str, Any]:
+        return {"rejected": self.rejected}
+
     def enter(self, req: Request, k: Cont) -> None:
         if self.rate is not None:
             now = self.clock()
@@ -403,6 +424,9 @@ class CacheNode(Node):
         self.lookups = 0
         self.hits = 0
 
+    def extra_stats(self, fields: dict[str, Any]) -> dict[str, Any]:
+        return {"hit_ratio": self.hits / self.lookups if self.lookups else 0.0}
+
     def enter(self, req: Request, k: Cont) -> None:
         if self.hit_ratio is not None:
             hit = self.random() < self.hit_ratio
@@ -469,6 +493,23 @@ class QueueNode(Node):
         self.dropped = 0
         self.redelivered = 0
         self.dead_lettered = 0
+
+    def measured(self) -> list[Station]:
+        return self.partitions  # one "replica" per partition
+
+    def arrivals(self) -> int:
+        return self.front.arrivals  # messages published (redeliveries are not visits here)
+
+    def own_service(self) -> tuple[float, int]:
+        return self.front.service_sum, self.front.started  # publishing is the broker's work
+
+    def extra_stats(self, fields: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "dropped": fields["dropped"] + self.dropped,
+            "mean_lag": fields["mean_queue_len"],
+            "redelivered": self.redelivered,
+            "dead_lettered": self.dead_lettered,
+        }
 
     def enter(self, req: Request, k: Cont) -> None:
         self.front.arrive(req, lambda r, _s: self._publish(r, k))

@@ -25,7 +25,6 @@ from simulation.components import (
     REJECTED,
     TIMED_OUT,
     Node,
-    QueueNode,
     Request,
     Station,
 )
@@ -273,7 +272,7 @@ class Engine:
             c.bucket_failed = 0
             c.bucket_lat = []
         for name, node in self.nodes.items():
-            sts = node.partitions if isinstance(node, QueueNode) else node.stations
+            sts = node.measured()
             qa = ba = 0.0
             servers = 0
             for st in sts:
@@ -311,7 +310,7 @@ class Engine:
     def _schedule_faults(self) -> None:
         for f in self.design.faults:
             node = self.nodes[f.component]
-            sts = node.partitions if isinstance(node, QueueNode) else node.stations
+            sts = node.measured()
             if f.replica is not None:
                 sts = [sts[f.replica]]
             action = FAULTS[f.kind](f, node, sts, self.clock)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from designs.schema import Design
 from freightlab.errors import InputError
 from freightlab.progress import Progress, check
 from simulation.bottleneck import failure_note, find_bottleneck
-from simulation.components import CacheNode, GatewayNode, QueueNode
+from simulation.components import Node
 from simulation.engine import DEFAULT_MAX_IN_SYSTEM, Engine
 from simulation.results import BreakerStats, ClassStats, ComponentStats, SimResult, Timeseries
 
@@ -160,60 +161,44 @@ def _priced(stats: ComponentStats, engine: Engine, name: str, window: float) -> 
     )
 
 
-def _component_stats(node: object, window: float, total_offered: float) -> ComponentStats:
-    from simulation.components import Node
-
-    assert isinstance(node, Node)
-    sts = node.partitions if isinstance(node, QueueNode) else node.stations
+def _component_stats(node: Node, window: float, total_offered: float) -> ComponentStats:
+    """Sums over the stations a node's figures describe; what only some kinds have (hit
+    ratio, rejections, broker lag, dead letters) comes from ``node.extra_stats``."""
+    sts = node.measured()
     finite = [st for st in sts if not st.infinite]
     servers = sum(st.servers for st in finite)
     started = sum(st.started for st in sts)
     served = sum(st.served for st in sts)
-    arrivals = (
-        node.front.arrivals if isinstance(node, QueueNode) else sum(st.arrivals for st in sts)
-    )
-    dropped = sum(st.dropped for st in sts) + (node.dropped if isinstance(node, QueueNode) else 0)
+    arrivals = node.arrivals()
     q_area = sum(st.q_area for st in sts)
     busy_area = sum(st.busy_area for st in sts)
-    service_sum = sum(st.service_sum for st in sts)
-    if isinstance(node, QueueNode):  # publish time is the broker's service
-        service_sum = node.front.service_sum
+    service_sum, service_count = node.own_service()
     hold_sum = sum(st.hold_sum for st in sts)
     busy_finite = sum(st.busy_area for st in finite)
-    hit_ratio = None
-    if isinstance(node, CacheNode):
-        hit_ratio = node.hits / node.lookups if node.lookups else 0.0
     mean_queue = q_area / window
-    return ComponentStats(
-        kind=node.kind,
-        replicas=len(sts),
-        workers=servers if finite else None,
-        arrivals=arrivals,
-        served=served,
-        dropped=dropped,
-        timed_out=sum(st.timed_out for st in sts),
-        utilization=min(1.0, busy_finite / (window * servers)) if servers else 0.0,
-        mean_wait_ms=1000.0 * sum(st.wait_sum for st in sts) / started if started else 0.0,
-        mean_queue_len=mean_queue,
-        mean_in_system=(q_area + busy_area) / window,
-        visits=arrivals / total_offered if total_offered else 0.0,
-        mean_service_ms=1000.0
-        * service_sum
-        / (started if not isinstance(node, QueueNode) else max(1, node.front.started))
-        if started
-        else 0.0,
-        mean_hold_ms=1000.0 * hold_sum / served if served else 0.0,
-        arrival_rate_rps=arrivals / window,
-        hit_ratio=hit_ratio,
-        failed=sum(st.failed for st in sts),
-        retries=sum(st.retries for st in node.stations),
-        short_circuited=sum(st.short_circuited for st in node.stations),
-        redelivered=node.redelivered if isinstance(node, QueueNode) else None,
-        dead_lettered=node.dead_lettered if isinstance(node, QueueNode) else None,
-        rejected=node.rejected if isinstance(node, GatewayNode) else 0,
-        mean_lag=mean_queue if isinstance(node, QueueNode) else None,
-        replica_served=[st.served for st in sts],
-        replica_utilization=[
+    fields: dict[str, Any] = {
+        "kind": node.kind,
+        "replicas": len(sts),
+        "workers": servers if finite else None,
+        "arrivals": arrivals,
+        "served": served,
+        "dropped": sum(st.dropped for st in sts),
+        "timed_out": sum(st.timed_out for st in sts),
+        "utilization": min(1.0, busy_finite / (window * servers)) if servers else 0.0,
+        "mean_wait_ms": 1000.0 * sum(st.wait_sum for st in sts) / started if started else 0.0,
+        "mean_queue_len": mean_queue,
+        "mean_in_system": (q_area + busy_area) / window,
+        "visits": arrivals / total_offered if total_offered else 0.0,
+        "mean_service_ms": 1000.0 * service_sum / max(1, service_count) if started else 0.0,
+        "mean_hold_ms": 1000.0 * hold_sum / served if served else 0.0,
+        "arrival_rate_rps": arrivals / window,
+        "failed": sum(st.failed for st in sts),
+        "retries": sum(st.retries for st in node.stations),
+        "short_circuited": sum(st.short_circuited for st in node.stations),
+        "replica_served": [st.served for st in sts],
+        "replica_utilization": [
             min(1.0, st.busy_area / (window * st.servers)) if not st.infinite else 0.0 for st in sts
         ],
-    )
+    }
+    fields.update(node.extra_stats(fields))
+    return ComponentStats(**fields)

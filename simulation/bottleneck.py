@@ -193,15 +193,27 @@ def _replica_trade(c: ComponentStats, per: int) -> str:
     )
 
 
-def failure_note(failed: int, offered: int, comps: dict[str, ComponentStats]) -> str:
-    """Where requests failed and what retries and breakers did, for the paragraph."""
+def failure_note(
+    failed: int,
+    offered: int,
+    comps: dict[str, ComponentStats],
+    calls: dict[str, list[str]] | None = None,
+) -> str:
+    """Where requests failed and what retries and breakers did, for the paragraph.
+    ``calls`` (component -> its synchronous callees) points past a caller whose failures
+    are its calls' to the callees."""
     if failed <= 0 or offered <= 0:
         return ""
     worst = max(comps, key=lambda n: comps[n].failed)
     w = comps[worst]
+    callees = (calls or {}).get(worst, [])
+    why = ""
+    if callees and w.failed:
+        names = ", ".join(f"'{c}'" for c in callees)
+        why = f", where calls to {names} failed, timed out or were refused"
     text = (
-        f" {failed} of {offered} requests ({failed / offered:.1%}) failed; most failed"
-        f" visits were at '{worst}' ({w.failed} of {w.arrivals} visits)."
+        f" {failed} of {offered} requests ({failed / offered:.1%}) did not complete; most"
+        f" failed visits were at '{worst}' ({w.failed} of {w.arrivals} visits{why})."
     )
     retries = sum(c.retries for c in comps.values())
     if retries:

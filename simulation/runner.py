@@ -95,7 +95,8 @@ def summarise(engine: Engine, end: float) -> SimResult:
     offered_rps = per_request / window
     bn = find_bottleneck(comps, offered_rps, growing_queue=growing)
     failed = sum(c.failed + c.dropped + c.timed_out for c in classes.values())
-    explanation = bn.explanation + failure_note(failed, total_offered, comps)
+    calls = {c.name: list(c.calls) for c in engine.design.components}
+    explanation = bn.explanation + failure_note(failed, total_offered, comps, calls)
     saturated = list(bn.saturated)
     if growing is not None and growing not in saturated:
         saturated.append(growing)

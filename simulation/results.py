@@ -145,7 +145,8 @@ class Timeseries:
     utilization: dict[str, list[float]]  # per component
     latency_p50_ms: dict[str, list[float | None]]  # per class; None for an empty bucket
     latency_p99_ms: dict[str, list[float | None]]
-    failed_rps: dict[str, list[float]] = field(default_factory=dict)  # per class
+    # per class: requests that ended without completing (failed, dropped, timed out, rejected)
+    failed_rps: dict[str, list[float]] = field(default_factory=dict)
     replicas: dict[str, list[float]] = field(default_factory=dict)  # autoscaled, mean/bucket
     breaker_open: dict[str, list[float]] = field(default_factory=dict)  # "a->b": share open
 

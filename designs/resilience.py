@@ -21,6 +21,15 @@ NonNegFloat = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 Ratio = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 
 
+# Per fault kind (``[[faults]] kind``): the fields it needs and the optional ones it accepts.
+FAULT_FIELDS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    "outage": (frozenset({"duration_s"}), frozenset({"replica"})),
+    "slowdown": (frozenset({"duration_s", "factor"}), frozenset({"replica"})),
+    "crash": (frozenset({"duration_s"}), frozenset({"replica"})),
+    "cache_flush": (frozenset(), frozenset()),
+}
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

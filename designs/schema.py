@@ -18,7 +18,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from designs.kinds import KINDS, KindSpec, kind_spec
-from designs.resilience import Autoscale, CircuitBreaker, Retry, component_rules
+from designs.resilience import FAULT_FIELDS, Autoscale, CircuitBreaker, Retry, component_rules
 
 DistName = Literal[
     "exponential", "deterministic", "uniform", "lognormal", "erlang", "gamma", "empirical"
@@ -385,15 +385,6 @@ class Component(_Model):
         return out
 
 
-# Per fault kind: the fields it needs and the optional fields it accepts.
-_FAULT_FIELDS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
-    "outage": (frozenset({"duration_s"}), frozenset({"replica"})),
-    "slowdown": (frozenset({"duration_s", "factor"}), frozenset({"replica"})),
-    "crash": (frozenset({"duration_s"}), frozenset({"replica"})),
-    "cache_flush": (frozenset(), frozenset()),
-}
-
-
 class Fault(_Model):
     """A scheduled fault at ``at_s``: an outage (no new work starts for ``duration_s``), a
     slowdown (service x ``factor``), a crash (work in flight and queued on the replica is
@@ -409,7 +400,7 @@ class Fault(_Model):
 
     @model_validator(mode="after")
     def _check(self) -> Fault:
-        need, optional = _FAULT_FIELDS[self.kind]
+        need, optional = FAULT_FIELDS[self.kind]
         article = "an" if self.kind[0] in "aeiou" else "a"
         for fname in sorted(need):
             if getattr(self, fname) is None:

@@ -431,9 +431,9 @@ def resilience_figure(result: SimResult) -> Figure:
     window = 1
     for i, (name, series) in enumerate(sorted(ts.failed_rps.items())):
         y, window = _smooth(series, _count_window(ts.offered_rps.get(name, []), ts.bucket_s))
-        (line,) = top.plot(t, y, color=f"C{i}", linewidth=2.0, label=f"{name} failed")
+        (line,) = top.plot(t, y, color=f"C{i}", linewidth=2.0, label=f"{name} not completed")
         handles.append(line)
-    top.set_ylabel("failed requests per second")
+    top.set_ylabel("requests not completed per second")
     top.set_ylim(bottom=0, top=max(1.0, top.get_ylim()[1]) * 1.15)
     top.grid(alpha=0.3)
     top.legend(handles=handles, loc="upper right", fontsize="small")

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 from designs.kinds import KINDS
 from simulation.results import ComponentStats
-from simulation.theory.queues import mmc
 
 SATURATED_LOAD = 1.0
 SATURATED_UTIL = 0.95
@@ -172,21 +171,52 @@ def _unit_cost(c: ComponentStats) -> float:
     return c.cost_per_hour / c.replicas_mean if c.replicas_mean > 0 else 0.0
 
 
+def _erlang_c(c: int, a: float) -> float:
+    """Probability of waiting in M/M/c with offered load a = lambda / mu (< c)."""
+    term, total = 1.0, 1.0
+    for k in range(1, c):
+        term *= a / k
+        total += term
+    last = term * a / c * (c / (c - a))
+    return last / (total + last)
+
+
+def mmc_p99_s(lam: float, mu: float, c: int) -> float | None:
+    """p99 of response time (wait + service) in M/M/c, by bisection on its tail; None when
+    the station is unstable. Pure Python, so advice needs no scipy import."""
+    if lam >= c * mu:
+        return None
+    wait_p = _erlang_c(c, lam / mu)
+    theta = c * mu - lam
+
+    def tail(t: float) -> float:
+        if abs(theta - mu) < 1e-12:
+            both = math.exp(-mu * t) * (1.0 + mu * t)
+        else:
+            both = (mu * math.exp(-theta * t) - theta * math.exp(-mu * t)) / (mu - theta)
+        return (1.0 - wait_p) * math.exp(-mu * t) + wait_p * both
+
+    lo, hi = 0.0, 1.0 / mu
+    while tail(hi) > 0.01:
+        hi *= 2.0
+    for _ in range(60):
+        mid = (lo + hi) / 2.0
+        lo, hi = (mid, hi) if tail(mid) > 0.01 else (lo, mid)
+    return hi
+
+
 def _replica_trade(c: ComponentStats, per: int) -> str:
     """'One more replica: +0.10/h, p99 here -40%', by M/M/c per replica (round-robin split,
     exponential holds: an estimate, said so)."""
     if c.mean_hold_ms <= 0 or c.replicas < 1:
         return ""
     mu = 1000.0 / c.mean_hold_ms
-    lam = c.arrival_rate_rps
     reps = max(1, round(c.replicas_mean))
-    try:
-        now = mmc(lam / reps, mu, per)
-        then = mmc(lam / (reps + 1), mu, per)
-        before, after = now.response_percentile(0.99), then.response_percentile(0.99)
-    except (ArithmeticError, ValueError):
+    before = mmc_p99_s(c.arrival_rate_rps / reps, mu, per)
+    after = mmc_p99_s(c.arrival_rate_rps / (reps + 1), mu, per)
+    if before is None or after is None or before <= 0:
         return ""
-    cut = 1.0 - after / before if before > 0 else 0.0
+    cut = 1.0 - after / before
     return (
         f"One more replica: +{_unit_cost(c):.2f}/h, p99 here about {-cut:+.0%}"
         f" ({before * 1e3:.0f} -> {after * 1e3:.0f} ms by M/M/{per} per replica)."

@@ -336,3 +336,12 @@ fail_ratio = 0.2
     cls = r.classes["r"]
     assert r.components["db"].visits == pytest.approx(0.27, rel=0.03)
     assert cls.failed / cls.offered == pytest.approx(expected_failed, rel=0.04)
+
+
+@pytest.mark.parametrize(("lam", "mu", "c"), [(2.7, 1.0, 3), (10.0, 4.0, 4), (1.0, 2.0, 1)])
+def test_advice_p99_matches_the_theory_module(lam: float, mu: float, c: int) -> None:
+    from simulation.bottleneck import mmc_p99_s
+    from simulation.theory.queues import mmc
+
+    assert mmc_p99_s(lam, mu, c) == pytest.approx(mmc(lam, mu, c).response_percentile(0.99))
+    assert mmc_p99_s(c * mu, mu, c) is None

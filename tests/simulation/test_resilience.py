@@ -345,3 +345,9 @@ def test_advice_p99_matches_the_theory_module(lam: float, mu: float, c: int) -> 
 
     assert mmc_p99_s(lam, mu, c) == pytest.approx(mmc(lam, mu, c).response_percentile(0.99))
     assert mmc_p99_s(c * mu, mu, c) is None
+
+
+def test_worker_budget_counts_the_autoscale_max() -> None:
+    from simulation.scorecard import worker_count
+
+    assert worker_count(loads_design(AUTOSCALED)) == 4 * 20

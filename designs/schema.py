@@ -17,6 +17,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from designs.calibration import Calibration
 from designs.kinds import KINDS, KindSpec, kind_spec
 from designs.resilience import FAULT_FIELDS, Autoscale, CircuitBreaker, Retry, component_rules
 
@@ -268,6 +269,9 @@ class Component(_Model):
       the partition until the consumer's handling, hand-offs included, is done;
       ``capacity`` caps messages held (more are dropped).
     notifier: sends ``fanout`` notifications in parallel, each a service_ms job.
+    matcher: the dispatcher's matching engine; each replica gathers requests for up to
+      ``batch_window_ms`` after the first (or until ``batch_max``), then a free worker solves
+      the batch in the ``calibration`` table's time for that size (designs.calibration).
     gateway, load_balancer, cache and queue without ``workers`` are pure delays.
     """
 
@@ -294,6 +298,9 @@ class Component(_Model):
     partitions: PosInt | None = None
     consumers: Name | None = None
     fanout: PosInt | None = None
+    batch_window_ms: NonNegFloat | None = None
+    batch_max: PosInt | None = None
+    calibration: Calibration | None = None
     # Failures, resilience and cost (DESIGN.md); which kinds accept them: designs.kinds.
     fail_ratio: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] | None = None
     retry: Retry | None = None

@@ -123,12 +123,27 @@ class ComponentStats:
     autoscaled: bool = False
     redelivered: int | None = None  # queues
     dead_lettered: int | None = None  # queues
+    # matchers (bulk service): batches solved, their mean size and solve time, and requests
+    # solved per second of solver time (mean batch / mean solve: throughput per busy worker)
+    batches: int | None = None
+    mean_batch_size: float | None = None
+    mean_solve_ms: float | None = None
+    per_worker_rps: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         out = asdict(self)
-        for optional in ("hit_ratio", "mean_lag", "redelivered", "dead_lettered"):
-            if out[optional] is None:
-                out.pop(optional)
+        for key in (
+            "hit_ratio",
+            "mean_lag",
+            "redelivered",
+            "dead_lettered",
+            "batches",
+            "mean_batch_size",
+            "mean_solve_ms",
+            "per_worker_rps",
+        ):
+            if out[key] is None:
+                out.pop(key)
         return out
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from designs.schema import Design
 from freightlab.errors import InputError
 from freightlab.progress import Progress, check
+from simulation.batching import batch_stats
 from simulation.bottleneck import failure_note, find_bottleneck
 from simulation.components import Node
 from simulation.engine import DEFAULT_MAX_IN_SYSTEM, Engine
@@ -202,4 +203,12 @@ def _component_stats(node: Node, window: float, total_offered: float) -> Compone
         ],
     }
     fields.update(node.extra_stats(fields))
+    batching = batch_stats(node)
+    if batching is not None:
+        fields.update(
+            batches=batching.batches,
+            mean_batch_size=batching.mean_batch_size,
+            mean_solve_ms=batching.mean_solve_ms,
+            per_worker_rps=batching.per_worker_rps,
+        )
     return ComponentStats(**fields)

@@ -379,6 +379,7 @@ register(
             ("calibration", "a matcher needs field 'calibration' (python main.py calibrate)"),
         ),
         checks=(_batch_closes,),
+        faults=frozenset({"outage", "slowdown"}),  # a batch station has no crash model
         target_of=frozenset({"targets", "consumers"}),
         scalable=True,
         defaults={

@@ -14,7 +14,17 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 
-from simulation.components import FAILED, OK, TIMED_OUT, Clock, Cont, Later, Request, Station
+from simulation.components import (
+    FAILED,
+    MAX_NEST,
+    OK,
+    TIMED_OUT,
+    Clock,
+    Cont,
+    Later,
+    Request,
+    Station,
+)
 from simulation.resilience import Breaker, RetryPolicy
 
 
@@ -30,8 +40,9 @@ class ResilientStation(Station):
         sample: Callable[[], float] | None,
         limit: int | None = None,
         timeout_s: float | None = None,
+        nest: list[int] | None = None,
     ) -> None:
-        super().__init__(name, clock, later, servers, sample, limit, timeout_s)
+        super().__init__(name, clock, later, servers, sample, limit, timeout_s, nest=nest)
         self.fail = 0.0
         self.rand: Callable[[], float] = random.Random(0).random
         self.retry: RetryPolicy | None = None
@@ -44,8 +55,14 @@ class ResilientStation(Station):
         self.wait_sum += now - t_arr
         sample = self.sample
         e = self.epoch
-        if sample is None:
+        if sample is None:  # zero-time work: nested, up to MAX_NEST deep (see Station)
+            nest = self.nest
+            if nest[0] >= MAX_NEST:
+                self.later(0.0, lambda _ev: self._r_served(req, k, t_arr, now, e))
+                return
+            nest[0] += 1
             self._r_served(req, k, t_arr, now, e)
+            nest[0] -= 1
             return
         d = sample() * self.slow
         self.service_sum += d
@@ -159,7 +176,13 @@ class ResilientStation(Station):
             self.timed_out += 1
         if self.q:
             self.pump(now)
+        nest = self.nest
+        if nest[0] >= MAX_NEST:
+            self.later(0.0, lambda _ev: k(req, status))
+            return
+        nest[0] += 1
         k(req, status)
+        nest[0] -= 1
 
     def crash(self, now: float) -> None:
         """Lose everything in flight and queued here; callers see FAILED (queued work at

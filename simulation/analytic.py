@@ -26,11 +26,12 @@ says why.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 from designs.schema import Component, Design
+from freightlab import numbers as fmt
 from simulation.results import ReplicationResult, SimResult
 from simulation.theory.bounds import StationDemand, bottleneck_bound
 from simulation.theory.jackson import hypoexp_tail
@@ -43,6 +44,14 @@ from simulation.theory.queues import (
 )
 
 PERCENTILES = (("p50", 0.50), ("p95", 0.95), ("p99", 0.99))
+_METRIC_FORMAT: dict[str, Callable[[float], str]] = {
+    "utilization": fmt.pct,
+    "mean_wait_ms": fmt.ms,
+    "mean_ms": fmt.ms,
+    "p50_ms": fmt.ms,
+    "p95_ms": fmt.ms,
+    "p99_ms": fmt.ms,
+}
 _QUEUEING_KINDS = frozenset({"service", "database"})
 _DELAY_KINDS = frozenset({"gateway", "load_balancer"})
 _EVEN_STRATEGIES = frozenset({"round_robin", "random"})
@@ -108,9 +117,12 @@ class Disagreement:
         return (self.simulated - self.theory) / abs(self.theory)
 
     def __str__(self) -> str:
+        show = _METRIC_FORMAT.get(self.metric.removeprefix("latency_"), fmt.num)
+        label = self.metric.removesuffix("_ms").replace("_", " ")
+        change = "" if not math.isfinite(self.rel_error) else f"{fmt.signed_pct(self.rel_error)}; "
         return (
-            f"{self.subject} {self.metric}: simulated {self.simulated:.4g}, theory says "
-            f"{self.theory:.4g} ({self.rel_error:+.1%}; allowed +/- {self.allowed:.3g})"
+            f"{self.subject} {label}: simulated {show(self.simulated)}, theory says "
+            f"{show(self.theory)} ({change}allowed ± {show(self.allowed)})"
         )
 
 
@@ -507,6 +519,8 @@ def compare_to_theory(
         return out
 
     def check(subject: str, metric: str, sim: float, hw: float, th: float, floor: float) -> None:
+        if not math.isfinite(th):
+            return  # not comparable: nothing finite to agree or disagree with
         allowed = rel_tol * abs(th) + floor + hw
         if not math.isfinite(sim) or abs(sim - th) > allowed:
             out.append(Disagreement(subject, metric, sim, th, allowed))
@@ -608,6 +622,33 @@ def batch_means_relative_half_width(series: Sequence[float], batches: int = 20) 
     return half / grand
 
 
+def _worst_station(prediction: Prediction) -> ComponentTheory | None:
+    queueing = [c for c in prediction.components.values() if not c.is_delay]
+    return max(queueing, key=lambda c: c.utilization, default=None)
+
+
+def _overload_summary(prediction: Prediction) -> str:
+    worst = _worst_station(prediction)
+    offered = sum(c.offered_rps for c in prediction.classes.values())
+    load = "" if worst is None else f": '{worst.name}' would be {fmt.pct(worst.utilization)} busy"
+    return (
+        f"Theory predicts overload too{load} (capacity {fmt.rate(prediction.max_throughput_rps)}"
+        f" against {fmt.rate(offered)} offered). There is no steady state, so there are no"
+        " latencies to compare."
+    )
+
+
+def _stability_disagreement(result: SimResult | ReplicationResult, prediction: Prediction) -> str:
+    worst = _worst_station(prediction)
+    busy = "" if worst is None else f" ('{worst.name}' {fmt.pct(worst.utilization)} busy)"
+    if prediction.stable:
+        return (
+            f"Theory disagrees: it predicts a stable design{busy}, but the simulation was"
+            " overloaded."
+        )
+    return f"Theory disagrees: it predicts overload{busy}, but the simulation ran {result.verdict}."
+
+
 def theory_summary(
     result: SimResult | ReplicationResult,
     prediction: Prediction | None,
@@ -622,6 +663,10 @@ def theory_summary(
     if prediction is None:
         why = f" ({gaps[0]})" if gaps else ""
         return f"Theory: outside what closed-form queueing theory covers{why}."
+    if result.verdict == "unstable" and not prediction.stable:
+        return _overload_summary(prediction)
+    if result.verdict == "unstable" or not prediction.stable:
+        return _stability_disagreement(result, prediction)
     noise = 0.0
     if isinstance(result, SimResult):
         widths = [

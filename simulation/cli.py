@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from freightlab.errors import InputError
 
 if TYPE_CHECKING:
-    from simulation.results import Comparison, SimResult
+    from simulation.results import Comparison, LatencyStats, SimResult
 
 
 def register(subparsers: Any) -> None:
@@ -148,48 +148,87 @@ def _run_compare(args: argparse.Namespace) -> int:
     return 0
 
 
-def format_result(r: SimResult) -> str:
-    lines = [
-        f"{r.design}: {r.verdict.upper()}  (simulated {r.duration_s:.0f} s after a"
-        f" {r.warmup_s:.0f} s warm-up, seed {r.seed})"
-    ]
+SPANS_SHOWN = 3
+
+
+def verdict_lines(r: SimResult) -> list[str]:
+    """What the verdict means for this run, in sentences (shared by the CLI and the Lab)."""
+    from freightlab import numbers as fmt
+
+    lines: list[str] = []
     if r.stopped_early:
-        lines.append(f"stopped early: {r.stop_reason}")
-    lines.append(
-        f"{'class':<16}{'offered':>9}{'done':>9}{'rej':>7}{'drop':>7}{'t/o':>7}"
-        f"{'req/s':>9}{'mean ms':>10}{'p50':>9}{'p95':>9}{'p99':>9}"
-    )
-    for name, c in r.classes.items():
-        lat = c.latency_ms
+        lines.append(f"Stopped early: {r.stop_reason}.")
+    o = r.overload
+    if o is not None:
+        cap = "" if o.capacity_rps is None else f" against a capacity of {fmt.rate(o.capacity_rps)}"
         lines.append(
-            f"{name:<16}{c.offered:>9}{c.completed:>9}{c.rejected:>7}{c.dropped:>7}"
-            f"{c.timed_out:>7}{c.throughput_rps:>9.2f}{lat.mean:>10.1f}{lat.p50:>9.1f}"
-            f"{lat.p95:>9.1f}{lat.p99:>9.1f}"
+            f"Offered {fmt.rate(o.offered_rps)}{cap}: the backlog grew by"
+            f" {fmt.rate(o.growth_rps)} to {fmt.count(o.in_flight)} requests in flight, and the"
+            f" oldest still waiting had waited {fmt.seconds(o.oldest_wait_s)}. There is no"
+            " steady state, so no latency figures are given."
+        )
+    for d in r.degraded[:SPANS_SHOWN]:
+        lines.append(
+            f"Degraded {fmt.span(d.start_s, d.end_s)} ({', '.join(d.causes)}): latency up to"
+            f" {fmt.ms(d.worst_latency_ms)} against {fmt.ms(d.normal_latency_ms)} normally"
+            + (f", {fmt.pct(d.worst_failed_share)} failing" if d.worst_failed_share > 0 else "")
+            + "."
+        )
+    if len(r.degraded) > SPANS_SHOWN:
+        more = r.degraded[SPANS_SHOWN:]
+        lines.append(
+            f"... and {len(more)} more degraded stretches up to {fmt.clock(more[-1].end_s)}"
+            f" (latency up to {fmt.ms(max(d.worst_latency_ms for d in more))})."
+        )
+    return lines
+
+
+def _lat_cells(r: SimResult, lat: LatencyStats) -> list[str]:
+    from freightlab import numbers as fmt
+
+    if r.verdict == "unstable" or lat.count == 0:
+        return ["—"] * 4
+    return [fmt.ms(v) for v in (lat.mean, lat.p50, lat.p95, lat.p99)]
+
+
+def format_result(r: SimResult) -> str:
+    from freightlab import numbers as fmt
+
+    lines = [
+        f"{r.design}: {r.verdict.upper()}  (simulated {fmt.seconds(r.duration_s)} after a"
+        f" {fmt.seconds(r.warmup_s)} warm-up, seed {r.seed})",
+        *verdict_lines(r),
+        f"{'class':<16}{'offered':>9}{'done':>9}{'rej':>7}{'drop':>7}{'t/o':>7}"
+        f"{'req/s':>9}{'mean':>10}{'p50':>10}{'p95':>10}{'p99':>10}",
+    ]
+    for name, c in r.classes.items():
+        cells = "".join(f"{v:>10}" for v in _lat_cells(r, c.latency_ms))
+        lines.append(
+            f"{name:<16}{fmt.count(c.offered):>9}{fmt.count(c.completed):>9}"
+            f"{fmt.count(c.rejected):>7}{fmt.count(c.dropped):>7}{fmt.count(c.timed_out):>7}"
+            f"{fmt.num(c.throughput_rps):>9}{cells}"
         )
         if c.e2e_latency_ms is not None:
-            e = c.e2e_latency_ms
-            lines.append(
-                f"{'  end-to-end':<16}{'':>48}{e.mean:>10.1f}{e.p50:>9.1f}{e.p95:>9.1f}"
-                f"{e.p99:>9.1f}"
-            )
+            cells = "".join(f"{v:>10}" for v in _lat_cells(r, c.e2e_latency_ms))
+            lines.append(f"{'  end-to-end':<16}{'':>48}{cells}")
     lines.append(
-        f"{'component':<16}{'kind':<14}{'workers':>8}{'util':>7}{'wait ms':>10}{'queue':>8}"
+        f"{'component':<16}{'kind':<14}{'workers':>8}{'util':>8}{'wait':>10}{'queue':>9}"
         f"{'dropped':>8}{'visits':>8}  extra"
     )
     for name, s in r.components.items():
         extra = ""
         if s.hit_ratio is not None:
-            extra = f"hit ratio {s.hit_ratio:.1%}"
+            extra = f"hit ratio {fmt.pct(s.hit_ratio)}"
         elif s.rejected:
-            extra = f"rejected {s.rejected}"
+            extra = f"rejected {fmt.count(s.rejected)}"
         elif s.mean_lag is not None:
-            extra = f"lag {s.mean_lag:.1f} msgs"
-        workers = "-" if s.workers is None else str(s.workers)
+            extra = f"lag {fmt.num(s.mean_lag)} msgs"
+        workers = "-" if s.workers is None else fmt.count(s.workers)
         mark = " *" if name == r.bottleneck else ""
         lines.append(
-            f"{name + mark:<16}{s.kind:<14}{workers:>8}{s.utilization:>7.1%}"
-            f"{s.mean_wait_ms:>10.1f}{s.mean_queue_len:>8.2f}{s.dropped:>8}{s.visits:>8.2f}"
-            f"  {extra}"
+            f"{name + mark:<16}{s.kind:<14}{workers:>8}{fmt.pct(s.utilization):>8}"
+            f"{fmt.ms(s.mean_wait_ms):>10}{fmt.num(s.mean_queue_len):>9}"
+            f"{fmt.count(s.dropped):>8}{fmt.num(s.visits):>8}  {extra}"
         )
     lines.append(f"bottleneck: {r.bottleneck}")
     lines.append(r.bottleneck_explanation)

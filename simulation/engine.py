@@ -18,6 +18,7 @@ from simpy.core import StopSimulation
 from designs.schema import Component, Design
 from freightlab.progress import Progress, check
 from simulation.arrivals import arrival_times
+from simulation.backlog import BacklogGuard, caps_for, fault_windows, growth_window_s
 from simulation.caches import make_policy
 from simulation.components import (
     DROPPED,
@@ -40,7 +41,6 @@ from simulation.metrics import ClassRecorder, bucket_percentiles
 from simulation.strategies import make_strategy
 
 MAX_BUCKETS = 7200
-DEFAULT_MAX_IN_SYSTEM = 20_000
 NORMAL = 1
 
 
@@ -63,6 +63,9 @@ class Series:
     utilization: dict[str, list[float]] = field(default_factory=dict)
     p50: dict[str, list[float | None]] = field(default_factory=dict)
     p99: dict[str, list[float | None]] = field(default_factory=dict)
+    failed: dict[str, list[float]] = field(default_factory=dict)
+    backlog: list[int] = field(default_factory=list)
+    oldest_wait_s: list[float] = field(default_factory=list)
 
 
 class _Source:
@@ -102,11 +105,8 @@ class _Source:
         eng.in_system += 1
         self.schedule_next()
         self.entry.enter(req, eng.finish)
-        if eng.in_system > eng.max_in_system:
-            eng.stop_reason = (
-                f"more than {eng.max_in_system} requests in flight at t={now:.1f} s: "
-                "the offered load exceeds capacity"
-            )
+        if eng.guard.over_hard_cap(eng.in_system):
+            eng.stop_reason = eng.guard.hard_cap_reason(now)
             raise StopSimulation(None)
 
 
@@ -118,14 +118,16 @@ class Engine:
         duration_s: float,
         warmup_s: float,
         seed: int,
-        max_in_system: int,
+        max_in_system: int | None = None,
         progress: Progress | None = None,
     ) -> None:
         self.design = design
         self.duration = duration_s
         self.warmup = warmup_s
         self.seed = seed
-        self.max_in_system = max_in_system
+        self.guard = BacklogGuard(
+            caps_for(design, max_in_system), fault_windows(design), growth_window_s(design)
+        )
         self.progress = progress
         self.env = simpy.Environment()
         self.rid = 0
@@ -203,6 +205,7 @@ class Engine:
             self.series.offered[rc.name] = []
             self.series.p50[rc.name] = []
             self.series.p99[rc.name] = []
+            self.series.failed[rc.name] = []
         for name in self.nodes:
             self.series.queue_len[name] = []
             self.series.utilization[name] = []
@@ -261,6 +264,9 @@ class Engine:
         req.status = status
         if status == OK:
             c.bucket_done += 1
+        else:
+            c.bucket_failed += 1
+        if status == OK:
             if req.measured:
                 c.completed += 1
                 ms = (self.env.now - req.t0) * 1000.0
@@ -301,12 +307,23 @@ class Engine:
             node.reset(now)
         for c in self.classes.values():
             c.bucket_done = 0
+            c.bucket_failed = 0
             c.bucket_arrivals = 0
             c.bucket_lat = []
         self.later(self.bucket_s, self._tick)
 
     def _tick(self, _ev: Any) -> None:
         now = self.env.now
+        self._record(now)
+        reason = self.guard.on_tick(now, self.in_system)
+        if reason is not None:
+            self.stop_reason = reason
+            raise StopSimulation(None)
+        if now + self.bucket_s <= self.duration + 1e-9:
+            self.later(self.bucket_s, self._tick)
+
+    def _record(self, now: float) -> None:
+        """Close the time-series bucket ending at ``now``."""
         s = self.series
         bs = self.bucket_s
         s.time_s.append(now)
@@ -316,6 +333,8 @@ class Engine:
             p50, p99 = bucket_percentiles(c.bucket_lat)
             s.p50[name].append(p50)
             s.p99[name].append(p99)
+            s.failed[name].append(c.bucket_failed / bs)
+            c.bucket_failed = 0
             c.bucket_done = 0
             c.bucket_arrivals = 0
             c.bucket_lat = []
@@ -333,8 +352,17 @@ class Engine:
             node._prev_area = (qa, ba)  # type: ignore[attr-defined]
             s.queue_len[name].append((qa - prev[0]) / bs)
             s.utilization[name].append((ba - prev[1]) / (bs * servers) if servers else 0.0)
-        if now + bs <= self.duration + 1e-9:
-            self.later(bs, self._tick)
+        s.backlog.append(self.in_system)
+        s.oldest_wait_s.append(now - self.oldest_waiting(now))
+
+    def oldest_waiting(self, now: float) -> float:
+        """Arrival time of the oldest request waiting in any queue (``now`` if none)."""
+        oldest = now
+        for node in self.nodes.values():
+            for st in node.stations:
+                if st.q and st.q[0][0].t0 < oldest:
+                    oldest = st.q[0][0].t0
+        return oldest
 
     def _report(self, _ev: Any) -> None:
         """Progress (and cancellation) every 1% of simulated time, warm-up included."""
@@ -394,7 +422,7 @@ class Engine:
         stopped = bool(self.stop_reason)
         last = self.series.time_s[-1] if self.series.time_s else self.warmup
         if not stopped and end > self.warmup and end - last >= self.bucket_s - 1e-9:
-            self._tick(None)  # the tick at exactly `duration` sorts after the stop event
+            self._record(end)  # the tick at exactly `duration` sorts after the stop event
         for node in self.nodes.values():
             for st in node.stations:
                 st.flush(end)

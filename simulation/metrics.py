@@ -88,6 +88,7 @@ class ClassRecorder:
     __slots__ = (
         "bucket_arrivals",
         "bucket_done",
+        "bucket_failed",
         "bucket_lat",
         "completed",
         "dropped",
@@ -115,6 +116,7 @@ class ClassRecorder:
         self.latency = LogHistogram()
         self.e2e = LogHistogram()
         self.bucket_done = 0
+        self.bucket_failed = 0
         self.bucket_arrivals = 0
         self.bucket_lat: list[float] = []
 

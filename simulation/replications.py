@@ -139,7 +139,10 @@ def summarise_runs(name: str, seeds: list[int], runs: list[SimResult]) -> Replic
             mean_wait_ms=ci([c.mean_wait_ms for c in cs]),
             mean_queue_len=ci([c.mean_queue_len for c in cs]),
         )
-    verdict = "unstable" if any(r.verdict == "unstable" for r in runs) else "stable"
+    # The most severe verdict over the runs: unstable, then degraded, then stable.
+    verdict = next(
+        (v for v in ("unstable", "degraded") if any(r.verdict == v for r in runs)), "stable"
+    )
     bottleneck = Counter(r.bottleneck for r in runs).most_common(1)[0][0]
     return ReplicationResult(
         design=name,

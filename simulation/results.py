@@ -112,6 +112,51 @@ class ComponentStats:
 
 
 @dataclass(frozen=True)
+class Window:
+    """A stretch of simulated time when the design is disturbed on purpose (a fault) or by
+    its arrivals (a burst)."""
+
+    start_s: float
+    end_s: float
+    label: str  # "outage of matcher replica 0", "4x slowdown of routes_db", "burst"
+    kind: str = "burst"  # a fault kind ("outage", "slowdown", ...) or "burst"
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class DegradedSpan:
+    """Where a run that is stable in steady state broke its own expectations: its worst
+    latency (p99 of a bucket, or the age of the oldest waiting request) above
+    ``LATENCY_FACTOR`` x its normal level, or failures well above normal."""
+
+    start_s: float
+    end_s: float
+    causes: list[str]  # labels of the windows it overlaps
+    worst_latency_ms: float
+    normal_latency_ms: float
+    worst_failed_share: float
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Overload:
+    """What an unstable run can say instead of steady-state latencies."""
+
+    offered_rps: float
+    capacity_rps: float | None  # the bottleneck bound, when the bottleneck has workers
+    in_flight: int  # requests in flight when the run ended
+    growth_rps: float  # how fast the backlog grew over the measured window
+    oldest_wait_s: float  # the oldest request still waiting had waited this long
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
 class Timeseries:
     """Measurement window in buckets of ``bucket_s`` seconds (1 s unless the run is so long
     that more than MAX_BUCKETS would be needed). time_s is each bucket's end time."""
@@ -124,6 +169,9 @@ class Timeseries:
     utilization: dict[str, list[float]]  # per component
     latency_p50_ms: dict[str, list[float | None]]  # per class; None for an empty bucket
     latency_p99_ms: dict[str, list[float | None]]
+    failed_rps: dict[str, list[float]] = field(default_factory=dict)  # per class, non-OK ends/s
+    backlog: list[int] = field(default_factory=list)  # requests in flight at the bucket's end
+    oldest_wait_s: list[float] = field(default_factory=list)  # oldest waiting request's age
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -132,7 +180,7 @@ class Timeseries:
 @dataclass(frozen=True)
 class SimResult:
     design: str
-    verdict: str  # "stable" | "unstable"
+    verdict: str  # "stable" | "degraded" | "unstable"
     classes: dict[str, ClassStats]
     components: dict[str, ComponentStats]
     bottleneck: str
@@ -145,6 +193,9 @@ class SimResult:
     stop_reason: str = ""
     saturated: list[str] = field(default_factory=list)  # components with offered load >= 1
     events: int = 0
+    windows: list[Window] = field(default_factory=list)  # faults and bursts, for charts
+    degraded: list[DegradedSpan] = field(default_factory=list)  # verdict "degraded": where
+    overload: Overload | None = None  # verdict "unstable": what can be said instead
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -161,6 +212,9 @@ class SimResult:
             "stop_reason": self.stop_reason,
             "saturated": list(self.saturated),
             "events": self.events,
+            "windows": [w.to_json() for w in self.windows],
+            "degraded": [d.to_json() for d in self.degraded],
+            "overload": self.overload.to_json() if self.overload else None,
             "timeseries": self.timeseries.to_json(),
         }
 
@@ -201,7 +255,7 @@ class ReplicationResult:
     runs: list[SimResult]
     classes: dict[str, ClassEstimate]
     components: dict[str, ComponentEstimate]
-    verdict: str  # "unstable" if any replication was
+    verdict: str  # "unstable" if any replication was, else "degraded" if any was
     bottleneck: str  # the most frequent bottleneck over the runs
 
     def to_json(self) -> dict[str, Any]:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from designs.schema import Design
 from freightlab.errors import InputError
 from freightlab.progress import Progress, check
-from simulation.bottleneck import find_bottleneck
+from simulation.bottleneck import capacity_rps, find_bottleneck
 from simulation.components import CacheNode, GatewayNode, QueueNode
-from simulation.engine import DEFAULT_MAX_IN_SYSTEM, Engine
+from simulation.engine import Engine
 from simulation.results import ClassStats, ComponentStats, SimResult, Timeseries
+from simulation.verdict import advice, burst_windows, judge, overload, recovered
 
 
 def simulate(
@@ -36,19 +37,14 @@ def simulate(
         if rate_rps <= 0:
             raise InputError(f"rate must be > 0 requests/s, got {rate_rps}")
         design = design.with_rate(rate_rps)
-    # Default cap: 20,000 in flight, or 30 s worth of arrivals for big designs (by Little's
-    # law more than that in flight means a mean response above 30 s: already broken).
-    cap = (
-        max_in_system
-        or design.workload.max_in_system
-        or max(DEFAULT_MAX_IN_SYSTEM, int(30 * design.workload.total_rate()))
-    )
+    # Requests in flight are bounded and judged by simulation.backlog (max_in_system, or the
+    # workload's, is the hard cap there).
     engine = Engine(
         design,
         duration_s=duration,
         warmup_s=warmup,
         seed=the_seed,
-        max_in_system=cap,
+        max_in_system=max_in_system,
         progress=progress,
     )
     end = engine.run()
@@ -93,7 +89,6 @@ def summarise(engine: Engine, end: float) -> SimResult:
     saturated = list(bn.saturated)
     if growing is not None and growing not in saturated:
         saturated.append(growing)
-    verdict = "unstable" if engine.stop_reason or saturated else "stable"
     s = engine.series
     ts = Timeseries(
         bucket_s=engine.bucket_s,
@@ -104,14 +99,29 @@ def summarise(engine: Engine, end: float) -> SimResult:
         utilization=s.utilization,
         latency_p50_ms=s.p50,
         latency_p99_ms=s.p99,
+        failed_rps=s.failed,
+        backlog=s.backlog,
+        oldest_wait_s=s.oldest_wait_s,
     )
+    windows = engine.guard.windows + burst_windows(engine.design, ts)
+    # A fault inflates the measured hold times: a saturated component whose backlog came back
+    # to normal after the last fault was overloaded by the fault, not in steady state.
+    steady_saturated = bool(saturated) and not recovered(ts, engine.guard.windows)
+    judged = judge(bool(engine.stop_reason) or steady_saturated, ts, windows)
+    explanation = bn.explanation
+    if judged.degraded:
+        explanation = advice(judged.degraded, windows) + " " + explanation
+    over = None
+    if judged.verdict == "unstable":
+        cap = capacity_rps(comps[bn.name]) if bn.name in comps else None
+        over = overload(ts, offered_rps, cap, engine.in_system, end - engine.oldest_waiting(end))
     return SimResult(
         design=engine.design.name,
-        verdict=verdict,
+        verdict=judged.verdict,
         classes=classes,
         components=comps,
         bottleneck=bn.name,
-        bottleneck_explanation=bn.explanation,
+        bottleneck_explanation=explanation,
         timeseries=ts,
         duration_s=end,
         warmup_s=engine.warmup,
@@ -120,6 +130,9 @@ def summarise(engine: Engine, end: float) -> SimResult:
         stop_reason=engine.stop_reason,
         saturated=saturated,
         events=engine.events,
+        windows=windows,
+        degraded=judged.degraded,
+        overload=over,
     )
 
 

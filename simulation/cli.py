@@ -148,41 +148,6 @@ def _run_compare(args: argparse.Namespace) -> int:
     return 0
 
 
-SPANS_SHOWN = 3
-
-
-def verdict_lines(r: SimResult) -> list[str]:
-    """What the verdict means for this run, in sentences (shared by the CLI and the Lab)."""
-    from freightlab import numbers as fmt
-
-    lines: list[str] = []
-    if r.stopped_early:
-        lines.append(f"Stopped early: {r.stop_reason}.")
-    o = r.overload
-    if o is not None:
-        cap = "" if o.capacity_rps is None else f" against a capacity of {fmt.rate(o.capacity_rps)}"
-        lines.append(
-            f"Offered {fmt.rate(o.offered_rps)}{cap}: the backlog grew by"
-            f" {fmt.rate(o.growth_rps)} to {fmt.count(o.in_flight)} requests in flight, and the"
-            f" oldest still waiting had waited {fmt.seconds(o.oldest_wait_s)}. There is no"
-            " steady state, so no latency figures are given."
-        )
-    for d in r.degraded[:SPANS_SHOWN]:
-        lines.append(
-            f"Degraded {fmt.span(d.start_s, d.end_s)} ({', '.join(d.causes)}): latency up to"
-            f" {fmt.ms(d.worst_latency_ms)} against {fmt.ms(d.normal_latency_ms)} normally"
-            + (f", {fmt.pct(d.worst_failed_share)} failing" if d.worst_failed_share > 0 else "")
-            + "."
-        )
-    if len(r.degraded) > SPANS_SHOWN:
-        more = r.degraded[SPANS_SHOWN:]
-        lines.append(
-            f"... and {len(more)} more degraded stretches up to {fmt.clock(more[-1].end_s)}"
-            f" (latency up to {fmt.ms(max(d.worst_latency_ms for d in more))})."
-        )
-    return lines
-
-
 def _lat_cells(r: SimResult, lat: LatencyStats) -> list[str]:
     from freightlab import numbers as fmt
 
@@ -193,11 +158,12 @@ def _lat_cells(r: SimResult, lat: LatencyStats) -> list[str]:
 
 def format_result(r: SimResult) -> str:
     from freightlab import numbers as fmt
+    from simulation.verdict import verdict_sentences
 
     lines = [
         f"{r.design}: {r.verdict.upper()}  (simulated {fmt.seconds(r.duration_s)} after a"
         f" {fmt.seconds(r.warmup_s)} warm-up, seed {r.seed})",
-        *verdict_lines(r),
+        *verdict_sentences(r),
         f"{'class':<16}{'offered':>9}{'done':>9}{'rej':>7}{'drop':>7}{'t/o':>7}"
         f"{'req/s':>9}{'mean':>10}{'p50':>10}{'p95':>10}{'p99':>10}",
     ]

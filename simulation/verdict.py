@@ -21,7 +21,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from designs.schema import Design
-from simulation.results import DegradedSpan, Overload, Timeseries, Window
+from freightlab import numbers as fmt
+from simulation.results import DegradedSpan, Overload, SimResult, Timeseries, Window
 
 LATENCY_FACTOR = 5.0
 LATENCY_FLOOR_MS = 10.0  # a rise smaller than this is never "broken"
@@ -196,3 +197,36 @@ def advice(spans: Sequence[DegradedSpan], windows: Sequence[Window]) -> str:
     kinds = sorted({w.kind for w in windows if w.label in causes})
     tips = " ".join(ADVICE.get(k, DEFAULT_ADVICE) for k in kinds) or DEFAULT_ADVICE
     return f"The degradation comes from the {', '.join(causes)}. {tips}"
+
+
+SPANS_SHOWN = 3
+
+
+def verdict_sentences(r: SimResult) -> list[str]:
+    """What the verdict means for this run, in sentences (shared by the CLI and the Lab)."""
+    lines: list[str] = []
+    if r.stopped_early:
+        lines.append(f"Stopped early: {r.stop_reason}.")
+    o = r.overload
+    if o is not None:
+        cap = "" if o.capacity_rps is None else f" against a capacity of {fmt.rate(o.capacity_rps)}"
+        lines.append(
+            f"Offered {fmt.rate(o.offered_rps)}{cap}: the backlog grew by"
+            f" {fmt.rate(o.growth_rps)} to {fmt.count(o.in_flight)} requests in flight, and the"
+            f" oldest still waiting had waited {fmt.seconds(o.oldest_wait_s)}. There is no"
+            " steady state, so no latency figures are given."
+        )
+    for d in r.degraded[:SPANS_SHOWN]:
+        lines.append(
+            f"Degraded {fmt.span(d.start_s, d.end_s)} ({', '.join(d.causes)}): latency up to"
+            f" {fmt.ms(d.worst_latency_ms)} against {fmt.ms(d.normal_latency_ms)} normally"
+            + (f", {fmt.pct(d.worst_failed_share)} failing" if d.worst_failed_share > 0 else "")
+            + "."
+        )
+    if len(r.degraded) > SPANS_SHOWN:
+        more = r.degraded[SPANS_SHOWN:]
+        lines.append(
+            f"... and {len(more)} more degraded stretches up to {fmt.clock(more[-1].end_s)}"
+            f" (latency up to {fmt.ms(max(d.worst_latency_ms for d in more))})."
+        )
+    return lines

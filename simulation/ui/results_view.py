@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import warnings
+from collections.abc import Callable
 
 from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from matplotlib.figure import Figure
@@ -17,30 +19,25 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from freightlab import numbers as fmt
 from simulation import charts
 from simulation.analytic import Prediction, theory_summary
 from simulation.results import Comparison, Estimate, ReplicationResult, SimResult
+from simulation.verdict import verdict_sentences
+
+VERDICT_COLOURS = {"stable": "#2e7d32", "degraded": "#b26a00", "unstable": "#c62828"}
+Show = Callable[[float], str]
 
 
-def _fmt(value: float | None, digits: int = 1, suffix: str = "") -> str:
-    if value is None:
-        return "—"
-    return f"{value:,.{digits}f}{suffix}"
+def _fmt(value: float | None, show: Show = fmt.num) -> str:
+    return "—" if value is None else show(value)
 
 
-def _est(
-    estimate: Estimate | None,
-    fallback: float | None,
-    scale: float = 1.0,
-    digits: int = 1,
-    suffix: str = "",
-) -> str:
+def _est(estimate: Estimate | None, fallback: float | None, show: Show = fmt.num) -> str:
     """'12.3 ± 0.4' over replications, or the single run's figure."""
     if estimate is None:
-        return _fmt(fallback * scale if fallback is not None else None, digits, suffix)
-    return (
-        f"{estimate.mean * scale:,.{digits}f} ± {estimate.half_width * scale:,.{digits}f}{suffix}"
-    )
+        return _fmt(fallback, show)
+    return f"{show(estimate.mean)} ± {show(estimate.half_width)}"
 
 
 def _table(
@@ -91,12 +88,14 @@ class SummaryView(QWidget):
         super().__init__()
         reps = replications
         layout = QVBoxLayout(self)
-        colour = "#2e7d32" if result.verdict == "stable" else "#c62828"
+        colour = VERDICT_COLOURS.get(result.verdict, "#c62828")
+        sentences = "".join(f"<br><i>{html.escape(t)}</i>" for t in verdict_sentences(result))
         verdict = QLabel(
             f"<span style='font-size:15pt;color:{colour}'><b>{result.verdict.upper()}</b></span>"
-            f" &nbsp; {result.design} — {result.duration_s - result.warmup_s:,.0f} s measured "
-            f"after {result.warmup_s:,.0f} s warm-up, seed {result.seed}"
-            + (f"<br><i>Stopped early: {result.stop_reason}</i>" if result.stopped_early else "")
+            f" &nbsp; {html.escape(result.design)} —"
+            f" {fmt.seconds(result.duration_s - result.warmup_s)} measured"
+            f" after {fmt.seconds(result.warmup_s)} warm-up, seed {result.seed}"
+            + sentences
             + (
                 f"<br>{len(reps.runs)} replications (seeds {reps.seeds[0]}–{reps.seeds[-1]}):"
                 " figures with ± are means with 95% confidence intervals; charts show the first."
@@ -105,33 +104,37 @@ class SummaryView(QWidget):
             )
         )
         verdict.setWordWrap(True)
+        verdict.setObjectName("verdict_label")
         layout.addWidget(verdict)
         explanation = QLabel(result.bottleneck_explanation)
         explanation.setWordWrap(True)
         explanation.setObjectName("bottleneck_explanation")
         layout.addWidget(explanation)
 
-        theory_classes = prediction.classes if prediction else {}
+        # An overloaded run has no steady state: the few latencies it has are not the design's.
+        steady = result.verdict != "unstable"
+        theory_classes = prediction.classes if prediction and prediction.stable else {}
         class_rows = []
         for name, stats in result.classes.items():
             th = theory_classes.get(name)
-            lat = stats.latency_ms
-            cest = reps.classes.get(name) if reps else None
+            lat = stats.latency_ms if steady and stats.latency_ms.count else None
+            e2e = stats.e2e_latency_ms if steady else None
+            cest = reps.classes.get(name) if reps and steady else None
             class_rows.append(
                 [
                     name,
-                    f"{stats.offered:,}",
-                    f"{stats.completed:,}",
-                    f"{stats.rejected + stats.dropped + stats.timed_out:,}",
-                    _est(cest.throughput_rps if cest else None, stats.throughput_rps, digits=2),
-                    _est(cest.latency_mean_ms if cest else None, lat.mean),
-                    _fmt(th.mean_response_ms if th else None),
-                    _fmt(lat.p50),
-                    _fmt(lat.p95),
-                    _est(cest.latency_p99_ms if cest else None, lat.p99),
-                    _fmt(th.percentiles_ms.get("p99") if th else None),
-                    _fmt(stats.e2e_latency_ms.mean if stats.e2e_latency_ms else None),
-                    _fmt(stats.e2e_latency_ms.p99 if stats.e2e_latency_ms else None),
+                    fmt.count(stats.offered),
+                    fmt.count(stats.completed),
+                    fmt.count(stats.rejected + stats.dropped + stats.timed_out),
+                    _est(cest.throughput_rps if cest else None, stats.throughput_rps),
+                    _est(cest.latency_mean_ms if cest else None, lat and lat.mean, fmt.ms),
+                    _fmt(th.mean_response_ms if th else None, fmt.ms),
+                    _fmt(lat and lat.p50, fmt.ms),
+                    _fmt(lat and lat.p95, fmt.ms),
+                    _est(cest.latency_p99_ms if cest else None, lat and lat.p99, fmt.ms),
+                    _fmt(th.percentiles_ms.get("p99") if th else None, fmt.ms),
+                    _fmt(e2e.mean if e2e else None, fmt.ms),
+                    _fmt(e2e.p99 if e2e else None, fmt.ms),
                 ]
             )
         layout.addWidget(
@@ -142,7 +145,7 @@ class SummaryView(QWidget):
                     "completed",
                     "lost",
                     "req/s",
-                    "mean ms",
+                    "mean",
                     "theory",
                     "p50",
                     "p95",
@@ -177,19 +180,18 @@ class SummaryView(QWidget):
                 [
                     name + marker,
                     stats.kind,
-                    str(stats.workers or "—"),
+                    fmt.count(stats.workers) if stats.workers else "—",
                     _est(
                         kest.utilization if kest else None,
                         stats.utilization if stats.workers else None,
-                        scale=100,
-                        suffix="%",
+                        fmt.pct,
                     ),
-                    _fmt(th.utilization * 100 if th and not th.is_delay else None, 1, "%"),
-                    _est(kest.mean_wait_ms if kest else None, stats.mean_wait_ms),
-                    _fmt(th.mean_wait_ms if th and not th.is_delay else None),
-                    _fmt(stats.mean_queue_len, 2),
-                    f"{stats.dropped:,}",
-                    _fmt(stats.hit_ratio * 100 if stats.hit_ratio is not None else None, 1, "%"),
+                    _fmt(th.utilization if th and not th.is_delay else None, fmt.pct),
+                    _est(kest.mean_wait_ms if kest else None, stats.mean_wait_ms, fmt.ms),
+                    _fmt(th.mean_wait_ms if th and not th.is_delay else None, fmt.ms),
+                    fmt.num(stats.mean_queue_len),
+                    fmt.count(stats.dropped),
+                    _fmt(stats.hit_ratio, fmt.pct),
                 ]
             )
         layout.addWidget(
@@ -200,7 +202,7 @@ class SummaryView(QWidget):
                     "workers",
                     "util",
                     "theory",
-                    "wait ms",
+                    "wait",
                     "theory",
                     "queue",
                     "dropped",

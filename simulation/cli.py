@@ -202,32 +202,39 @@ def format_result(r: SimResult) -> str:
 
 
 def format_replications(rep: dict[str, Any]) -> str:
+    from freightlab import numbers as fmt
+
     lines = [f"{len(rep['seeds'])} replications (95% confidence intervals):"]
     for name, c in rep["classes"].items():
         m, p = c["latency_mean_ms"], c["latency_p99_ms"]
         lines.append(
-            f"  {name}: mean {m['mean']:.1f} +/- {m['half_width']:.1f} ms,"
-            f" p99 {p['mean']:.1f} +/- {p['half_width']:.1f} ms"
+            f"  {name}: mean {fmt.ms(m['mean'])} ± {fmt.ms(m['half_width'])},"
+            f" p99 {fmt.ms(p['mean'])} ± {fmt.ms(p['half_width'])}"
         )
     return "\n".join(lines)
 
 
 def format_comparison(c: Comparison) -> str:
-    lines = [f"rates (requests/s): {', '.join(f'{r:g}' for r in c.rates)}; seed {c.seed}"]
+    from freightlab import numbers as fmt
+
+    lines = [f"rates (requests/s): {', '.join(fmt.num(r) for r in c.rates)}; seed {c.seed}"]
     for s in c.sweeps:
         lines.append(f"{s.design}:")
         for p in s.points:
             thr = sum(x.throughput_rps for x in p.result.classes.values())
             off = sum(x.offered_rps for x in p.result.classes.values())
             p99 = max((x.latency_ms.p99 for x in p.result.classes.values()), default=0.0)
+            p99_text = "—" if p.result.verdict == "unstable" else fmt.ms(p99)
             lines.append(
-                f"  {p.rate_rps:>9g} req/s (offered {off:>8.1f}) -> {thr:>8.1f} done/s"
-                f"  p99 {p99:>10.1f} ms  {p.result.verdict:<8}"
+                f"  {fmt.rate(p.rate_rps):>12} (offered {fmt.num(off):>7}) ->"
+                f" {fmt.num(thr):>7} done/s  p99 {p99_text:>10}  {p.result.verdict:<8}"
                 f"{'' if p.healthy else ' past knee':<10} bottleneck {p.result.bottleneck}"
             )
-        knee = "none within the rates" if s.knee_rps is None else f"{s.knee_rps:g} req/s"
+        knee = "none within the rates" if s.knee_rps is None else fmt.rate(s.knee_rps)
         cap = (
-            "" if s.capacity_estimate_rps is None else f", capacity ~{s.capacity_estimate_rps:.1f}"
+            ""
+            if s.capacity_estimate_rps is None
+            else f", capacity ~{fmt.rate(s.capacity_estimate_rps)}"
         )
         lines.append(f"  saturation knee: {knee}{cap}")
     lines.append(f"best: {c.best_design}")

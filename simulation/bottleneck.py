@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from designs.kinds import KINDS
 from freightlab import numbers as fmt
 from simulation.results import ComponentStats
 
@@ -82,25 +83,31 @@ def _explain(name: str, c: ComponentStats, offered_rps: float, saturated: bool) 
             f"'{name}' adds the most time per request ({fmt.num(c.mean_in_system)} requests"
             " inside on average) but has no worker limit, so no component limits throughput."
         )
+    style = KINDS[c.kind].bottleneck if c.kind in KINDS else "workers"
+    return _EXPLAINERS[style](name, c, offered_rps, saturated)
+
+
+def _explain_partitions(name: str, c: ComponentStats, offered_rps: float, saturated: bool) -> str:
+    """A broker: partitions that each hold a message until its consumer is done."""
+    cap = capacity_rps(c)
+    head = "saturates first" if saturated else "is the bottleneck"
+    text = (
+        f"'{name}' (queue) {head}: its {fmt.count(c.workers or 0)} partition(s) were delivering"
+        f" {fmt.pct(c.utilization)} of the time. Each partition hands one message at a time"
+        f" to its consumer and waits {fmt.ms(c.mean_hold_ms)} until the consumer is done, so"
+        f" the partitions can pass at most about {fmt.rate(cap or 0.0, 'messages/s')}"
+        f" against {fmt.num(c.arrival_rate_rps)} published; messages wait"
+        f" {fmt.ms(c.mean_wait_ms)} in the broker (mean lag {fmt.num(c.mean_queue_len)})."
+    )
+    if saturated:
+        text += " The lag grows without bound."
+    return text + " More partitions (and consumers) would let more messages be handled in parallel."
+
+
+def _explain_workers(name: str, c: ComponentStats, offered_rps: float, saturated: bool) -> str:
+    assert c.workers
     demand_ms = c.visits * c.mean_hold_ms
     cap = capacity_rps(c)
-    if c.kind == "queue":
-        head = "saturates first" if saturated else "is the bottleneck"
-        text = (
-            f"'{name}' (queue) {head}: its {fmt.count(c.workers)} partition(s) were delivering"
-            f" {fmt.pct(c.utilization)} of the time. Each partition hands one message at a time"
-            f" to its consumer and waits {fmt.ms(c.mean_hold_ms)} until the consumer is done, so"
-            f" the partitions can pass at most about {fmt.rate(cap or 0.0, 'messages/s')}"
-            f" against {fmt.num(c.arrival_rate_rps)} published; messages wait"
-            f" {fmt.ms(c.mean_wait_ms)} in the broker (mean lag {fmt.num(c.mean_queue_len)})."
-        )
-        if saturated:
-            text += " The lag grows without bound."
-        return (
-            text
-            + " More partitions (and consumers) would let more messages be handled in parallel."
-        )
-
     per = c.workers // max(1, c.replicas)
     calls = ""
     if c.mean_hold_ms > c.mean_service_ms * 1.05:
@@ -128,7 +135,7 @@ def _explain(name: str, c: ComponentStats, offered_rps: float, saturated: bool) 
         )
     elif c.mean_wait_ms > 0:
         parts.append(f"Requests wait {fmt.ms(c.mean_wait_ms)} on average before it starts them.")
-    if c.kind in ("service", "database", "notifier") and cap is not None:
+    if c.kind in KINDS and KINDS[c.kind].scalable and cap is not None:
         parts.append(_replica_advice(c, cap, per, offered_rps * demand_ms / 1000.0))
     else:
         parts.append("More workers here would raise that bound proportionally.")
@@ -151,3 +158,6 @@ def _replica_advice(c: ComponentStats, cap: float, per: int, busy: float) -> str
         f" on average, so it needs at least {fmt.count(replicas)} replicas of {per}"
         f" ({fmt.count(replicas * per)} workers) just to keep up, more for short waits."
     )
+
+
+_EXPLAINERS = {"workers": _explain_workers, "partitions": _explain_partitions}

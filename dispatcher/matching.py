@@ -23,7 +23,6 @@ from typing import Any, Literal, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.optimize import linear_sum_assignment
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
@@ -254,6 +253,8 @@ def _solve_dense(cand: Candidates, n_trucks: int, n_loads: int) -> NDArray[np.in
     matrix[row, col] = w - unassigned
     index = np.full(matrix.shape, -1, dtype=np.intp)
     index[row, col] = np.arange(len(cand))
+    from scipy.optimize import linear_sum_assignment  # deferred: ~0.3 s, only for "dense"
+
     rr, cc = linear_sum_assignment(matrix)
     picked = index[rr, cc]
     return np.asarray(picked[picked >= 0], dtype=np.intp)

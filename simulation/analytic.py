@@ -207,14 +207,10 @@ def _is_delay(c: Component) -> bool:
 
 
 def _topological(design: Design) -> list[Component]:
-    import networkx as nx
+    from designs.routing import lexicographic_order
 
-    g = nx.DiGraph()
-    for c in design.components:
-        g.add_node(c.name)
-        for _, target in c.successors():
-            g.add_edge(c.name, target)
-    order = list(nx.lexicographical_topological_sort(g))
+    edges = [(c.name, t, f) for c in design.components for f, t in c.successors()]
+    order = lexicographic_order([c.name for c in design.components], edges)
     return [design.component(n) for n in order]
 
 
@@ -475,14 +471,15 @@ def _percentiles(
     if any(design.component(n).replica_count() != 1 for n in used if queues[n] is not None):
         return {}
     rates_ = [1.0 / q.mean_response for q in stations]
-    from scipy.optimize import brentq
+    from simulation.theory.roots import brentq
 
     out: dict[str, float] = {}
     for label, p in PERCENTILES:
         hi = sum(q.mean_response for q in stations)
         while hypoexp_tail(rates_, hi) > 1.0 - p:
             hi *= 2.0
-        t = float(brentq(lambda x, p=p: hypoexp_tail(rates_, x) - (1.0 - p), 0.0, hi, xtol=1e-12))
+        tail = 1.0 - p
+        t = brentq(lambda x: hypoexp_tail(rates_, x) - tail, 0.0, hi, xtol=1e-12)  # noqa: B023
         out[label] = (shift + t) * 1e3
     return out
 
@@ -593,10 +590,10 @@ def _mean_and_half_width(values: list[float]) -> tuple[float | None, float]:
     mean = sum(values) / n
     if n < 2:
         return mean, 0.0
-    from scipy import stats
+    from simulation.student_t import t_ppf
 
     var = sum((v - mean) ** 2 for v in values) / (n - 1)
-    return mean, float(stats.t.ppf(0.975, n - 1)) * math.sqrt(var / n)
+    return mean, t_ppf(0.975, n - 1) * math.sqrt(var / n)
 
 
 def batch_means_relative_half_width(series: Sequence[float], batches: int = 20) -> float | None:
@@ -609,7 +606,7 @@ def batch_means_relative_half_width(series: Sequence[float], batches: int = 20) 
     values = [v for v in series if v is not None and math.isfinite(v)]
     if len(values) < batches * 5:
         return None
-    from scipy import stats
+    from simulation.student_t import t_ppf
 
     chunks = [
         values[i * len(values) // batches : (i + 1) * len(values) // batches]
@@ -620,7 +617,7 @@ def batch_means_relative_half_width(series: Sequence[float], batches: int = 20) 
     if grand <= 0:
         return None
     var = sum((m - grand) ** 2 for m in means) / (batches - 1)
-    half = float(stats.t.ppf(0.975, batches - 1)) * math.sqrt(var / batches)
+    half = t_ppf(0.975, batches - 1) * math.sqrt(var / batches)
     return half / grand
 
 

@@ -82,7 +82,7 @@ def _as_completed(futures: dict[Any, int]) -> Any:
 
 def confidence_interval(values: Sequence[float], level: float = 0.95) -> Estimate:
     """Student-t interval for the mean of independent replications."""
-    from scipy import stats
+    from simulation.student_t import t_ppf
 
     n = len(values)
     if n == 0:
@@ -91,7 +91,7 @@ def confidence_interval(values: Sequence[float], level: float = 0.95) -> Estimat
     if n == 1:
         return Estimate(mean, math.inf, -math.inf, math.inf, 1)
     var = sum((v - mean) ** 2 for v in values) / (n - 1)
-    half = float(stats.t.ppf(0.5 + level / 2.0, n - 1)) * math.sqrt(var / n)
+    half = t_ppf(0.5 + level / 2.0, n - 1) * math.sqrt(var / n)
     return Estimate(mean, half, mean - half, mean + half, n)
 
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 import html
 import warnings
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
-from matplotlib.figure import Figure
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QHeaderView,
@@ -20,10 +19,13 @@ from PySide6.QtWidgets import (
 )
 
 from freightlab import numbers as fmt
-from simulation import charts
 from simulation.analytic import Prediction, theory_summary
 from simulation.results import Comparison, Estimate, ReplicationResult, SimResult
 from simulation.verdict import verdict_sentences
+
+if TYPE_CHECKING:  # matplotlib loads with the first result, not with the window
+    from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+    from matplotlib.figure import Figure
 
 VERDICT_COLOURS = {"stable": "#2e7d32", "degraded": "#b26a00", "unstable": "#c62828"}
 Show = Callable[[float], str]
@@ -225,6 +227,8 @@ warnings.filterwarnings("ignore", message="constrained_layout not applied")
 
 
 def figure_widget(figure: Figure) -> FigureCanvasQTAgg:
+    from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+
     canvas = FigureCanvasQTAgg(figure)
     canvas.setMinimumSize(360, 260)
     return canvas
@@ -253,6 +257,8 @@ class ResultsCharts(QTabWidget):
         gaps: list[str] | None = None,
         replications: ReplicationResult | None = None,
     ) -> None:
+        from simulation import charts
+
         self.clear()
         self.figures = {
             "Throughput": charts.throughput_figure(result),
@@ -265,6 +271,8 @@ class ResultsCharts(QTabWidget):
             self.addTab(figure_widget(figure), title)
 
     def show_comparison(self, comparison: Comparison) -> None:
+        from simulation import charts
+
         self.clear()
         self.figures = {"Comparison": charts.comparison_figure(comparison)}
         self.addTab(figure_widget(self.figures["Comparison"]), "Comparison")

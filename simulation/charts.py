@@ -11,6 +11,7 @@ import io
 import math
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -447,6 +448,35 @@ def comparison_figure(comparison: Comparison) -> Figure:
     best = f"\nbest under load: {comparison.best_design}" if comparison.best_design else ""
     fig.suptitle(f"Designs over offered rate (seed {comparison.seed}){best}")
     return fig
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A figure drawn by Agg at a size in pixels: RGBA bytes, row by row."""
+
+    width: int
+    height: int
+    rgba: bytes
+
+
+def render_rgba(fig: Figure, width_px: int, height_px: int) -> Rendered:
+    """Draw ``fig`` at ``width_px`` x ``height_px`` (any thread; one draw per figure at a
+    time), so a view only has to blit the pixels."""
+    fig.set_size_inches(max(1, width_px) / fig.dpi, max(1, height_px) / fig.dpi)
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    buf = canvas.buffer_rgba()
+    return Rendered(int(buf.shape[1]), int(buf.shape[0]), bytes(buf))
+
+
+def result_figures(result: SimResult, prediction: Prediction | None = None) -> dict[str, Figure]:
+    """The run's charts by tab title, in the order the Lab shows them."""
+    return {
+        "Throughput": throughput_figure(result),
+        "Latency": latency_figure(result, prediction),
+        "Utilisation": utilization_figure(result, prediction),
+        "Queue": queue_length_figure(result),
+    }
 
 
 def save_png(fig: Figure, path: str | os.PathLike[str]) -> Path:

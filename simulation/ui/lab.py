@@ -39,7 +39,7 @@ from simulation.analytic import Prediction, predict_or_explain
 from simulation.results import Comparison, ReplicationResult, SimResult
 from simulation.sweeps import parse_rates
 from simulation.ui.canvas import DesignCanvas
-from simulation.ui.results_view import ResultsCharts
+from simulation.ui.results_view import Prepared, ResultsCharts, prepare_charts
 
 CATALOG = Path(__file__).resolve().parents[2] / "designs" / "catalog"
 MAX_DURATION_S = 100_000
@@ -61,33 +61,61 @@ class RunOutcome:
     prediction: Prediction | None
     gaps: list[str]
     replications: ReplicationResult | None = None
+    charts: Prepared | None = None  # built and drawn in the worker
+
+
+@dataclass(frozen=True)
+class CompareOutcome:
+    comparison: Comparison
+    charts: Prepared
 
 
 def _load(path: Path) -> LoadedDesign:
     return LoadedDesign(path, load_design(path), path.read_text(encoding="utf-8"))
 
 
-def _run(design: Design, duration_s: float, seed: int, runs: int, progress: Progress) -> RunOutcome:
+def _run(
+    design: Design,
+    duration_s: float,
+    seed: int,
+    runs: int,
+    chart_px: tuple[int, int],
+    progress: Progress,
+) -> RunOutcome:
+    """Simulate (or replicate), then build and draw the charts, all in the worker."""
+    from simulation.charts import result_figures
     from simulation.runner import simulate
 
     prediction, gaps = predict_or_explain(design)
+    reps = None
     if runs > 1:  # independent seeds in parallel processes, for confidence intervals
         from simulation.replications import replicate
 
         reps = replicate(
             design, runs, duration_s=duration_s, base_seed=seed, processes=2, progress=progress
         )
-        return RunOutcome(reps.runs[0], prediction, gaps, reps)
-    result = simulate(design, duration_s=duration_s, seed=seed, progress=progress)
-    return RunOutcome(result, prediction, gaps)
+        result = reps.runs[0]
+    else:
+        result = simulate(design, duration_s=duration_s, seed=seed, progress=progress)
+    charts = prepare_charts(result_figures(result, prediction), chart_px)
+    return RunOutcome(result, prediction, gaps, reps, charts)
 
 
 def _compare(
-    designs: list[Design], rates: list[float], duration_s: float, seed: int, progress: Progress
-) -> Comparison:
+    designs: list[Design],
+    rates: list[float],
+    duration_s: float,
+    seed: int,
+    chart_px: tuple[int, int],
+    progress: Progress,
+) -> CompareOutcome:
+    from simulation.charts import comparison_figure
     from simulation.sweeps import compare
 
-    return compare(designs, rates, duration_s=duration_s, seed=seed, progress=progress)
+    comparison = compare(designs, rates, duration_s=duration_s, seed=seed, progress=progress)
+    return CompareOutcome(
+        comparison, prepare_charts({"Comparison": comparison_figure(comparison)}, chart_px)
+    )
 
 
 class DesignLab(QWidget):
@@ -383,8 +411,8 @@ class DesignLab(QWidget):
             self.seed.value(),
         )
         self.results.clear_results("Simulating…")
-        runs = self.runs.value()
-        self._start(Task(lambda p: _run(design, duration, seed, runs, p)), self._run_done)
+        runs, px = self.runs.value(), self.results.chart_size()
+        self._start(Task(lambda p: _run(design, duration, seed, runs, px, p)), self._run_done)
 
     def run_comparison(self) -> None:
         if self.current is None or self.cancel_button.isEnabled():
@@ -398,7 +426,10 @@ class DesignLab(QWidget):
         designs = [self.current.design, other]
         duration, seed = float(self.duration.value()), self.seed.value()
         self.results.clear_results("Comparing…")
-        self._start(Task(lambda p: _compare(designs, rates, duration, seed, p)), self._compare_done)
+        px = self.results.chart_size()
+        self._start(
+            Task(lambda p: _compare(designs, rates, duration, seed, px, p)), self._compare_done
+        )
 
     def cancel(self) -> None:
         if self._task is not None:
@@ -416,19 +447,20 @@ class DesignLab(QWidget):
         self.last_outcome = outcome
         self.canvas.show_result(outcome.result)
         self.results.show_result(
-            outcome.result, outcome.prediction, outcome.gaps, outcome.replications
+            outcome.result, outcome.prediction, outcome.gaps, outcome.replications, outcome.charts
         )
         result = outcome.result
         self.status_message.emit(
             f"{result.design}: {result.verdict}, bottleneck {result.bottleneck}"
         )
 
-    def _compare_done(self, comparison: Comparison) -> None:
+    def _compare_done(self, outcome: CompareOutcome) -> None:
+        comparison = outcome.comparison
         self._busy(False)
         self.progress_bar.setValue(100)
         self.progress_bar.setFormat("%p%  done")
         self.last_comparison = comparison
-        self.results.show_comparison(comparison)
+        self.results.show_comparison(comparison, outcome.charts)
         self.status_message.emit(f"Best under load: {comparison.best_design}")
 
     def _cancelled(self) -> None:

@@ -7,7 +7,8 @@ import warnings
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
+from PySide6.QtGui import QImage, QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
@@ -19,13 +20,15 @@ from PySide6.QtWidgets import (
 )
 
 from freightlab import numbers as fmt
+from freightlab.ui.worker import Task, start
 from simulation.analytic import Prediction, theory_summary
 from simulation.results import Comparison, Estimate, ReplicationResult, SimResult
 from simulation.verdict import verdict_sentences
 
 if TYPE_CHECKING:  # matplotlib loads with the first result, not with the window
-    from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
     from matplotlib.figure import Figure
+
+RESIZE_DEBOUNCE_MS = 120
 
 VERDICT_COLOURS = {"stable": "#2e7d32", "degraded": "#b26a00", "unstable": "#c62828"}
 Show = Callable[[float], str]
@@ -226,12 +229,89 @@ class SummaryView(QWidget):
 warnings.filterwarnings("ignore", message="constrained_layout not applied")
 
 
-def figure_widget(figure: Figure) -> FigureCanvasQTAgg:
-    from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+Prepared = dict[str, tuple["Figure", QImage | None]]
 
-    canvas = FigureCanvasQTAgg(figure)
-    canvas.setMinimumSize(360, 260)
-    return canvas
+
+def _image(figure: Figure, size_px: tuple[int, int]) -> QImage:
+    """Agg's pixels as a QImage in the format the raster painter blits without converting
+    (QImage, unlike QPixmap, may be made in any thread)."""
+    from simulation.charts import render_rgba
+
+    r = render_rgba(figure, *size_px)
+    image = QImage(r.rgba, r.width, r.height, r.width * 4, QImage.Format.Format_RGBA8888)
+    return image.convertToFormat(QImage.Format.Format_ARGB32_Premultiplied)
+
+
+def prepare_charts(figures: dict[str, Figure], size_px: tuple[int, int]) -> Prepared:
+    """Draw every figure at ``size_px`` (call it in a worker, with the result)."""
+    return {title: (fig, _image(fig, size_px)) for title, fig in figures.items()}
+
+
+class ChartView(QWidget):
+    """A chart shown as pixels that Agg drew off the UI thread.
+
+    The first picture comes drawn with the result; when the view is resized a worker draws
+    the figure again at the new size (debounced), and the old picture stays, scaled,
+    meanwhile, so neither a result nor a resize stalls the window. One drawing per figure
+    at a time."""
+
+    def __init__(self, figure: Figure, image: QImage | None = None) -> None:
+        super().__init__()
+        self.figure = figure
+        self.setObjectName("chart_view")
+        self.setMinimumSize(360, 260)
+        self.image = image
+        self._task: Task | None = None
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(RESIZE_DEBOUNCE_MS)
+        self._debounce.timeout.connect(self._render)
+        if image is None:
+            self._debounce.start()
+
+    def pixel_size(self) -> tuple[int, int]:
+        dpr = self.devicePixelRatioF()
+        return max(1, round(self.width() * dpr)), max(1, round(self.height() * dpr))
+
+    def shown_size(self) -> tuple[int, int] | None:
+        return None if self.image is None else (self.image.width(), self.image.height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self.pixel_size() != self.shown_size():
+            self._debounce.start()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), Qt.GlobalColor.white)
+        if self.image is not None:
+            target = QRectF(0.0, 0.0, float(self.width()), float(self.height()))
+            if self.pixel_size() == self.shown_size():
+                painter.drawImage(QPointF(0.0, 0.0), self.image)
+            else:  # a resize is being redrawn: stretch the old picture meanwhile
+                painter.drawImage(target, self.image)
+        painter.end()
+
+    def _render(self) -> None:
+        if self._task is not None:
+            return  # _rendered looks at the size again when this drawing is done
+        figure, size = self.figure, self.pixel_size()
+        task = Task(lambda _progress: _image(figure, size))
+        task.signals.done.connect(self._rendered)
+        task.signals.failed.connect(self._render_failed)
+        self._task = start(task)
+
+    def _rendered(self, image: QImage) -> None:
+        self._task = None
+        image.setDevicePixelRatio(self.devicePixelRatioF())
+        self.image = image
+        self.update()
+        if self.pixel_size() != self.shown_size():
+            self._debounce.start()
+
+    def _render_failed(self, message: str) -> None:
+        self._task = None
+        self.setToolTip(f"The chart could not be drawn: {message}")
 
 
 class ResultsCharts(QTabWidget):
@@ -256,26 +336,35 @@ class ResultsCharts(QTabWidget):
         prediction: Prediction | None,
         gaps: list[str] | None = None,
         replications: ReplicationResult | None = None,
+        prepared: Prepared | None = None,
     ) -> None:
-        from simulation import charts
+        """Show a result; ``prepared`` (from ``prepare_charts`` in the worker) saves building
+        and drawing the charts here on the UI thread."""
+        if prepared is None:
+            from simulation.charts import result_figures
 
+            prepared = {t: (f, None) for t, f in result_figures(result, prediction).items()}
         self.clear()
-        self.figures = {
-            "Throughput": charts.throughput_figure(result),
-            "Latency": charts.latency_figure(result, prediction),
-            "Utilisation": charts.utilization_figure(result, prediction),
-            "Queue": charts.queue_length_figure(result),
-        }
+        self.figures = {title: fig for title, (fig, _) in prepared.items()}
         self.addTab(SummaryView(result, prediction, gaps or [], replications), "Summary")
-        for title, figure in self.figures.items():
-            self.addTab(figure_widget(figure), title)
+        for title, (figure, image) in prepared.items():
+            self.addTab(ChartView(figure, image), title)
 
-    def show_comparison(self, comparison: Comparison) -> None:
-        from simulation import charts
+    def chart_size(self) -> tuple[int, int]:
+        """Pixels a chart tab has (what a worker should draw at)."""
+        page = self.currentWidget() or self
+        dpr = self.devicePixelRatioF()
+        return max(360, round(page.width() * dpr)), max(260, round(page.height() * dpr))
 
+    def show_comparison(self, comparison: Comparison, prepared: Prepared | None = None) -> None:
+        if prepared is None:
+            from simulation.charts import comparison_figure
+
+            prepared = {"Comparison": (comparison_figure(comparison), None)}
         self.clear()
-        self.figures = {"Comparison": charts.comparison_figure(comparison)}
-        self.addTab(figure_widget(self.figures["Comparison"]), "Comparison")
+        self.figures = {title: fig for title, (fig, _) in prepared.items()}
+        figure, image = prepared["Comparison"]
+        self.addTab(ChartView(figure, image), "Comparison")
         rows = []
         for sweep in comparison.sweeps:
             rows.append(

@@ -129,3 +129,13 @@ def test_json_carries_windows_degraded_spans_and_overload(tmp_path: Path) -> Non
     assert data["degraded"][0]["causes"] == ["outage of matcher replica 0"]
     assert data["windows"][0]["kind"] == "outage"
     assert len(data["timeseries"]["backlog"]) == len(data["timeseries"]["time_s"])
+
+
+def test_summary_numbers_read_for_people() -> None:
+    r = simulate(load_design(CATALOG / "monolith.toml"), duration_s=2000)
+    text = format_result(r)
+    row = next(line for line in text.splitlines() if line.startswith("match"))
+    assert re.search(r"\b\d,\d{3}\b", row)  # thousands separators in the counts
+    assert re.search(r"\d(\.\d+)? s\b", row)  # seconds-long latencies read in s, not ms
+    assert "%" in text and not SCIENTIFIC.search(text)
+    assert re.search(r"holds a worker \d+(\.\d+)? (ms|s) per visit", r.bottleneck_explanation)

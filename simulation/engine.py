@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from heapq import heappush
 from typing import Any
 
 import simpy
@@ -84,11 +85,12 @@ class _Source:
         t = next(self.times, None)
         if t is not None:
             eng = self.engine
-            eng.env.schedule(_Ev(self.fire), NORMAL, max(0.0, t - eng.env.now))  # type: ignore[arg-type]
+            now = eng.env._now
+            heappush(eng.heap, (t if t > now else now, NORMAL, next(eng.eid), _Ev(self.fire)))
 
     def fire(self, _ev: Any) -> None:
         eng = self.engine
-        now = eng.env.now
+        now = eng.env._now
         eng.rid += 1
         measured = now >= eng.warmup
         req = Request(self.cls, self.keys() if self.keys else None, now, measured, eng.rid)
@@ -98,7 +100,7 @@ class _Source:
         eng.in_system += 1
         self.schedule_next()
         self.entry.enter(req, eng.finish)
-        if eng.guard.over_hard_cap(eng.in_system):
+        if eng.in_system > eng.hard_cap:  # the memory bound (simulation.backlog)
             eng.stop_reason = eng.guard.hard_cap_reason(now)
             raise StopSimulation(None)
 
@@ -121,8 +123,13 @@ class Engine:
         self.guard = BacklogGuard(
             caps_for(design, max_in_system), fault_windows(design), growth_window_s(design)
         )
+        self.hard_cap = self.guard.hard
         self.progress = progress
         self.env = simpy.Environment()
+        # SimPy's own event heap and id counter, pushed to directly (as Environment.schedule
+        # does) by ``later`` and the arrival sources.
+        self.heap: list[Any] = self.env._queue
+        self.eid: Iterator[int] = self.env._eid
         self.rid = 0
         self.in_system = 0
         self.events = 0
@@ -136,10 +143,11 @@ class Engine:
 
     # ----------------------------------------------------------------- building
     def later(self, delay: float, fn: Callable[[Any], None]) -> None:
-        self.env.schedule(_Ev(fn), NORMAL, delay)  # type: ignore[arg-type]
+        """``env.schedule`` without its call: the hot path schedules an event per step."""
+        heappush(self.heap, (self.env._now + delay, NORMAL, next(self.eid), _Ev(fn)))
 
     def clock(self) -> float:
-        return self.env.now
+        return self.env._now
 
     def station(self, comp: Component, index: int) -> Station:
         """Replica ``index`` of ``comp`` as a Station (its calls are wired afterwards)."""
@@ -182,16 +190,16 @@ class Engine:
         req.status = status
         if status == OK:
             c.bucket_done += 1
-        else:
-            c.bucket_failed += 1
-        if status == OK:
             if req.measured:
                 c.completed += 1
-                ms = (self.env.now - req.t0) * 1000.0
+                ms = (self.env._now - req.t0) * 1000.0
                 c.latency.record(ms)
                 c.bucket_lat.append(ms)
-        elif req.measured:
-            if status == REJECTED:
+        else:
+            c.bucket_failed += 1
+            if not req.measured:
+                pass
+            elif status == REJECTED:
                 c.rejected += 1
             elif status == DROPPED:
                 c.dropped += 1

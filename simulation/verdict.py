@@ -16,6 +16,7 @@ that one sees a request stuck behind an outage while it is stuck, not only once 
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -31,6 +32,8 @@ MERGE_GAP_BUCKETS = 5  # broken buckets closer than this form one span
 MIN_SPAN_BUCKETS = 2
 BURST_SMOOTHING = 5  # buckets averaged before a burst is told from quiet arrivals
 MIN_NORMAL_BUCKETS = 20
+STUCK_SHARE = 0.01  # waiting requests that make the oldest wait count as the tail
+MIN_SPAN_REQUESTS = 100  # a span covers at least this many requests (or MIN_SPAN_BUCKETS)
 
 # What to do about a degradation, by the kind of window that caused it.
 ADVICE: dict[str, str] = {
@@ -91,14 +94,23 @@ def _runs(marks: Sequence[bool], gap: int) -> list[tuple[int, int]]:
     return runs
 
 
-def latency_signal(ts: Timeseries) -> list[float | None]:
-    """Per bucket, the worst latency seen (ms): the worst class p99 or the oldest wait."""
+def _mean_rate(series: dict[str, list[float]]) -> float:
+    return sum(sum(v) / len(v) for v in series.values() if v)
+
+
+def latency_signal(ts: Timeseries, normal_backlog: float = 0.0) -> list[float | None]:
+    """Per bucket, the worst latency seen (ms): the worst class p99, or the age of the oldest
+    request still waiting when enough requests are stuck for that age to be a tail and not
+    one unlucky request (the backlog above normal is at least ``STUCK_SHARE`` of the
+    arrivals over that age)."""
+    rate = _mean_rate(ts.offered_rps)
     out: list[float | None] = []
     for i in range(len(ts.time_s)):
         p99s = [x for v in ts.latency_p99_ms.values() if i < len(v) and (x := v[i]) is not None]
-        oldest = ts.oldest_wait_s[i] * 1000.0 if i < len(ts.oldest_wait_s) else 0.0
-        worst = max([*p99s, oldest]) if p99s or oldest > 0 else None
-        out.append(worst)
+        age = ts.oldest_wait_s[i] if i < len(ts.oldest_wait_s) else 0.0
+        stuck = (ts.backlog[i] if i < len(ts.backlog) else 0) - normal_backlog
+        oldest = age * 1000.0 if stuck >= max(1.0, STUCK_SHARE * rate * age) else 0.0
+        out.append(max([*p99s, oldest]) if p99s or oldest > 0 else None)
     return out
 
 
@@ -129,9 +141,12 @@ def degraded_spans(ts: Timeseries, windows: Sequence[Window]) -> list[DegradedSp
     """Stretches, touching a window, where the run broke its own normal level."""
     if not windows or not ts.time_s:
         return []
-    lat = latency_signal(ts)
-    fail = _failed_share(ts)
     quiet = _normal_buckets(ts, windows)
+    normal_backlog = statistics.median([ts.backlog[i] for i in quiet]) if ts.backlog else 0.0
+    lat = latency_signal(ts, normal_backlog)
+    fail = _failed_share(ts)
+    per_bucket = _mean_rate(ts.offered_rps) * ts.bucket_s
+    min_span = max(MIN_SPAN_BUCKETS, math.ceil(MIN_SPAN_REQUESTS / max(per_bucket, 1e-9)))
     normal_lat = statistics.median([lat[i] or 0.0 for i in quiet]) if quiet else 0.0
     normal_fail = statistics.median([fail[i] for i in quiet]) if quiet else 0.0
     limit = max(LATENCY_FACTOR * normal_lat, normal_lat + LATENCY_FLOOR_MS)
@@ -140,7 +155,7 @@ def degraded_spans(ts: Timeseries, windows: Sequence[Window]) -> list[DegradedSp
     ]
     spans = []
     for i, j in _runs(broken, MERGE_GAP_BUCKETS):
-        if j - i + 1 < MIN_SPAN_BUCKETS:
+        if j - i + 1 < min_span:
             continue
         start, end = ts.time_s[i] - ts.bucket_s, ts.time_s[j]
         causes = [w.label for w in windows if start <= w.end_s + ts.bucket_s and end >= w.start_s]

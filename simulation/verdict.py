@@ -142,7 +142,9 @@ def degraded_spans(ts: Timeseries, windows: Sequence[Window]) -> list[DegradedSp
     if not windows or not ts.time_s:
         return []
     quiet = _normal_buckets(ts, windows)
-    normal_backlog = statistics.median([ts.backlog[i] for i in quiet]) if ts.backlog else 0.0
+    normal_backlog = (
+        statistics.median([ts.backlog[i] for i in quiet]) if quiet and ts.backlog else 0.0
+    )
     lat = latency_signal(ts, normal_backlog)
     fail = _failed_share(ts)
     per_bucket = _mean_rate(ts.offered_rps) * ts.bucket_s

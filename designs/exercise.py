@@ -13,7 +13,9 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from designs.bounds import MAX_FILE_BYTES
 from designs.loader import load_design
+from designs.prescan import check_size, check_text
 from designs.schema import Design
 from freightlab.errors import InputError, InputErrors
 
@@ -59,11 +61,19 @@ def load_exercise(path: str | os.PathLike[str]) -> Exercise:
     """Read and validate an exercise; problems name the file and the field."""
     p = Path(path)
     try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
+        if p.stat().st_size > MAX_FILE_BYTES:
+            check_size(p.stat().st_size, str(p))
+        text = p.read_text(encoding="utf-8")
+        check_text(text, str(p))
+        data = tomllib.loads(text)
     except FileNotFoundError:
         raise InputError(f"{p}: no such exercise file") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise InputError(f"{p}: not a readable TOML exercise ({exc})") from None
+    except (ValueError, RecursionError, MemoryError) as exc:  # e.g. a 5,000-digit integer
+        if isinstance(exc, InputError):
+            raise
+        raise InputError(f"{p}: not a readable exercise: {str(exc).split(';')[0]}") from None
     try:
         exercise = Exercise.model_validate(data)
     except ValidationError as exc:

@@ -264,6 +264,9 @@ class BoardStore:
         except sqlite3.DatabaseError as exc:
             conn.close()
             raise InputError(f"{target}: not a Freightlab board or damaged: {exc}") from exc
+        except (ValueError, TypeError, OverflowError) as exc:  # a value no board holds
+            conn.close()
+            raise InputError(f"{target}: board file is damaged: {exc}") from None
         except BaseException:
             conn.close()
             raise
@@ -286,6 +289,14 @@ class BoardStore:
     # --------------------------------------------------------------------------- reading
     def load(self) -> BoardSnapshot:
         """Read the whole board in one consistent read transaction."""
+        try:
+            return self._load()
+        except sqlite3.DatabaseError as exc:
+            raise InputError(f"{self.path}: not a Freightlab board or damaged: {exc}") from None
+        except (ValueError, TypeError, OverflowError) as exc:  # e.g. a status no board holds
+            raise InputError(f"{self.path}: board file is damaged: {exc}") from None
+
+    def _load(self) -> BoardSnapshot:
         conn = self._conn
         with _transaction(conn, "BEGIN"):
             meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())

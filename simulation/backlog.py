@@ -10,7 +10,10 @@ time-series tick:
   ``growth_window_s`` while no disturbance window was open (a fault, or a burst cycle of the
   arrival process) - a draining backlog, or one built inside a fault, runs on;
 - ``hard_cap`` bounds memory whatever happens (about 450 bytes per request in flight, so the
-  default 400,000 is under 200 MB); reaching it stops the run at once.
+  default, at most 400,000, is under 200 MB); reaching it stops the run at once.
+
+``simulation.budget`` estimates a run's work with the soft cap: where a run whose backlog must
+grow stops.
 
 The engine calls ``over_hard_cap`` on every arrival and ``on_tick`` on every bucket.
 """
@@ -24,7 +27,9 @@ from designs.schema import Design
 from simulation.results import Window
 
 DEFAULT_SOFT_CAP = 20_000
+MAX_AUTO_SOFT_CAP = 200_000  # the automatic soft cap never goes past this
 HARD_CAP_FACTOR = 20
+MAX_AUTO_HARD_CAP = 400_000  # nor the automatic memory bound (about 180 MB of requests)
 SOFT_CAP_SECONDS = 30.0  # 30 s of arrivals in flight: by Little's law, a mean response > 30 s
 GROWTH_WINDOW_S = 30.0
 
@@ -58,12 +63,14 @@ class Caps:
 
 def caps_for(design: Design, override: int | None = None) -> Caps:
     """``override`` (or the workload's ``max_in_system``) is the hard cap; otherwise the soft
-    cap is 20,000 or 30 s of arrivals, whichever is more, and the hard cap 20 times that."""
-    soft = max(DEFAULT_SOFT_CAP, int(SOFT_CAP_SECONDS * design.workload.total_rate()))
+    cap is 20,000 or 30 s of arrivals, whichever is more (at most 200,000), and the hard cap
+    20 times that, at most 400,000: in-flight requests are memory."""
+    rate = min(design.workload.total_rate(), 1e9)
+    soft = min(MAX_AUTO_SOFT_CAP, max(DEFAULT_SOFT_CAP, int(SOFT_CAP_SECONDS * rate)))
     hard = override or design.workload.max_in_system
     if hard is not None:
         return Caps(min(soft, hard), hard)
-    return Caps(soft, soft * HARD_CAP_FACTOR)
+    return Caps(soft, max(soft, min(MAX_AUTO_HARD_CAP, soft * HARD_CAP_FACTOR)))
 
 
 class BacklogGuard:

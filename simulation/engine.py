@@ -7,7 +7,10 @@ Arrivals, warm-up reset, time-series ticks, faults and the stop all are events t
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import math
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from heapq import heappush
@@ -30,12 +33,45 @@ from simulation.components import (
     Request,
     Station,
 )
-from simulation.distributions import key_sampler, sampler, stream
+from simulation.distributions import batch_for, key_sampler, sampler, stream
 from simulation.kinds import builder
 from simulation.metrics import ClassRecorder, bucket_percentiles
 
 MAX_BUCKETS = 7200
+SERIES_POINTS = 1_000_000  # time-series points kept over all components and classes
+
+
+def max_buckets(components: int, classes: int) -> int:
+    """Time-series buckets: MAX_BUCKETS for an ordinary design, fewer (wider) for one with
+    a thousand components, so its series stay within ~SERIES_POINTS numbers."""
+    return max(60, min(MAX_BUCKETS, SERIES_POINTS // max(1, 2 * components + 4 * classes)))
+
+
 NORMAL = 1
+
+
+_gc_lock = threading.Lock()
+_gc_runs = [0, False]  # engines running now, and whether the collector was on before them
+
+
+@contextlib.contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic collector while engines run: with 100,000 requests in flight it
+    rescans them all again and again (a backlog run took three times as long). Reference
+    counting still frees nearly everything; the few cycles wait for the collector to resume.
+    Counted, so engines in several threads leave it as they found it."""
+    with _gc_lock:
+        if _gc_runs[0] == 0:
+            _gc_runs[1] = gc.isenabled()
+            gc.disable()
+        _gc_runs[0] += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_runs[0] -= 1
+            if _gc_runs[0] == 0 and _gc_runs[1]:
+                gc.enable()
 
 
 class _Ev:
@@ -115,6 +151,7 @@ class Engine:
         seed: int,
         max_in_system: int | None = None,
         progress: Progress | None = None,
+        max_events: int | None = None,
     ) -> None:
         self.design = design
         self.duration = duration_s
@@ -124,18 +161,23 @@ class Engine:
             caps_for(design, max_in_system), fault_windows(design), growth_window_s(design)
         )
         self.hard_cap = self.guard.hard
+        self.max_events = max_events
         self.progress = progress
         self.env = simpy.Environment()
         # SimPy's own event heap and id counter, pushed to directly (as Environment.schedule
         # does) by ``later`` and the arrival sources.
         self.heap: list[Any] = self.env._queue
         self.eid: Iterator[int] = self.env._eid
+        self.nest = [0]  # zero-time nesting depth shared by every station (components.py)
+        self.batch = batch_for(sum(c.replica_count() + 1 for c in design.components))
         self.rid = 0
         self.in_system = 0
         self.events = 0
+        self._reports = 0
         self.stop_reason = ""
         window = duration_s - warmup_s
-        self.bucket_s = float(max(1, math.ceil(window / MAX_BUCKETS)))
+        buckets = max_buckets(len(design.components), len(design.workload.classes))
+        self.bucket_s = float(max(1, math.ceil(window / buckets)))
         self.classes: dict[str, ClassRecorder] = {}
         self.nodes: dict[str, Node] = {}
         self.series = Series()
@@ -153,7 +195,8 @@ class Engine:
         """Replica ``index`` of ``comp`` as a Station (its calls are wired afterwards)."""
         sample = None
         if comp.service_ms is not None:
-            sample = sampler(comp.service_ms, stream(self.seed, "service", f"{comp.name}#{index}"))
+            rng = stream(self.seed, "service", f"{comp.name}#{index}")
+            sample = sampler(comp.service_ms, rng, batch=self.batch)
         return Station(
             f"{comp.name}[{index}]",
             self.clock,
@@ -162,6 +205,7 @@ class Engine:
             sample,
             limit=comp.queue_limit,
             timeout_s=comp.timeout_ms / 1000.0 if comp.timeout_ms else None,
+            nest=self.nest,
         )
 
     def _build(self) -> None:
@@ -247,6 +291,7 @@ class Engine:
             raise StopSimulation(None)
         if now + self.bucket_s <= self.duration + 1e-9:
             self.later(self.bucket_s, self._tick)
+        self._check_work(now)
 
     def _record(self, now: float) -> None:
         """Close the time-series bucket ending at ``now``."""
@@ -290,13 +335,33 @@ class Engine:
                     oldest = st.q[0][0].t0
         return oldest
 
+    def _check_work(self, now: float) -> None:
+        """Stop a run that has used far more events than its estimate (the estimate missed
+        something): a result in seconds beats a run that goes on for an hour."""
+        eid = getattr(self.env, "_eid", None)
+        if self.max_events is None or eid is None:
+            return
+        used = int(next(eid))
+        if used > self.max_events:
+            self.stop_reason = (
+                f"stopped at t={now:.1f} s after {used:,} events, several times the work "
+                "estimated for the whole run"
+            )
+            raise StopSimulation(None)
+
+    def _later_report(self, delay: float) -> None:
+        """Progress ticks are not model events: ``events`` leaves them out, so a run counts
+        the same with or without a Progress."""
+        self._reports += 1
+        self.later(delay, self._report)
+
     def _report(self, _ev: Any) -> None:
         """Progress (and cancellation) every 1% of simulated time, warm-up included."""
         now = self.env.now
         check(self.progress, now / self.duration, f"simulated {now:.0f} of {self.duration:.0f} s")
         step = self.duration / 100.0
         if now + step < self.duration:
-            self.later(step, self._report)
+            self._later_report(step)
 
     def _schedule_faults(self) -> None:
         for f in self.design.faults:
@@ -342,8 +407,9 @@ class Engine:
             self.later(self.bucket_s, self._tick)
         self._schedule_faults()
         if self.progress is not None:
-            self.later(self.duration / 100.0, self._report)
-        self.env.run(until=self.duration)
+            self._later_report(self.duration / 100.0)
+        with _cyclic_gc_paused():
+            self.env.run(until=self.duration)
         end = self.env.now
         stopped = bool(self.stop_reason)
         last = self.series.time_s[-1] if self.series.time_s else self.warmup
@@ -353,5 +419,5 @@ class Engine:
             for st in node.stations:
                 st.flush(end)
         eid = getattr(self.env, "_eid", None)  # SimPy's event counter, if it has one
-        self.events = int(next(eid)) if eid is not None else 0
+        self.events = int(next(eid)) - self._reports if eid is not None else 0
         return end

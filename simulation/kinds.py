@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from designs.kinds import KINDS
 from designs.schema import Component
+from simulation.batching import BatchStation, MatcherNode
 from simulation.caches import make_policy
 from simulation.components import (
     CacheNode,
@@ -155,15 +156,36 @@ def _wire_queue(engine: Engine, comp: Component, node: Node) -> None:
 def _queue(engine: Engine, comp: Component) -> Node:
     clock, later = engine.clock, engine.later
     publish = (
-        sampler(comp.service_ms, stream(engine.seed, "service", comp.name))
+        sampler(comp.service_ms, stream(engine.seed, "service", comp.name), batch=engine.batch)
         if comp.service_ms
         else None
     )
-    front = Station(f"{comp.name}[publish]", clock, later, None, publish)
+    front = Station(f"{comp.name}[publish]", clock, later, None, publish, nest=engine.nest)
     parts = [
-        Station(f"{comp.name}[p{i}]", clock, later, 1, None) for i in range(comp.replica_count())
+        Station(f"{comp.name}[p{i}]", clock, later, 1, None, nest=engine.nest)
+        for i in range(comp.replica_count())
     ]
     return QueueNode(comp.name, front, parts, comp.capacity, engine.branch_done)
+
+
+@builds("matcher", wire=_wire_then)
+def _matcher(engine: Engine, comp: Component) -> Node:
+    assert comp.calibration is not None  # the kind requires it
+    window = None if comp.batch_window_ms is None else comp.batch_window_ms / 1000.0
+    stations = [
+        BatchStation(
+            f"{comp.name}[{i}]",
+            engine.clock,
+            engine.later,
+            comp.workers or 1,
+            comp.calibration,
+            window,
+            comp.batch_max,
+            py_stream(engine.seed, "service", f"{comp.name}#{i}"),
+        )
+        for i in range(comp.replica_count())
+    ]
+    return MatcherNode(comp.name, stations)
 
 
 def unbuilt_kinds() -> list[str]:

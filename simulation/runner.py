@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import math
+
+from designs.bounds import SEED_MAX
 from designs.schema import Design
 from freightlab.errors import InputError
 from freightlab.progress import Progress, check
+from simulation.backlog import caps_for
+from simulation.batching import batch_stats
 from simulation.bottleneck import capacity_rps, find_bottleneck
+from simulation.budget import WorkEstimate, check_budget
 from simulation.components import CacheNode, GatewayNode, QueueNode
 from simulation.engine import Engine
 from simulation.results import ClassStats, ComponentStats, SimResult, Timeseries
 from simulation.verdict import advice, burst_windows, judge, overload, recovered
+
+HARD_STOP_FACTOR = 3.0  # a run that needs this many times its estimate is stopped
 
 
 def simulate(
@@ -20,23 +28,21 @@ def simulate(
     progress: Progress | None = None,
     rate_rps: float | None = None,
     max_in_system: int | None = None,
+    max_events: int | None = None,
 ) -> SimResult:
     """Simulate ``design``; the same design and seed give the same result.
 
     duration_s / seed override the workload's. A duration shorter than twice the design's
     warm-up shrinks the warm-up to half the run. rate_rps scales every class together to
-    that total offered rate (sweeps). Raises InputError for impossible settings.
+    that total offered rate (sweeps). Raises InputError for impossible settings, and
+    WorkBudgetError (an InputError) when the run would take more than ``max_events`` engine
+    events (default: ``workload.max_events``, else budget.DEFAULT_MAX_EVENTS).
     """
-    wl = design.workload
-    duration = float(duration_s if duration_s is not None else wl.duration_s)
-    if duration <= 0:
-        raise InputError(f"duration must be > 0 s, got {duration}")
-    warmup = min(wl.warmup_s, duration / 2.0)
-    the_seed = int(seed if seed is not None else wl.seed)
-    if rate_rps is not None:
-        if rate_rps <= 0:
-            raise InputError(f"rate must be > 0 requests/s, got {rate_rps}")
-        design = design.with_rate(rate_rps)
+    design, duration, warmup, cap = _prepare(design, duration_s, rate_rps, max_in_system)
+    the_seed = int(seed if seed is not None else design.workload.seed)
+    if not 0 <= the_seed <= SEED_MAX:
+        raise InputError(f"seed must be between 0 and {SEED_MAX:,}, got {the_seed}")
+    budget = check_budget(design, duration, cap, max_events)
     # Requests in flight are bounded and judged by simulation.backlog (max_in_system, or the
     # workload's, is the hard cap there).
     engine = Engine(
@@ -46,11 +52,43 @@ def simulate(
         seed=the_seed,
         max_in_system=max_in_system,
         progress=progress,
+        max_events=int(HARD_STOP_FACTOR * max(budget.events, 1.0)) + 100_000,
     )
     end = engine.run()
     result = summarise(engine, end)
     check(progress, 1.0, "done")
     return result
+
+
+def check_work(
+    design: Design,
+    *,
+    duration_s: float | None = None,
+    rate_rps: float | None = None,
+    max_events: int | None = None,
+) -> WorkEstimate:
+    """The work estimate ``simulate`` would check; WorkBudgetError when over the limit."""
+    design, duration, _warmup, cap = _prepare(design, duration_s, rate_rps, None)
+    return check_budget(design, duration, cap, max_events)
+
+
+def _prepare(
+    design: Design, duration_s: float | None, rate_rps: float | None, max_in_system: int | None
+) -> tuple[Design, float, float, int]:
+    """(design at the rate, duration, warm-up, in-flight cap) for one run."""
+    wl = design.workload
+    duration = float(duration_s if duration_s is not None else wl.duration_s)
+    if not 0 < duration < math.inf:
+        raise InputError(f"duration must be > 0 s, got {duration}")
+    warmup = min(wl.warmup_s, duration / 2.0)
+    if rate_rps is not None:
+        if not 0 < rate_rps < math.inf:
+            raise InputError(f"rate must be > 0 requests/s, got {rate_rps}")
+        design = design.with_rate(rate_rps)
+    # The in-flight backlog where a steadily growing run stops (simulation.backlog's soft cap:
+    # 20,000 or 30 s of arrivals, at most 200,000, or max_in_system): the work estimate's.
+    cap = caps_for(design, max_in_system).soft
+    return design, duration, warmup, cap
 
 
 def summarise(engine: Engine, end: float) -> SimResult:
@@ -160,6 +198,7 @@ def _component_stats(node: object, window: float, total_offered: float) -> Compo
     if isinstance(node, CacheNode):
         hit_ratio = node.hits / node.lookups if node.lookups else 0.0
     mean_queue = q_area / window
+    batching = batch_stats(node)
     return ComponentStats(
         kind=node.kind,
         replicas=len(sts),
@@ -187,4 +226,8 @@ def _component_stats(node: object, window: float, total_offered: float) -> Compo
         replica_utilization=[
             min(1.0, st.busy_area / (window * st.servers)) if not st.infinite else 0.0 for st in sts
         ],
+        batches=batching.batches if batching else None,
+        mean_batch_size=batching.mean_batch_size if batching else None,
+        mean_solve_ms=batching.mean_solve_ms if batching else None,
+        per_worker_rps=batching.per_worker_rps if batching else None,
     )

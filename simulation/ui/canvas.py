@@ -136,6 +136,8 @@ class DesignCanvas(QGraphicsView):
                 text = (
                     f"util {fmt.pct(stats.utilization)} · wait {duration_text(stats.mean_wait_ms)}"
                 )
+                if stats.mean_batch_size is not None:  # a matcher: its batches too
+                    text += f" · batch {fmt.num(stats.mean_batch_size)}"
                 util: float | None = stats.utilization
             elif stats.hit_ratio is not None:
                 text, util = f"hit ratio {stats.hit_ratio:.0%}", None

@@ -18,6 +18,7 @@ from designs.loader import load_design
 from designs.prescan import check_size, check_text
 from designs.schema import Design
 from freightlab.errors import InputError, InputErrors
+from freightlab.paths import resolve_inside
 
 EXERCISES = Path(__file__).resolve().parent / "exercises"
 CATALOG = Path(__file__).resolve().parent / "catalog"
@@ -82,9 +83,20 @@ def load_exercise(path: str | os.PathLike[str]) -> Exercise:
             for err in exc.errors(include_url=False)
         ]
         raise InputErrors(str(p), problems) from None
+    _check_design_names(exercise, p)
     if not exercise.starter_path().is_file():
         raise InputError(f"{p}: field 'starter': no catalog design {exercise.starter!r}")
     return exercise
+
+
+def _check_design_names(exercise: Exercise, source: Path) -> None:
+    """Design files an exercise names stay inside the catalog and exercises folders, looked
+    up from either (``starter = "../../../../etc/hostname"`` is refused, not read)."""
+    for field in ("starter", "reference"):
+        name = getattr(exercise, field, None)
+        if isinstance(name, str):
+            for base in (CATALOG, EXERCISES / "designs"):
+                resolve_inside(name, base, (CATALOG, EXERCISES), source=source, field=field)
 
 
 def catalog_exercises() -> list[Path]:

@@ -31,17 +31,19 @@ from PySide6.QtWidgets import (
 
 from designs.exercise import Exercise, catalog_exercises, load_exercise
 from designs.schema import Design
-from designs.ui.editor import DesignEditor
 from freightlab.atomic import atomic_write_text
 from freightlab.errors import InputError
+from freightlab.jobs import Job
 from freightlab.progress import Progress
-from freightlab.ui.worker import Task, start
+from freightlab.ui.area import AreaDefaults
+from freightlab.ui.design_editor import DesignEditor
+from freightlab.ui.jobs import JobRunner
 from simulation.ui.canvas import DesignCanvas
 
 PASS_COLOUR, FAIL_COLOUR = QColor("#2e7d32"), QColor("#c62828")
 
 
-def _score(design: Design, exercise: Exercise, progress: Progress):  # type: ignore[no-untyped-def]
+def _score(design: Design, exercise: Exercise, progress: Progress):
     from simulation.scorecard import score_design
 
     return score_design(design, exercise, progress)
@@ -73,7 +75,7 @@ def brief_html(exercise: Exercise) -> str:
     )
 
 
-class RehearsePanel(QWidget):
+class RehearsePanel(AreaDefaults, QWidget):
     status_message = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -83,7 +85,6 @@ class RehearsePanel(QWidget):
         self.exercise_path: Path | None = None
         self.design: Design | None = None  # the draft, when it validates
         self.scorecard = None
-        self._task: Task | None = None
 
         self.exercise_picker = QComboBox()
         self.exercise_picker.setObjectName("exercise_picker")
@@ -100,10 +101,9 @@ class RehearsePanel(QWidget):
         self.score_button.setShortcut("Ctrl+Return")
         self.score_button.clicked.connect(self.score)
         self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setEnabled(False)
-        self.cancel_button.clicked.connect(self.cancel)
         self.progress_bar = QProgressBar()
         self.progress_bar.setObjectName("score_progress")
+        self.jobs = JobRunner(self, self.progress_bar, self.cancel_button)
         top = QHBoxLayout()
         for widget in (
             QLabel("Exercise"),
@@ -154,9 +154,9 @@ class RehearsePanel(QWidget):
         right_layout.addWidget(self.advice)
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
-        for widget, stretch in ((self.brief, 2), (middle, 3), (right, 3)):
-            splitter.addWidget(widget)
-            splitter.setStretchFactor(splitter.indexOf(widget), stretch)
+        for pane, stretch in ((self.brief, 2), (middle, 3), (right, 3)):
+            splitter.addWidget(pane)
+            splitter.setStretchFactor(splitter.indexOf(pane), stretch)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(splitter, 1)
@@ -186,7 +186,7 @@ class RehearsePanel(QWidget):
         self.exercise, self.exercise_path = exercise, path
         self.brief.setHtml(brief_html(exercise))
         draft = QSettings().value(self._draft_key(), "", type=str)
-        self.editor.set_text(draft or starter)
+        self.editor.set_text(str(draft) if draft else starter)
         self._clear_scorecard()
 
     def reset_draft(self) -> None:
@@ -216,33 +216,32 @@ class RehearsePanel(QWidget):
 
     def _draft_validated(self, design: Design | None) -> None:
         self.design = design
-        self.score_button.setEnabled(design is not None and self._task is None)
+        self.score_button.setEnabled(design is not None and not self.jobs.busy())
         if design is not None:
             self.canvas.show_design(design)
 
     # --- scoring ---------------------------------------------------------------------------
     def score(self) -> None:
-        if self.design is None or self.exercise is None or self._task is not None:
+        if self.design is None or self.exercise is None or self.jobs.busy():
             return
         design, exercise = self.design, self.exercise
-        task = Task(lambda progress: _score(design, exercise, progress))
-        task.signals.progress.connect(self.progress_bar.setValue)
-        task.signals.done.connect(self._scored)
-        task.signals.failed.connect(lambda message: self._finished(message))
-        task.signals.cancelled.connect(lambda: self._finished(None, "cancelled"))
         self.score_button.setEnabled(False)
-        self.cancel_button.setEnabled(True)
-        self.progress_bar.setValue(0)
         self.score_label.setText("Simulating your design at the peak…")
-        self._task = start(task)
+        self.jobs.run(
+            Job(
+                "Scoring",
+                lambda progress: _score(design, exercise, progress),
+                self._scored,
+                self._finished,
+                lambda: self._finished(None, "cancelled"),
+                bar="%p%",
+            )
+        )
 
     def cancel(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
+        self.jobs.cancel()
 
     def _finished(self, error: str | None, state: str = "failed") -> None:
-        self._task = None
-        self.cancel_button.setEnabled(False)
         self.score_button.setEnabled(self.design is not None)
         if error is None:
             self.score_label.setText(f"Scoring {state}.")
@@ -256,7 +255,7 @@ class RehearsePanel(QWidget):
         self.score_label.setText("Score your design to see the scorecard.")
         self.advice.clear()
 
-    def _scored(self, card) -> None:  # type: ignore[no-untyped-def]
+    def _scored(self, card) -> None:
         self._finished(None, "done")
         self.scorecard = card
         self.progress_bar.setValue(100)

@@ -21,8 +21,9 @@ from PySide6.QtWidgets import (
 
 from freightlab import numbers as fmt
 from freightlab.ui.worker import Task, start
-from simulation.analytic import Prediction, theory_summary
+from simulation.analytic import Prediction
 from simulation.results import Comparison, Estimate, ReplicationResult, SimResult
+from simulation.theory_check import theory_summary
 from simulation.verdict import verdict_sentences
 
 if TYPE_CHECKING:  # matplotlib loads with the first result, not with the window
@@ -132,11 +133,11 @@ class SummaryView(QWidget):
                     fmt.count(stats.completed),
                     fmt.count(stats.rejected + stats.dropped + stats.timed_out),
                     _est(cest.throughput_rps if cest else None, stats.throughput_rps),
-                    _est(cest.latency_mean_ms if cest else None, lat and lat.mean, fmt.ms),
+                    _est(cest.latency_mean_ms if cest else None, lat.mean if lat else None, fmt.ms),
                     _fmt(th.mean_response_ms if th else None, fmt.ms),
-                    _fmt(lat and lat.p50, fmt.ms),
-                    _fmt(lat and lat.p95, fmt.ms),
-                    _est(cest.latency_p99_ms if cest else None, lat and lat.p99, fmt.ms),
+                    _fmt(lat.p50 if lat else None, fmt.ms),
+                    _fmt(lat.p95 if lat else None, fmt.ms),
+                    _est(cest.latency_p99_ms if cest else None, lat.p99 if lat else None, fmt.ms),
                     _fmt(th.percentiles_ms.get("p99") if th else None, fmt.ms),
                     _fmt(e2e.mean if e2e else None, fmt.ms),
                     _fmt(e2e.p99 if e2e else None, fmt.ms),
@@ -177,26 +178,26 @@ class SummaryView(QWidget):
         )
         theory_components = prediction.components if prediction else {}
         component_rows = []
-        for name, stats in result.components.items():
-            th = theory_components.get(name)
+        for name, comp in result.components.items():
+            cth = theory_components.get(name)
             marker = " ◀ bottleneck" if name == result.bottleneck else ""
-            kest = reps.components.get(name) if reps and stats.workers else None
+            kest = reps.components.get(name) if reps and comp.workers else None
             component_rows.append(
                 [
                     name + marker,
-                    stats.kind,
-                    fmt.count(stats.workers) if stats.workers else "—",
+                    comp.kind,
+                    fmt.count(comp.workers) if comp.workers else "—",
                     _est(
                         kest.utilization if kest else None,
-                        stats.utilization if stats.workers else None,
+                        comp.utilization if comp.workers else None,
                         fmt.pct,
                     ),
-                    _fmt(th.utilization if th and not th.is_delay else None, fmt.pct),
-                    _est(kest.mean_wait_ms if kest else None, stats.mean_wait_ms, fmt.ms),
-                    _fmt(th.mean_wait_ms if th and not th.is_delay else None, fmt.ms),
-                    fmt.num(stats.mean_queue_len),
-                    fmt.count(stats.dropped),
-                    _fmt(stats.hit_ratio, fmt.pct),
+                    _fmt(cth.utilization if cth and not cth.is_delay else None, fmt.pct),
+                    _est(kest.mean_wait_ms if kest else None, comp.mean_wait_ms, fmt.ms),
+                    _fmt(cth.mean_wait_ms if cth and not cth.is_delay else None, fmt.ms),
+                    fmt.num(comp.mean_queue_len),
+                    fmt.count(comp.dropped),
+                    _fmt(comp.hit_ratio, fmt.pct),
                 ]
             )
         layout.addWidget(

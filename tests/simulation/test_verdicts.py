@@ -12,10 +12,11 @@ from test_engine_designs import design, poisson, service
 
 from designs.loader import load_design
 from simulation import simulate
-from simulation.analytic import Disagreement, compare_to_theory, predict_or_explain, theory_summary
+from simulation.analytic import predict_or_explain
 from simulation.backlog import BacklogGuard, Caps
 from simulation.cli import format_result
 from simulation.results import Window
+from simulation.theory_check import Disagreement, compare_to_theory, theory_summary
 
 CATALOG = Path(__file__).resolve().parents[2] / "designs" / "catalog"
 SCIENTIFIC = re.compile(r"\d[eE][+-]?\d")

@@ -178,14 +178,10 @@ def _is_delay(c: Component) -> bool:
 
 
 def _topological(design: Design) -> list[Component]:
-    import networkx as nx
+    from designs.routing import lexicographic_order
 
-    g = nx.DiGraph()
-    for c in design.components:
-        g.add_node(c.name)
-        for _, target in c.successors():
-            g.add_edge(c.name, target)
-    order = list(nx.lexicographical_topological_sort(g))
+    edges = [(c.name, t, f) for c in design.components for f, t in c.successors()]
+    order = lexicographic_order([c.name for c in design.components], edges)
     return [design.component(n) for n in order]
 
 

@@ -162,23 +162,12 @@ def _keyless_cache_problems(design: Design, by_name: dict[str, Component]) -> li
 
 def _cycle_problems(design: Design) -> list[Problem]:
     """Requests follow fixed routes, so any cycle would route a request forever."""
-    import networkx as nx
+    from designs.routing import find_cycle
 
-    g = nx.DiGraph()
-    for c in design.components:
-        g.add_node(c.name)
-        for fname, target in c.successors():
-            g.add_edge(c.name, target, field=fname)
-    try:
-        cycle = nx.find_cycle(g)
-    except nx.NetworkXNoCycle:
+    edges = [(c.name, t, f) for c in design.components for f, t in c.successors()]
+    cycle = find_cycle([c.name for c in design.components], edges)
+    if cycle is None:
         return []
     first = cycle[0]
     path = " -> ".join([e[0] for e in cycle] + [cycle[0][0]])
-    return [
-        Problem(
-            where=f"component '{first[0]}'",
-            field=str(g.edges[first[0], first[1]]["field"]),
-            message=f"cycle {path}",
-        )
-    ]
+    return [Problem(where=f"component '{first[0]}'", field=first[2], message=f"cycle {path}")]

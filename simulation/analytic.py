@@ -187,14 +187,10 @@ def _is_delay(c: Component) -> bool:
 
 
 def _topological(design: Design) -> list[Component]:
-    import networkx as nx
+    from designs.routing import lexicographic_order
 
-    g = nx.DiGraph()
-    for c in design.components:
-        g.add_node(c.name)
-        for _, target in c.successors():
-            g.add_edge(c.name, target)
-    order = list(nx.lexicographical_topological_sort(g))
+    edges = [(c.name, t, f) for c in design.components for f, t in c.successors()]
+    order = lexicographic_order([c.name for c in design.components], edges)
     return [design.component(n) for n in order]
 
 
@@ -463,13 +459,14 @@ def _percentiles(
     if any(design.component(n).replica_count() != 1 for n in used if queues[n] is not None):
         return {}
     rates_ = [1.0 / q.mean_response for q in stations]
-    from scipy.optimize import brentq
+    from simulation.theory.roots import brentq
 
     out: dict[str, float] = {}
     for label, p in PERCENTILES:
         hi = sum(q.mean_response for q in stations)
         while hypoexp_tail(rates_, hi) > 1.0 - p:
             hi *= 2.0
-        t = float(brentq(lambda x, p=p: hypoexp_tail(rates_, x) - (1.0 - p), 0.0, hi, xtol=1e-12))
+        tail = 1.0 - p
+        t = brentq(lambda x: hypoexp_tail(rates_, x) - tail, 0.0, hi, xtol=1e-12)  # noqa: B023
         out[label] = (shift + t) * 1e3
     return out

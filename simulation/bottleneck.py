@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass
 
 from designs.kinds import KINDS
+from freightlab import numbers as fmt
 from simulation.results import ComponentStats
 
 SATURATED_LOAD = 1.0
@@ -79,8 +80,8 @@ def _own_util(c: ComponentStats) -> float:
 def _explain(name: str, c: ComponentStats, offered_rps: float, saturated: bool) -> str:
     if not c.workers:
         return (
-            f"'{name}' adds the most time per request ({c.mean_in_system:.2f} requests inside "
-            f"on average) but has no worker limit, so no component limits throughput."
+            f"'{name}' adds the most time per request ({fmt.num(c.mean_in_system)} requests"
+            " inside on average) but has no worker limit, so no component limits throughput."
         )
     style = KINDS[c.kind].bottleneck if c.kind in KINDS else "workers"
     return _EXPLAINERS[style](name, c, offered_rps, saturated)
@@ -91,12 +92,12 @@ def _explain_partitions(name: str, c: ComponentStats, offered_rps: float, satura
     cap = capacity_rps(c)
     head = "saturates first" if saturated else "is the bottleneck"
     text = (
-        f"'{name}' (queue) {head}: its {c.workers} partition(s) were delivering"
-        f" {c.utilization:.0%} of the time. Each partition hands one message at a time to"
-        f" its consumer and waits {c.mean_hold_ms:.1f} ms until the consumer is done, so"
-        f" the partitions can pass at most about {cap or 0.0:.1f} messages/s against"
-        f" {c.arrival_rate_rps:.1f} published; messages wait {c.mean_wait_ms:.1f} ms"
-        f" in the broker (mean lag {c.mean_queue_len:.1f})."
+        f"'{name}' (queue) {head}: its {fmt.count(c.workers or 0)} partition(s) were delivering"
+        f" {fmt.pct(c.utilization)} of the time. Each partition hands one message at a time"
+        f" to its consumer and waits {fmt.ms(c.mean_hold_ms)} until the consumer is done, so"
+        f" the partitions can pass at most about {fmt.rate(cap or 0.0, 'messages/s')}"
+        f" against {fmt.num(c.arrival_rate_rps)} published; messages wait"
+        f" {fmt.ms(c.mean_wait_ms)} in the broker (mean lag {fmt.num(c.mean_queue_len)})."
     )
     if saturated:
         text += " The lag grows without bound."
@@ -111,57 +112,44 @@ def _explain_workers(name: str, c: ComponentStats, offered_rps: float, saturated
     calls = ""
     if c.mean_hold_ms > c.mean_service_ms * 1.05:
         calls = (
-            f" ({c.mean_service_ms:.1f} ms of its own work, the rest waiting on synchronous calls)"
+            f" ({fmt.ms(c.mean_service_ms)} of its own work, the rest waiting on synchronous calls)"
         )
     busy_text = (
-        f"its serving workers ({per} per replica) were busy {c.utilization:.0%} of the time."
+        f"its serving workers ({per} per replica) were busy {fmt.pct(c.utilization)} of the time."
         if c.autoscaled
-        else f"its {c.workers} worker(s) ({c.replicas} replica(s) x {per}) were busy"
-        f" {c.utilization:.0%} of the time."
+        else f"its {fmt.count(c.workers)} worker(s) ({fmt.count(c.replicas)} replica(s) x {per})"
+        f" were busy {fmt.pct(c.utilization)} of the time."
     )
     parts = [
         f"'{name}' ({c.kind}) {'saturates first' if saturated else 'is the bottleneck'}:"
         f" {busy_text}",
-        f"Each request visits it {c.visits:.2f} time(s) and holds a worker"
-        f" {c.mean_hold_ms:.1f} ms per visit{calls}, a demand of {demand_ms:.1f} ms per request,",
+        f"Each request visits it {fmt.num(c.visits)} time(s) and holds a worker"
+        f" {fmt.ms(c.mean_hold_ms)} per visit{calls}, a demand of {fmt.ms(demand_ms)} per"
+        " request,",
     ]
     if cap is not None:
         parts.append(
-            f"so the design can carry at most about {cap:.1f} requests/s against"
-            f" {offered_rps:.1f} offered."
+            f"so the design can carry at most about {fmt.rate(cap, 'requests/s')} against"
+            f" {fmt.num(offered_rps)} offered."
         )
     if saturated:
         parts.append(
             "Offered load is at or above that capacity: its queue grows without bound"
-            + (f" (or overflows: {c.dropped} dropped)." if c.dropped else ".")
+            + (f" (or overflows: {fmt.count(c.dropped)} dropped)." if c.dropped else ".")
         )
     elif c.mean_wait_ms > 0:
-        parts.append(f"Requests wait {c.mean_wait_ms:.1f} ms on average before it starts them.")
+        parts.append(f"Requests wait {fmt.ms(c.mean_wait_ms)} on average before it starts them.")
     if c.autoscaled:
         parts.append(
-            f"An autoscaler sized it: {c.replicas_mean:.1f} replicas on average (at most"
-            f" {c.replicas}), {c.cost_per_hour:.2f}/h. A lower target_utilization or a"
-            " higher max buys shorter waits at a higher cost."
+            f"An autoscaler sized it: {fmt.num(c.replicas_mean)} replicas on average (at most"
+            f" {fmt.count(c.replicas)}), {c.cost_per_hour:.2f}/h. A lower target_utilization or"
+            " a higher max buys shorter waits at a higher cost."
         )
     elif c.kind in KINDS and KINDS[c.kind].scalable and cap is not None:
-        w_new = c.workers + per
         busy = offered_rps * demand_ms / 1000.0  # workers busy on average at this load
-        if busy < w_new:
-            parts.append(
-                f"Adding one replica ({w_new} workers) would bring its utilisation to about"
-                f" {busy / w_new:.0%} and raise that bound to"
-                f" {cap * w_new / c.workers:.1f} requests/s."
-            )
+        parts.append(_replica_advice(c, cap, per, busy))
+        if busy < c.workers + per:
             parts.append(_replica_trade(c, per))
-        else:
-            replicas = math.floor(busy / per) + 1
-            more = replicas - max(1, round(c.replicas_mean))
-            parts.append(
-                f"One more replica would not be enough: this load keeps {busy:.1f} workers busy"
-                f" on average, so it needs at least {replicas} replicas of {per}"
-                f" ({replicas * per} workers) just to keep up, more for short waits"
-                f" (+{more * _unit_cost(c):.2f}/h)."
-            )
     else:
         parts.append("More workers here would raise that bound proportionally.")
     return " ".join(p for p in parts if p)
@@ -255,6 +243,26 @@ def failure_note(
     if short:
         text += f" Open circuit breakers failed {short} calls at once, sparing the callee."
     return text
+
+
+def _replica_advice(c: ComponentStats, cap: float, per: int, busy: float) -> str:
+    """What one more replica would do; ``busy`` = workers busy on average at this load."""
+    assert c.workers
+    w_new = c.workers + per
+    if busy < w_new:
+        return (
+            f"Adding one replica ({fmt.count(w_new)} workers) would bring its utilisation to"
+            f" about {fmt.pct(round(busy / w_new, 2))} and raise that bound to"
+            f" {fmt.rate(cap * w_new / c.workers, 'requests/s')}."
+        )
+    replicas = math.floor(busy / per) + 1
+    more = replicas - max(1, round(c.replicas_mean))
+    return (
+        f"One more replica would not be enough: this load keeps {fmt.num(busy)} workers busy"
+        f" on average, so it needs at least {fmt.count(replicas)} replicas of {per}"
+        f" ({fmt.count(replicas * per)} workers) just to keep up, more for short waits"
+        f" (+{more * _unit_cost(c):.2f}/h)."
+    )
 
 
 _EXPLAINERS = {"workers": _explain_workers, "partitions": _explain_partitions}

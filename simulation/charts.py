@@ -11,6 +11,7 @@ import io
 import math
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -102,6 +103,39 @@ def _time_unit(values_ms: Sequence[float]) -> tuple[str, float]:
     return ("s", 1000.0) if finite and max(finite) >= 10_000 else ("ms", 1.0)
 
 
+WINDOW_COLORS = {"burst": "#ff7f0e"}  # faults default to FAULT_COLOR
+FAULT_COLOR = "#d62728"
+DEGRADED_COLOR = "#b26a00"
+
+
+def _shade(ax: Axes, result: SimResult) -> None:
+    """Shade every fault and burst window, and mark degraded stretches along the top."""
+    seen: set[str] = set()
+    for w in result.windows:
+        label = "burst" if w.kind == "burst" else w.label
+        ax.axvspan(
+            w.start_s,
+            w.end_s,
+            color=WINDOW_COLORS.get(w.kind, FAULT_COLOR),
+            alpha=0.12,
+            linewidth=0,
+            zorder=0,
+            label=None if label in seen else label,
+        )
+        seen.add(label)
+    for i, d in enumerate(result.degraded):
+        ax.axvspan(
+            d.start_s,
+            d.end_s,
+            ymin=0.96,
+            ymax=1.0,
+            color=DEGRADED_COLOR,
+            alpha=0.8,
+            linewidth=0,
+            label=None if i else "degraded",
+        )
+
+
 def _title(result: SimResult, what: str) -> str:
     verdict = "" if result.verdict == "stable" else f" [{result.verdict.upper()}]"
     return f"{result.design}: {what}{verdict}"
@@ -126,6 +160,7 @@ def throughput_figure(result: SimResult) -> Figure:
         if offered:
             oy, _ = _smooth(offered, window)
             ax.plot(t, oy, color=color, linestyle="--", linewidth=1.2, label=f"{name} offered")
+    _shade(ax, result)
     ax.set_xlabel("simulated time (s)")
     ax.set_ylabel("requests per second")
     ax.set_ylim(bottom=0, top=ax.get_ylim()[1] * 1.15)
@@ -152,7 +187,9 @@ def latency_figure(result: SimResult, prediction: Prediction | None = None) -> F
         series.append((name if e2e is None else f"{name} response", i, cs.latency_ms, False))
         if e2e is not None and e2e.count:
             series.append((f"{name} end-to-end", i, e2e, True))
-    if not series or all(st.count == 0 for _, _, st, _ in series):
+    if result.verdict == "unstable":
+        _no_data(bars, "steady-state latency: the design is overloaded")
+    elif not series or all(st.count == 0 for _, _, st, _ in series):
         _no_data(bars, "completed requests")
     else:
         unit, div = _time_unit([st.p99 for _, _, st, _ in series])
@@ -202,16 +239,30 @@ def latency_figure(result: SimResult, prediction: Prediction | None = None) -> F
     else:
         t = np.asarray(ts.time_s)
         window = 1
+        unit, div = _time_unit(
+            [v for s in ts.latency_p99_ms.values() for v in s if v is not None]
+            + [w * 1000.0 for w in ts.oldest_wait_s]
+        )
         for i, name in enumerate(sorted(ts.latency_p99_ms)):
             p99, window = _smooth(ts.latency_p99_ms[name])
             p50, _ = _smooth(ts.latency_p50_ms.get(name, []))
-            over_time.plot(t, p99, color=f"C{i}", linewidth=1.8, label=f"{name} p99")
+            over_time.plot(t, p99 / div, color=f"C{i}", linewidth=1.8, label=f"{name} p99")
             if len(p50) == len(t):
                 over_time.plot(
-                    t, p50, color=f"C{i}", linewidth=1.2, linestyle=":", label=f"{name} p50"
+                    t, p50 / div, color=f"C{i}", linewidth=1.2, linestyle=":", label=f"{name} p50"
                 )
+        if result.windows and len(ts.oldest_wait_s) == len(t):
+            over_time.plot(
+                t,
+                np.asarray(ts.oldest_wait_s) * 1000.0 / div,
+                color="dimgrey",
+                linewidth=1.0,
+                linestyle="--",
+                label="oldest still waiting",
+            )
+        _shade(over_time, result)
         over_time.set_xlabel("simulated time (s)")
-        over_time.set_ylabel("response time (ms)")
+        over_time.set_ylabel(f"response time ({unit})")
         over_time.set_ylim(bottom=0, top=over_time.get_ylim()[1] * 1.1)
         over_time.grid(alpha=0.3)
         over_time.legend(fontsize="small", loc="upper right")
@@ -275,7 +326,8 @@ def utilization_figure(result: SimResult, prediction: Prediction | None = None) 
 
 
 def queue_length_figure(result: SimResult) -> Figure:
-    """Requests waiting (not in service) per component over time."""
+    """Requests waiting (not in service) per component over time, and every request in flight
+    in the whole design (the backlog) when a fault or burst made it build and drain."""
     fig = _figure()
     ax = fig.add_subplot()
     ts = result.timeseries
@@ -293,6 +345,9 @@ def queue_length_figure(result: SimResult) -> Figure:
     for i, (name, s) in enumerate(series.items()):
         y, window = _smooth(s)
         ax.plot(t, y, color=f"C{i}", linewidth=1.8, label=name)
+    if (result.windows or result.verdict == "unstable") and len(ts.backlog) == len(t):
+        ax.plot(t, ts.backlog, color="black", linewidth=1.2, label="in flight (whole design)")
+    _shade(ax, result)
     ax.set_xlabel("simulated time (s)")
     ax.set_ylabel("requests waiting")
     ax.set_ylim(bottom=0, top=ax.get_ylim()[1] * 1.1)
@@ -459,6 +514,38 @@ def resilience_figure(result: SimResult) -> Figure:
     what = f"failures and replicas ({result.cost_per_hour:.2f}/h)" if scaled else "failures"
     top.set_title(_title(result, what), wrap=True)
     return fig
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A figure drawn by Agg at a size in pixels: RGBA bytes, row by row."""
+
+    width: int
+    height: int
+    rgba: bytes
+
+
+def render_rgba(fig: Figure, width_px: int, height_px: int) -> Rendered:
+    """Draw ``fig`` at ``width_px`` x ``height_px`` (any thread; one draw per figure at a
+    time), so a view only has to blit the pixels."""
+    fig.set_size_inches(max(1, width_px) / fig.dpi, max(1, height_px) / fig.dpi)
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    buf = canvas.buffer_rgba()
+    return Rendered(int(buf.shape[1]), int(buf.shape[0]), bytes(buf))
+
+
+def result_figures(result: SimResult, prediction: Prediction | None = None) -> dict[str, Figure]:
+    """The run's charts by tab title, in the order the Lab shows them."""
+    figures = {
+        "Throughput": throughput_figure(result),
+        "Latency": latency_figure(result, prediction),
+        "Utilisation": utilization_figure(result, prediction),
+        "Queue": queue_length_figure(result),
+    }
+    if has_resilience_data(result):
+        figures["Failures"] = resilience_figure(result)
+    return figures
 
 
 def save_png(fig: Figure, path: str | os.PathLike[str]) -> Path:

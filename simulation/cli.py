@@ -17,7 +17,7 @@ from simulation import cli_compare
 if TYPE_CHECKING:
     from designs.schema import Design
     from freightlab.progress import Progress
-    from simulation.results import Comparison, SimResult
+    from simulation.results import Comparison, ComponentStats, LatencyStats, SimResult
 
 
 MAX_REPLICATIONS = 1_000
@@ -309,64 +309,74 @@ def _run_compare(args: argparse.Namespace) -> int:
     return 0
 
 
-def format_result(r: SimResult) -> str:
-    lines = [
-        f"{r.design}: {r.verdict.upper()}  (simulated {r.duration_s:.0f} s after a"
-        f" {r.warmup_s:.0f} s warm-up, seed {r.seed})"
-    ]
-    if r.stopped_early:
-        lines.append(f"stopped early: {r.stop_reason}")
-    lines.append(
-        f"{'class':<16}{'offered':>9}{'done':>9}{'rej':>7}{'drop':>7}{'t/o':>7}{'fail':>7}"
-        f"{'req/s':>9}{'mean ms':>10}{'p50':>9}{'p95':>9}{'p99':>9}"
+def _lat_cells(r: SimResult, lat: LatencyStats) -> list[str]:
+    from freightlab import numbers as fmt
+
+    if r.verdict == "unstable" or lat.count == 0:
+        return ["—"] * 4
+    return [fmt.ms(v) for v in (lat.mean, lat.p50, lat.p95, lat.p99)]
+
+
+def _component_extras(s: ComponentStats) -> str:
+    """The figures a component has beyond the common columns, for people."""
+    from freightlab import numbers as fmt
+
+    batch = None
+    if s.mean_batch_size is not None:
+        batch = (
+            f"batch {fmt.num(s.mean_batch_size)}, solve {fmt.ms(s.mean_solve_ms or 0.0)},"
+            f" {fmt.rate(s.per_worker_rps or 0.0)} per solver"
+        )
+    counts = (
+        ("rejected", s.rejected),
+        ("failed", s.failed),
+        ("retries", s.retries),
+        ("short-circuited", s.short_circuited),
+        ("redelivered", s.redelivered),
+        ("dead-lettered", s.dead_lettered),
     )
+    parts = [f"hit ratio {fmt.pct(s.hit_ratio)}" if s.hit_ratio is not None else None]
+    parts += [f"lag {fmt.num(s.mean_lag)} msgs" if s.mean_lag is not None else None, batch]
+    parts += [f"{label} {fmt.count(n)}" for label, n in counts if n]
+    if s.replicas_mean != s.replicas:
+        parts.append(f"{fmt.num(s.replicas_mean)} replicas")
+    parts.append(f"{s.cost_per_hour:.3f}/h")
+    return ", ".join(p for p in parts if p)
+
+
+def format_result(r: SimResult) -> str:
+    from freightlab import numbers as fmt
+    from simulation.verdict import verdict_sentences
+
+    lines = [
+        f"{r.design}: {r.verdict.upper()}  (simulated {fmt.seconds(r.duration_s)} after a"
+        f" {fmt.seconds(r.warmup_s)} warm-up, seed {r.seed})",
+        *verdict_sentences(r),
+        f"{'class':<16}{'offered':>9}{'done':>9}{'rej':>7}{'drop':>7}{'t/o':>7}{'fail':>7}"
+        f"{'req/s':>9}{'mean':>10}{'p50':>10}{'p95':>10}{'p99':>10}",
+    ]
     for name, c in r.classes.items():
-        lat = c.latency_ms
+        cells = "".join(f"{v:>10}" for v in _lat_cells(r, c.latency_ms))
         lines.append(
-            f"{name:<16}{c.offered:>9}{c.completed:>9}{c.rejected:>7}{c.dropped:>7}"
-            f"{c.timed_out:>7}{c.failed:>7}{c.throughput_rps:>9.2f}{lat.mean:>10.1f}{lat.p50:>9.1f}"
-            f"{lat.p95:>9.1f}{lat.p99:>9.1f}"
+            f"{name:<16}{fmt.count(c.offered):>9}{fmt.count(c.completed):>9}"
+            f"{fmt.count(c.rejected):>7}{fmt.count(c.dropped):>7}{fmt.count(c.timed_out):>7}"
+            f"{fmt.count(c.failed):>7}{fmt.num(c.throughput_rps):>9}{cells}"
         )
         if c.e2e_latency_ms is not None:
-            e = c.e2e_latency_ms
-            lines.append(
-                f"{'  end-to-end':<16}{'':>55}{e.mean:>10.1f}{e.p50:>9.1f}{e.p95:>9.1f}"
-                f"{e.p99:>9.1f}"
-            )
+            cells = "".join(f"{v:>10}" for v in _lat_cells(r, c.e2e_latency_ms))
+            lines.append(f"{'  end-to-end':<16}{'':>55}{cells}")
     lines.append(
-        f"{'component':<16}{'kind':<14}{'workers':>8}{'util':>7}{'wait ms':>10}{'queue':>8}"
+        f"{'component':<16}{'kind':<14}{'workers':>8}{'util':>8}{'wait':>10}{'queue':>9}"
         f"{'dropped':>8}{'visits':>8}  extra"
     )
     for name, s in r.components.items():
-        batch = None
-        if s.mean_batch_size is not None:
-            batch = (
-                f"batch {s.mean_batch_size:.1f}, solve {s.mean_solve_ms or 0.0:.1f} ms,"
-                f" {s.per_worker_rps or 0.0:.0f} req/s per solver"
-            )
-        extra = ", ".join(
-            text.format(v)
-            for text, v in (
-                ("hit ratio {:.1%}", s.hit_ratio),
-                ("rejected {}", s.rejected or None),
-                ("lag {:.1f} msgs", s.mean_lag),
-                ("{}", batch),
-                ("failed {}", s.failed or None),
-                ("retries {}", s.retries or None),
-                ("short-circuited {}", s.short_circuited or None),
-                ("redelivered {}", s.redelivered or None),
-                ("dead-lettered {}", s.dead_lettered or None),
-                ("{:.2f} replicas", s.replicas_mean if s.replicas_mean != s.replicas else None),
-                ("{:.3f}/h", s.cost_per_hour),
-            )
-            if v is not None
-        )
-        workers = "-" if s.workers is None else str(s.workers)
+        extra = _component_extras(s)
+        workers = "-" if s.workers is None else fmt.count(s.workers)
         mark = " *" if name == r.bottleneck else ""
         lines.append(
-            f"{name + mark:<16}{s.kind:<14}{workers:>8}{s.utilization:>7.1%}"
-            f"{s.mean_wait_ms:>10.1f}{s.mean_queue_len:>8.2f}{s.dropped:>8}{s.visits:>8.2f}"
-            f"  {extra}"
+            f"{name + mark:<16}{s.kind:<14}{workers:>8}{fmt.pct(s.utilization):>8}"
+            f"{fmt.ms(s.mean_wait_ms):>10}{fmt.num(s.mean_queue_len):>9}"
+            f"{fmt.count(s.dropped):>8}{fmt.num(s.visits):>8}  {extra}"
         )
     for pair, b in r.breakers.items():
         lines.append(f"breaker {pair}: opened {b.trips} time(s), open {b.open_s:.1f} s")
@@ -377,32 +387,39 @@ def format_result(r: SimResult) -> str:
 
 
 def format_replications(rep: dict[str, Any]) -> str:
+    from freightlab import numbers as fmt
+
     lines = [f"{len(rep['seeds'])} replications (95% confidence intervals):"]
     for name, c in rep["classes"].items():
         m, p = c["latency_mean_ms"], c["latency_p99_ms"]
         lines.append(
-            f"  {name}: mean {m['mean']:.1f} +/- {m['half_width']:.1f} ms,"
-            f" p99 {p['mean']:.1f} +/- {p['half_width']:.1f} ms"
+            f"  {name}: mean {fmt.ms(m['mean'])} ± {fmt.ms(m['half_width'])},"
+            f" p99 {fmt.ms(p['mean'])} ± {fmt.ms(p['half_width'])}"
         )
     return "\n".join(lines)
 
 
 def format_comparison(c: Comparison) -> str:
-    lines = [f"rates (requests/s): {', '.join(f'{r:g}' for r in c.rates)}; seed {c.seed}"]
+    from freightlab import numbers as fmt
+
+    lines = [f"rates (requests/s): {', '.join(fmt.num(r) for r in c.rates)}; seed {c.seed}"]
     for s in c.sweeps:
         lines.append(f"{s.design}:")
         for p in s.points:
             thr = sum(x.throughput_rps for x in p.result.classes.values())
             off = sum(x.offered_rps for x in p.result.classes.values())
             p99 = max((x.latency_ms.p99 for x in p.result.classes.values()), default=0.0)
+            p99_text = "—" if p.result.verdict == "unstable" else fmt.ms(p99)
             lines.append(
-                f"  {p.rate_rps:>9g} req/s (offered {off:>8.1f}) -> {thr:>8.1f} done/s"
-                f"  p99 {p99:>10.1f} ms  {p.result.verdict:<8}"
+                f"  {fmt.rate(p.rate_rps):>12} (offered {fmt.num(off):>7}) ->"
+                f" {fmt.num(thr):>7} done/s  p99 {p99_text:>10}  {p.result.verdict:<8}"
                 f"{'' if p.healthy else ' past knee':<10} bottleneck {p.result.bottleneck}"
             )
-        knee = "none within the rates" if s.knee_rps is None else f"{s.knee_rps:g} req/s"
+        knee = "none within the rates" if s.knee_rps is None else fmt.rate(s.knee_rps)
         cap = (
-            "" if s.capacity_estimate_rps is None else f", capacity ~{s.capacity_estimate_rps:.1f}"
+            ""
+            if s.capacity_estimate_rps is None
+            else f", capacity ~{fmt.rate(s.capacity_estimate_rps)}"
         )
         lines.append(f"  saturation knee: {knee}{cap}")
     lines.append(f"best: {c.best_design}")

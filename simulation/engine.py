@@ -13,6 +13,7 @@ import math
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from heapq import heappush
 from typing import Any
 
 import simpy
@@ -21,6 +22,7 @@ from simpy.core import StopSimulation
 from designs.schema import Component, Design
 from freightlab.progress import Progress, check
 from simulation.arrivals import arrival_times
+from simulation.backlog import BacklogGuard, caps_for, fault_windows, growth_window_s
 from simulation.components import (
     DROPPED,
     FAILED,
@@ -48,7 +50,6 @@ def max_buckets(components: int, classes: int) -> int:
     return max(60, min(MAX_BUCKETS, SERIES_POINTS // max(1, 2 * components + 4 * classes)))
 
 
-DEFAULT_MAX_IN_SYSTEM = 20_000
 NORMAL = 1
 
 
@@ -107,6 +108,8 @@ class Series:
     failed: dict[str, list[float]] = field(default_factory=dict)  # per class, per second
     replicas: dict[str, list[float]] = field(default_factory=dict)  # autoscaled components
     breaker_open: dict[str, list[float]] = field(default_factory=dict)  # share of the bucket
+    backlog: list[int] = field(default_factory=list)
+    oldest_wait_s: list[float] = field(default_factory=list)
 
 
 class _Source:
@@ -132,11 +135,12 @@ class _Source:
         t = next(self.times, None)
         if t is not None:
             eng = self.engine
-            eng.env.schedule(_Ev(self.fire), NORMAL, max(0.0, t - eng.env.now))  # type: ignore[arg-type]
+            now = eng.env._now
+            heappush(eng.heap, (t if t > now else now, NORMAL, next(eng.eid), _Ev(self.fire)))
 
     def fire(self, _ev: Any) -> None:
         eng = self.engine
-        now = eng.env.now
+        now = eng.env._now
         eng.rid += 1
         measured = now >= eng.warmup
         req = Request(self.cls, self.keys() if self.keys else None, now, measured, eng.rid)
@@ -146,11 +150,8 @@ class _Source:
         eng.in_system += 1
         self.schedule_next()
         self.entry.enter(req, eng.finish)
-        if eng.in_system > eng.max_in_system:
-            eng.stop_reason = (
-                f"more than {eng.max_in_system} requests in flight at t={now:.1f} s: "
-                "the offered load exceeds capacity"
-            )
+        if eng.in_system > eng.hard_cap:  # the memory bound (simulation.backlog)
+            eng.stop_reason = eng.guard.hard_cap_reason(now)
             raise StopSimulation(None)
 
 
@@ -162,7 +163,7 @@ class Engine:
         duration_s: float,
         warmup_s: float,
         seed: int,
-        max_in_system: int,
+        max_in_system: int | None = None,
         progress: Progress | None = None,
         max_events: int | None = None,
     ) -> None:
@@ -170,10 +171,17 @@ class Engine:
         self.duration = duration_s
         self.warmup = warmup_s
         self.seed = seed
-        self.max_in_system = max_in_system
+        self.guard = BacklogGuard(
+            caps_for(design, max_in_system), fault_windows(design), growth_window_s(design)
+        )
+        self.hard_cap = self.guard.hard
         self.max_events = max_events
         self.progress = progress
         self.env = simpy.Environment()
+        # SimPy's own event heap and id counter, pushed to directly (as Environment.schedule
+        # does) by ``later`` and the arrival sources.
+        self.heap: list[Any] = self.env._queue
+        self.eid: Iterator[int] = self.env._eid
         self.nest = [0]  # zero-time nesting depth shared by every station (components.py)
         self.batch = batch_for(sum(c.replica_count() + 1 for c in design.components))
         self.rid = 0
@@ -198,10 +206,11 @@ class Engine:
 
     # ----------------------------------------------------------------- building
     def later(self, delay: float, fn: Callable[[Any], None]) -> None:
-        self.env.schedule(_Ev(fn), NORMAL, delay)  # type: ignore[arg-type]
+        """``env.schedule`` without its call: the hot path schedules an event per step."""
+        heappush(self.heap, (self.env._now + delay, NORMAL, next(self.eid), _Ev(fn)))
 
     def clock(self) -> float:
-        return self.env.now
+        return self.env._now
 
     def station(self, comp: Component, index: int) -> Station:
         """Replica ``index`` of ``comp`` as a Station (its calls are wired afterwards)."""
@@ -257,7 +266,7 @@ class Engine:
             c.bucket_done += 1
             if req.measured:
                 c.completed += 1
-                ms = (self.env.now - req.t0) * 1000.0
+                ms = (self.env._now - req.t0) * 1000.0
                 c.latency.record(ms)
                 c.bucket_lat.append(ms)
         else:
@@ -294,13 +303,24 @@ class Engine:
             node.reset(now)
         for c in self.classes.values():
             c.bucket_done = 0
-            c.bucket_arrivals = 0
             c.bucket_failed = 0
+            c.bucket_arrivals = 0
             c.bucket_lat = []
         self.later(self.bucket_s, self._tick)
 
     def _tick(self, _ev: Any) -> None:
         now = self.env.now
+        self._record(now)
+        reason = self.guard.on_tick(now, self.in_system)
+        if reason is not None:
+            self.stop_reason = reason
+            raise StopSimulation(None)
+        if now + self.bucket_s <= self.duration + 1e-9:
+            self.later(self.bucket_s, self._tick)
+        self._check_work(now)
+
+    def _record(self, now: float) -> None:
+        """Close the time-series bucket ending at ``now``."""
         s = self.series
         bs = self.bucket_s
         s.time_s.append(now)
@@ -312,8 +332,8 @@ class Engine:
             s.p99[name].append(p99)
             s.failed[name].append(c.bucket_failed / bs)
             c.bucket_done = 0
-            c.bucket_arrivals = 0
             c.bucket_failed = 0
+            c.bucket_arrivals = 0
             c.bucket_lat = []
         for name, node in self.nodes.items():
             sts = node.measured()
@@ -340,9 +360,17 @@ class Engine:
                 s.utilization[name].append((ba - prev[1]) / (bs * servers) if servers else 0.0)
         for br in self.breakers:
             s.breaker_open[br.name].append(br.open_time(now - bs, now) / bs)
-        if now + bs <= self.duration + 1e-9:
-            self.later(bs, self._tick)
-        self._check_work(now)
+        s.backlog.append(self.in_system)
+        s.oldest_wait_s.append(now - self.oldest_waiting(now))
+
+    def oldest_waiting(self, now: float) -> float:
+        """Arrival time of the oldest request waiting in any queue (``now`` if none)."""
+        oldest = now
+        for node in self.nodes.values():
+            for st in node.measured():
+                if st.q and st.q[0][0].t0 < oldest:
+                    oldest = st.q[0][0].t0
+        return oldest
 
     def _check_work(self, now: float) -> None:
         """Stop a run that has used far more events than its estimate (the estimate missed
@@ -406,7 +434,7 @@ class Engine:
         stopped = bool(self.stop_reason)
         last = self.series.time_s[-1] if self.series.time_s else self.warmup
         if not stopped and end > self.warmup and end - last >= self.bucket_s - 1e-9:
-            self._tick(None)  # the tick at exactly `duration` sorts after the stop event
+            self._record(end)  # the tick at exactly `duration` sorts after the stop event
         for node in self.nodes.values():
             for st in node.stations:
                 st.flush(end)

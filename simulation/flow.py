@@ -152,14 +152,12 @@ class _ClassFlow:
 
 
 def _order(design: Design) -> list[Component]:
-    import networkx as nx
+    """Components in topological order, ties by name (no networkx import for a run)."""
+    from designs.routing import lexicographic_order
 
-    g = nx.DiGraph()
-    for c in design.components:
-        g.add_node(c.name)
-        for _f, target in c.successors():
-            g.add_edge(c.name, target)
-    return [design.component(n) for n in nx.lexicographical_topological_sort(g)]
+    edges = [(c.name, t, f) for c in design.components for f, t in c.successors()]
+    names = lexicographic_order([c.name for c in design.components], edges)
+    return [design.component(n) for n in names]
 
 
 def _notes(design: Design) -> list[str]:

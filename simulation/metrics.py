@@ -118,6 +118,7 @@ class ClassRecorder:
         self.latency = LogHistogram()
         self.e2e = LogHistogram()
         self.bucket_done = 0
+        self.bucket_failed = 0
         self.bucket_arrivals = 0
         self.bucket_failed = 0
         self.bucket_lat: list[float] = []

@@ -28,7 +28,7 @@ from simulation.results import (
 
 def confidence_interval(values: Sequence[float], level: float = 0.95) -> Estimate:
     """Student-t interval for the mean of independent replications."""
-    from scipy import stats
+    from simulation.student_t import t_ppf
 
     n = len(values)
     if n == 0:
@@ -37,7 +37,7 @@ def confidence_interval(values: Sequence[float], level: float = 0.95) -> Estimat
     if n == 1:
         return Estimate(mean, math.inf, -math.inf, math.inf, 1)
     var = sum((v - mean) ** 2 for v in values) / (n - 1)
-    half = float(stats.t.ppf(0.5 + level / 2.0, n - 1)) * math.sqrt(var / n)
+    half = t_ppf(0.5 + level / 2.0, n - 1) * math.sqrt(var / n)
     return Estimate(mean, half, mean - half, mean + half, n)
 
 
@@ -94,7 +94,10 @@ def summarise_runs(name: str, seeds: list[int], runs: list[SimResult]) -> Replic
             mean_wait_ms=ci([c.mean_wait_ms for c in cs]),
             mean_queue_len=ci([c.mean_queue_len for c in cs]),
         )
-    verdict = "unstable" if any(r.verdict == "unstable" for r in runs) else "stable"
+    # The most severe verdict over the runs: unstable, then degraded, then stable.
+    verdict = next(
+        (v for v in ("unstable", "degraded") if any(r.verdict == v for r in runs)), "stable"
+    )
     bottleneck = Counter(r.bottleneck for r in runs).most_common(1)[0][0]
     return ReplicationResult(
         design=name,

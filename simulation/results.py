@@ -148,6 +148,51 @@ class ComponentStats:
 
 
 @dataclass(frozen=True)
+class Window:
+    """A stretch of simulated time when the design is disturbed on purpose (a fault) or by
+    its arrivals (a burst)."""
+
+    start_s: float
+    end_s: float
+    label: str  # "outage of matcher replica 0", "4x slowdown of routes_db", "burst"
+    kind: str = "burst"  # a fault kind ("outage", "slowdown", ...) or "burst"
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class DegradedSpan:
+    """Where a run that is stable in steady state broke its own expectations: its worst
+    latency (p99 of a bucket, or the age of the oldest waiting request) above
+    ``LATENCY_FACTOR`` x its normal level, or failures well above normal."""
+
+    start_s: float
+    end_s: float
+    causes: list[str]  # labels of the windows it overlaps
+    worst_latency_ms: float
+    normal_latency_ms: float
+    worst_failed_share: float
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Overload:
+    """What an unstable run can say instead of steady-state latencies."""
+
+    offered_rps: float
+    capacity_rps: float | None  # the bottleneck bound, when the bottleneck has workers
+    in_flight: int  # requests in flight when the run ended
+    growth_rps: float  # how fast the backlog grew over the measured window
+    oldest_wait_s: float  # the oldest request still waiting had waited this long
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
 class Timeseries:
     """Measurement window in buckets of ``bucket_s`` seconds (1 s unless the run is so long
     that more than MAX_BUCKETS would be needed). time_s is each bucket's end time."""
@@ -164,6 +209,8 @@ class Timeseries:
     failed_rps: dict[str, list[float]] = field(default_factory=dict)
     replicas: dict[str, list[float]] = field(default_factory=dict)  # autoscaled, mean/bucket
     breaker_open: dict[str, list[float]] = field(default_factory=dict)  # "a->b": share open
+    backlog: list[int] = field(default_factory=list)  # requests in flight at the bucket's end
+    oldest_wait_s: list[float] = field(default_factory=list)  # oldest waiting request's age
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -189,7 +236,7 @@ class BreakerStats:
 @dataclass(frozen=True)
 class SimResult:
     design: str
-    verdict: str  # "stable" | "unstable"
+    verdict: str  # "stable" | "degraded" | "unstable"
     classes: dict[str, ClassStats]
     components: dict[str, ComponentStats]
     bottleneck: str
@@ -204,6 +251,9 @@ class SimResult:
     events: int = 0
     cost_per_hour: float = 0.0  # the design's total, time-averaged under autoscaling
     breakers: dict[str, BreakerStats] = field(default_factory=dict)  # "caller->callee"
+    windows: list[Window] = field(default_factory=list)  # faults and bursts, for charts
+    degraded: list[DegradedSpan] = field(default_factory=list)  # verdict "degraded": where
+    overload: Overload | None = None  # verdict "unstable": what can be said instead
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -222,6 +272,9 @@ class SimResult:
             "events": self.events,
             "cost_per_hour": self.cost_per_hour,
             "breakers": {k: v.to_json() for k, v in self.breakers.items()},
+            "windows": [w.to_json() for w in self.windows],
+            "degraded": [d.to_json() for d in self.degraded],
+            "overload": self.overload.to_json() if self.overload else None,
             "timeseries": self.timeseries.to_json(),
         }
 
@@ -262,7 +315,7 @@ class ReplicationResult:
     runs: list[SimResult]
     classes: dict[str, ClassEstimate]
     components: dict[str, ComponentEstimate]
-    verdict: str  # "unstable" if any replication was
+    verdict: str  # "unstable" if any replication was, else "degraded" if any was
     bottleneck: str  # the most frequent bottleneck over the runs
 
     def to_json(self) -> dict[str, Any]:

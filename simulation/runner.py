@@ -10,14 +10,15 @@ from designs.bounds import SEED_MAX
 from designs.schema import Design
 from freightlab.errors import InputError
 from freightlab.progress import Progress, check
+from simulation.backlog import caps_for
 from simulation.batching import batch_stats
-from simulation.bottleneck import failure_note, find_bottleneck
+from simulation.bottleneck import capacity_rps, failure_note, find_bottleneck
 from simulation.budget import WorkEstimate, check_budget
 from simulation.components import Node
-from simulation.engine import DEFAULT_MAX_IN_SYSTEM, Engine
+from simulation.engine import Engine
 from simulation.results import BreakerStats, ClassStats, ComponentStats, SimResult, Timeseries
+from simulation.verdict import advice, burst_windows, judge, overload, recovered
 
-MAX_AUTO_IN_SYSTEM = 200_000  # the default in-flight cap never goes past this
 HARD_STOP_FACTOR = 3.0  # a run that needs this many times its estimate is stopped
 
 
@@ -44,12 +45,14 @@ def simulate(
     if not 0 <= the_seed <= SEED_MAX:
         raise InputError(f"seed must be between 0 and {SEED_MAX:,}, got {the_seed}")
     budget = check_budget(design, duration, cap, max_events)
+    # Requests in flight are bounded and judged by simulation.backlog (max_in_system, or the
+    # workload's, is the hard cap there).
     engine = Engine(
         design,
         duration_s=duration,
         warmup_s=warmup,
         seed=the_seed,
-        max_in_system=cap,
+        max_in_system=max_in_system,
         progress=progress,
         max_events=int(HARD_STOP_FACTOR * max(budget.events, 1.0)) + 100_000,
     )
@@ -84,11 +87,9 @@ def _prepare(
         if not 0 < rate_rps < math.inf:
             raise InputError(f"rate must be > 0 requests/s, got {rate_rps}")
         design = design.with_rate(rate_rps)
-    # Default cap: 20,000 in flight, or 30 s worth of arrivals for big designs (by Little's
-    # law more than that in flight means a mean response above 30 s: already broken), and
-    # never more than MAX_AUTO_IN_SYSTEM unless asked for: in-flight requests are memory.
-    auto = max(DEFAULT_MAX_IN_SYSTEM, int(min(30 * design.workload.total_rate(), 1e9)))
-    cap = max_in_system or design.workload.max_in_system or min(MAX_AUTO_IN_SYSTEM, auto)
+    # The in-flight backlog where a steadily growing run stops (simulation.backlog's soft cap:
+    # 20,000 or 30 s of arrivals, at most 200,000, or max_in_system): the work estimate's.
+    cap = caps_for(design, max_in_system).soft
     return design, duration, warmup, cap
 
 
@@ -132,7 +133,6 @@ def summarise(engine: Engine, end: float) -> SimResult:
     saturated = list(bn.saturated)
     if growing is not None and growing not in saturated:
         saturated.append(growing)
-    verdict = "unstable" if engine.stop_reason or saturated else "stable"
     s = engine.series
     ts = Timeseries(
         bucket_s=engine.bucket_s,
@@ -146,10 +146,23 @@ def summarise(engine: Engine, end: float) -> SimResult:
         failed_rps=s.failed,
         replicas=s.replicas,
         breaker_open=s.breaker_open,
+        backlog=s.backlog,
+        oldest_wait_s=s.oldest_wait_s,
     )
+    windows = engine.guard.windows + burst_windows(engine.design, ts)
+    # A fault inflates the measured hold times: a saturated component whose backlog came back
+    # to normal after the last fault was overloaded by the fault, not in steady state.
+    steady_saturated = bool(saturated) and not recovered(ts, engine.guard.windows)
+    judged = judge(bool(engine.stop_reason) or steady_saturated, ts, windows)
+    if judged.degraded:
+        explanation = advice(judged.degraded, windows) + " " + explanation
+    over = None
+    if judged.verdict == "unstable":
+        cap = capacity_rps(comps[bn.name]) if bn.name in comps else None
+        over = overload(ts, offered_rps, cap, engine.in_system, end - engine.oldest_waiting(end))
     return SimResult(
         design=engine.design.name,
-        verdict=verdict,
+        verdict=judged.verdict,
         classes=classes,
         components=comps,
         bottleneck=bn.name,
@@ -171,6 +184,9 @@ def summarise(engine: Engine, end: float) -> SimResult:
             )
             for br in engine.breakers
         },
+        windows=windows,
+        degraded=judged.degraded,
+        overload=over,
     )
 
 

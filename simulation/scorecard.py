@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from designs.exercise import Exercise
 from designs.schema import Design
+from freightlab import numbers as fmt
 from freightlab.progress import Progress
 from simulation.bottleneck import capacity_rps
 from simulation.results import SimResult
@@ -80,7 +81,9 @@ def honesty_problems(design: Design, exercise: Exercise) -> list[str]:
             continue
         mean = design.component(name).mean_service_ms()
         if mean < least_ms * 0.99:
-            problems.append(f"'{name}' takes {mean:g} ms but the exercise fixes {least_ms:g} ms")
+            problems.append(
+                f"'{name}' takes {fmt.ms(mean)} but the exercise fixes {fmt.ms(least_ms)}"
+            )
     return problems
 
 
@@ -116,7 +119,7 @@ def score_design(design: Design, exercise: Exercise, progress: Progress | None =
             "Stable at the peak",
             result.verdict == "stable",
             15,
-            f"{result.verdict} at {req.rate_rps:g} requests/s"
+            f"{result.verdict} at {fmt.rate(req.rate_rps, 'requests/s')}"
             + (f" ({result.stop_reason})" if result.stopped_early else ""),
         ),
     ]
@@ -128,10 +131,11 @@ def score_design(design: Design, exercise: Exercise, progress: Progress | None =
             "Nothing lost",
             success >= req.min_success,
             15,
-            f"{success:.2%} of {offered:,} requests completed (need {req.min_success:.1%})"
+            f"{fmt.pct(success, 4)} of {fmt.count(offered)} requests completed"
+            f" (need {fmt.pct(req.min_success, 4)})"
             if offered
-            else f"nothing measured: the run stopped at {result.duration_s:,.0f} s, "
-            f"before the {result.warmup_s:,.0f} s warm-up ended",
+            else f"nothing measured: the run stopped at {fmt.seconds(result.duration_s)}, "
+            f"before the {fmt.seconds(result.warmup_s)} warm-up ended",
         )
     )
     checks.append(_latency_check("Response p99", req.p99_ms, _worst(result, "latency"), 25))
@@ -148,8 +152,8 @@ def score_design(design: Design, exercise: Exercise, progress: Progress | None =
                 "Headroom",
                 headroom >= req.min_headroom,
                 15,
-                f"the bottleneck carries about {capacity:,.1f} requests/s = {headroom:.2f}x "
-                f"the peak (need {req.min_headroom:.2f}x)",
+                f"the bottleneck carries about {fmt.rate(capacity, 'requests/s')}"
+                f" = {headroom:.2f}x the peak (need {req.min_headroom:.2f}x)",
             )
         )
     else:
@@ -186,12 +190,12 @@ def _latency_check(name: str, target_ms: float, p99: float | None, max_points: f
     if p99 is None:
         return Check(name, False, 0.0, max_points, "no request completed this path")
     if p99 <= target_ms:
-        return Check(name, True, max_points, max_points, f"{p99:,.0f} ms ≤ {target_ms:,.0f} ms")
+        return Check(name, True, max_points, max_points, f"{fmt.ms(p99)} ≤ {fmt.ms(target_ms)}")
     near = p99 <= target_ms * NEAR_MISS
     return Check(
         name,
         False,
         max_points / 2 if near else 0.0,
         max_points,
-        f"{p99:,.0f} ms > {target_ms:,.0f} ms" + (" (close: half marks)" if near else ""),
+        f"{fmt.ms(p99)} > {fmt.ms(target_ms)}" + (" (close: half marks)" if near else ""),
     )

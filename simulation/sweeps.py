@@ -47,7 +47,7 @@ def analyse(
     for i in order:
         r = results[i]
         healthy = (
-            r.verdict == "stable"
+            r.verdict != "unstable"  # a degraded point (a fault) still has a steady state
             and _goodput(r) >= GOODPUT_MIN
             and (base_p99 <= 0 or _p99(r) <= P99_GROWTH_MAX * base_p99)
             and (p99_slo_ms is None or _p99(r) <= p99_slo_ms)

@@ -1,19 +1,28 @@
 """Does a simulation agree with theory? The metrics where it does not, and one sentence.
 
 :mod:`simulation.analytic` predicts; this module compares a run (or replications) with the
-prediction, allowing for the run's own noise (batch means), and says so in words.
+prediction, allowing for the run's own noise (batch means), and says so in words. Agreement is
+claimed only where both sides are finite; an overloaded design gets a sentence about overload.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from scipy import stats
-
-from simulation.analytic import Prediction
+from freightlab import numbers as fmt
+from simulation.analytic import ComponentTheory, Prediction
 from simulation.results import ReplicationResult, SimResult
+
+_METRIC_FORMAT: dict[str, Callable[[float], str]] = {
+    "utilization": fmt.pct,
+    "mean_wait_ms": fmt.ms,
+    "mean_ms": fmt.ms,
+    "p50_ms": fmt.ms,
+    "p95_ms": fmt.ms,
+    "p99_ms": fmt.ms,
+}
 
 
 @dataclass(frozen=True)
@@ -31,9 +40,12 @@ class Disagreement:
         return (self.simulated - self.theory) / abs(self.theory)
 
     def __str__(self) -> str:
+        show = _METRIC_FORMAT.get(self.metric.removeprefix("latency_"), fmt.num)
+        label = self.metric.removesuffix("_ms").replace("_", " ")
+        change = "" if not math.isfinite(self.rel_error) else f"{fmt.signed_pct(self.rel_error)}; "
         return (
-            f"{self.subject} {self.metric}: simulated {self.simulated:.4g}, theory says "
-            f"{self.theory:.4g} ({self.rel_error:+.1%}; allowed +/- {self.allowed:.3g})"
+            f"{self.subject} {label}: simulated {show(self.simulated)}, theory says "
+            f"{show(self.theory)} ({change}allowed ± {show(self.allowed)})"
         )
 
 
@@ -71,6 +83,8 @@ def compare_to_theory(
         return out
 
     def check(subject: str, metric: str, sim: float, hw: float, th: float, floor: float) -> None:
+        if not math.isfinite(th):
+            return  # not comparable: nothing finite to agree or disagree with
         allowed = rel_tol * abs(th) + floor + hw
         if not math.isfinite(sim) or abs(sim - th) > allowed:
             out.append(Disagreement(subject, metric, sim, th, allowed))
@@ -141,9 +155,10 @@ def _mean_and_half_width(values: list[float]) -> tuple[float | None, float]:
     mean = sum(values) / n
     if n < 2:
         return mean, 0.0
+    from simulation.student_t import t_ppf
 
     var = sum((v - mean) ** 2 for v in values) / (n - 1)
-    return mean, float(stats.t.ppf(0.975, n - 1)) * math.sqrt(var / n)
+    return mean, t_ppf(0.975, n - 1) * math.sqrt(var / n)
 
 
 def batch_means_relative_half_width(series: Sequence[float], batches: int = 20) -> float | None:
@@ -156,6 +171,7 @@ def batch_means_relative_half_width(series: Sequence[float], batches: int = 20) 
     values = [v for v in series if v is not None and math.isfinite(v)]
     if len(values) < batches * 5:
         return None
+    from simulation.student_t import t_ppf
 
     chunks = [
         values[i * len(values) // batches : (i + 1) * len(values) // batches]
@@ -166,8 +182,35 @@ def batch_means_relative_half_width(series: Sequence[float], batches: int = 20) 
     if grand <= 0:
         return None
     var = sum((m - grand) ** 2 for m in means) / (batches - 1)
-    half = float(stats.t.ppf(0.975, batches - 1)) * math.sqrt(var / batches)
+    half = t_ppf(0.975, batches - 1) * math.sqrt(var / batches)
     return half / grand
+
+
+def _worst_station(prediction: Prediction) -> ComponentTheory | None:
+    queueing = [c for c in prediction.components.values() if not c.is_delay]
+    return max(queueing, key=lambda c: c.utilization, default=None)
+
+
+def _overload_summary(prediction: Prediction) -> str:
+    worst = _worst_station(prediction)
+    offered = sum(c.offered_rps for c in prediction.classes.values())
+    load = "" if worst is None else f": '{worst.name}' would be {fmt.pct(worst.utilization)} busy"
+    return (
+        f"Theory predicts overload too{load} (capacity {fmt.rate(prediction.max_throughput_rps)}"
+        f" against {fmt.rate(offered)} offered). There is no steady state, so there are no"
+        " latencies to compare."
+    )
+
+
+def _stability_disagreement(result: SimResult | ReplicationResult, prediction: Prediction) -> str:
+    worst = _worst_station(prediction)
+    busy = "" if worst is None else f" ('{worst.name}' {fmt.pct(worst.utilization)} busy)"
+    if prediction.stable:
+        return (
+            f"Theory disagrees: it predicts a stable design{busy}, but the simulation was"
+            " overloaded."
+        )
+    return f"Theory disagrees: it predicts overload{busy}, but the simulation ran {result.verdict}."
 
 
 def theory_summary(
@@ -184,6 +227,10 @@ def theory_summary(
     if prediction is None:
         why = f" ({gaps[0]})" if gaps else ""
         return f"Theory: outside what closed-form queueing theory covers{why}."
+    if result.verdict == "unstable" and not prediction.stable:
+        return _overload_summary(prediction)
+    if result.verdict == "unstable" or not prediction.stable:
+        return _stability_disagreement(result, prediction)
     noise = 0.0
     if isinstance(result, SimResult):
         widths = [

@@ -13,9 +13,8 @@ import dataclasses
 import math
 from collections import Counter
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
@@ -34,7 +33,6 @@ from PySide6.QtWidgets import (
 )
 
 from dispatcher.costs import format_clock
-from dispatcher.day_charts import batching_tradeoff_figure
 from dispatcher.day_replay import DayReplay, LoadPhase
 from dispatcher.fleet import Load, Truck
 from dispatcher.operations import Activity, DayResult, DaySettings, compare_batching, simulate_day
@@ -42,6 +40,9 @@ from dispatcher.routes import RouteGraph
 from freightlab.jobs import Job
 from freightlab.progress import Progress
 from freightlab.ui.jobs import JobRunner
+
+if TYPE_CHECKING:  # matplotlib loads when the first chart is drawn, not with the window
+    from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 
 COMPARE_WINDOWS = (0, 5, 15, 30)
 #: The bar's text once a run ends, however it ended.
@@ -443,6 +444,10 @@ class DayPanel(QWidget):
             self.status_label.setText("The board changed since this run; simulate again.")
 
     def _show_chart(self, results: list[DayResult]) -> None:
+        from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+
+        from dispatcher.day_charts import batching_tradeoff_figure
+
         figure = batching_tradeoff_figure(results)
         canvas = FigureCanvasQTAgg(figure)
         canvas.setObjectName("batching_chart")

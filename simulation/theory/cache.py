@@ -13,7 +13,6 @@ from collections.abc import Callable
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.optimize import brentq
 
 FloatArray = NDArray[np.float64]
 
@@ -42,6 +41,8 @@ def _solve_occupancy(occupancy: Callable[[float], float], capacity: int, p: Floa
     hi = capacity / float(p.max())
     while occupancy(hi) < capacity:
         hi *= 2.0
+    from simulation.theory.roots import brentq
+
     return float(brentq(lambda t: occupancy(t) - capacity, 0.0, hi, xtol=1e-10, rtol=1e-12))
 
 

@@ -14,7 +14,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.linalg import expm
 
 from simulation.theory.queues import QueueResult, ServiceMoments, mgc
 
@@ -87,7 +86,7 @@ class JacksonResult:
         return hypoexp_tail(rates, t)
 
     def response_percentile(self, cls: str, q: float) -> float:
-        from scipy.optimize import brentq
+        from simulation.theory.roots import brentq
 
         if not 0.0 < q < 1.0:
             raise ValueError(f"quantile must be in (0, 1), got {q}")
@@ -136,6 +135,8 @@ def hypoexp_tail(rates: Sequence[float], t: float) -> float:
             sub[i, i + 1] = r
     alpha = np.zeros(n)
     alpha[0] = 1.0
+    from scipy.linalg import expm  # deferred: scipy.linalg costs ~0.25 s to import
+
     return float(np.clip(alpha @ expm(sub * t) @ np.ones(n), 0.0, 1.0))
 
 

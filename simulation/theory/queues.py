@@ -12,7 +12,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import brentq
+
+from simulation.theory.roots import brentq
 
 INF = math.inf
 _EPSILONS = [0.5**k for k in range(1, 45)]

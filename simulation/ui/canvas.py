@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from designs.layout import layered_layout
 from designs.resilience import describe
 from designs.schema import Component, Design
+from freightlab import numbers as fmt
 from simulation.results import SimResult
 
 BOX_W, BOX_H, GAP_X, GAP_Y = 156.0, 74.0, 58.0, 30.0
@@ -53,10 +54,8 @@ def utilisation_colour(util: float) -> QColor:
 
 
 def duration_text(ms: float) -> str:
-    """Short enough for a box: '18 ms', '2.4 s', '177 s'."""
-    if ms < 1000:
-        return f"{ms:.0f} ms"
-    return f"{ms / 1000:.1f} s" if ms < 10_000 else f"{ms / 1000:,.0f} s"
+    """Short enough for a box: '18 ms', '2.4 s', '7.7 min'."""
+    return fmt.ms(ms)
 
 
 def _capacity_text(c: Component) -> str:
@@ -146,14 +145,16 @@ class DesignCanvas(QGraphicsView):
             if stats is None:
                 continue
             if stats.workers:
-                text = f"util {stats.utilization:.0%} · wait {duration_text(stats.mean_wait_ms)}"
+                text = (
+                    f"util {fmt.pct(stats.utilization)} · wait {duration_text(stats.mean_wait_ms)}"
+                )
                 if stats.mean_batch_size is not None:  # a matcher: its batches too
-                    text += f" · batch {stats.mean_batch_size:.3g}"
+                    text += f" · batch {fmt.num(stats.mean_batch_size)}"
                 util: float | None = stats.utilization
             elif stats.hit_ratio is not None:
                 text, util = f"hit ratio {stats.hit_ratio:.0%}", None
             else:
-                text, util = f"{stats.arrival_rate_rps:.1f} req/s", None
+                text, util = fmt.rate(stats.arrival_rate_rps), None
             box.show_stats(util, text, name == result.bottleneck)
 
     def fit(self) -> None:

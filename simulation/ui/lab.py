@@ -44,7 +44,7 @@ from simulation.analytic import Prediction, predict_or_explain
 from simulation.results import Comparison, ReplicationResult, SimResult
 from simulation.sweeps import parse_rates
 from simulation.ui.canvas import DesignCanvas
-from simulation.ui.results_view import ResultsCharts
+from simulation.ui.results_view import Prepared, ResultsCharts, prepare_charts
 
 CATALOG = Path(__file__).resolve().parents[2] / "designs" / "catalog"
 MAX_DURATION_S = 100_000
@@ -66,6 +66,13 @@ class RunOutcome:
     prediction: Prediction | None
     gaps: list[str]
     replications: ReplicationResult | None = None
+    charts: Prepared | None = None  # built and drawn in the worker
+
+
+@dataclass(frozen=True)
+class CompareOutcome:
+    comparison: Comparison
+    charts: Prepared
 
 
 def _load(path: Path) -> LoadedDesign:
@@ -77,12 +84,16 @@ def _run(
     duration_s: float,
     seed: int,
     runs: int,
+    chart_px: tuple[int, int],
     progress: Progress,
     scheduler: str | None = None,
 ) -> RunOutcome:
+    """Simulate (or replicate), then build and draw the charts, all in the worker."""
+    from simulation.charts import result_figures
     from simulation.runner import simulate
 
     prediction, gaps = predict_or_explain(design)
+    reps = None
     if runs > 1:  # independent seeds in parallel (processes or a Dask cluster), for CIs
         from simulation.replications import replicate
 
@@ -95,9 +106,11 @@ def _run(
             progress=progress,
             scheduler=scheduler,
         )
-        return RunOutcome(reps.runs[0], prediction, gaps, reps)
-    result = simulate(design, duration_s=duration_s, seed=seed, progress=progress)
-    return RunOutcome(result, prediction, gaps)
+        result = reps.runs[0]
+    else:
+        result = simulate(design, duration_s=duration_s, seed=seed, progress=progress)
+    charts = prepare_charts(result_figures(result, prediction), chart_px)
+    return RunOutcome(result, prediction, gaps, reps, charts)
 
 
 def _compare(
@@ -105,13 +118,18 @@ def _compare(
     rates: list[float],
     duration_s: float,
     seed: int,
+    chart_px: tuple[int, int],
     progress: Progress,
     scheduler: str | None = None,
-) -> Comparison:
+) -> CompareOutcome:
+    from simulation.charts import comparison_figure
     from simulation.sweeps import compare
 
-    return compare(
+    comparison = compare(
         designs, rates, duration_s=duration_s, seed=seed, progress=progress, scheduler=scheduler
+    )
+    return CompareOutcome(
+        comparison, prepare_charts({"Comparison": comparison_figure(comparison)}, chart_px)
     )
 
 
@@ -463,10 +481,12 @@ class DesignLab(AreaDefaults, QWidget):
             self.seed.value(),
         )
         self.results.clear_results("Simulating…")
-        runs = self.runs.value()
+        runs, px = self.runs.value(), self.results.chart_size()
         where = self.scheduler or None
         self._start(
-            "Simulating", lambda p: _run(design, duration, seed, runs, p, where), self._run_done
+            "Simulating",
+            lambda p: _run(design, duration, seed, runs, px, p, where),
+            self._run_done,
         )
 
     def run_comparison(self) -> None:
@@ -481,10 +501,11 @@ class DesignLab(AreaDefaults, QWidget):
         designs = [self.current.design, other]
         duration, seed = float(self.duration.value()), self.seed.value()
         self.results.clear_results("Comparing…")
+        px = self.results.chart_size()
         where = self.scheduler or None
         self._start(
             "Comparing",
-            lambda p: _compare(designs, rates, duration, seed, p, where),
+            lambda p: _compare(designs, rates, duration, seed, px, p, where),
             self._compare_done,
         )
 
@@ -495,16 +516,17 @@ class DesignLab(AreaDefaults, QWidget):
         self.last_outcome = outcome
         self.canvas.show_result(outcome.result)
         self.results.show_result(
-            outcome.result, outcome.prediction, outcome.gaps, outcome.replications
+            outcome.result, outcome.prediction, outcome.gaps, outcome.replications, outcome.charts
         )
         result = outcome.result
         self.status_message.emit(
             f"{result.design}: {result.verdict}, bottleneck {result.bottleneck}"
         )
 
-    def _compare_done(self, comparison: Comparison) -> None:
+    def _compare_done(self, outcome: CompareOutcome) -> None:
+        comparison = outcome.comparison
         self.last_comparison = comparison
-        self.results.show_comparison(comparison)
+        self.results.show_comparison(comparison, outcome.charts)
         self.status_message.emit(f"Best under load: {comparison.best_design}")
 
     def _cancelled(self) -> None:

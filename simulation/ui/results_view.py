@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import html
 import warnings
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
-from matplotlib.figure import Figure
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
+from PySide6.QtGui import QImage, QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
@@ -17,31 +19,31 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from simulation import charts
+from freightlab import numbers as fmt
+from freightlab.ui.worker import Task, start
 from simulation.analytic import Prediction
 from simulation.results import Comparison, Estimate, ReplicationResult, SimResult
 from simulation.theory_check import theory_summary
+from simulation.verdict import verdict_sentences
+
+if TYPE_CHECKING:  # matplotlib loads with the first result, not with the window
+    from matplotlib.figure import Figure
+
+RESIZE_DEBOUNCE_MS = 120
+
+VERDICT_COLOURS = {"stable": "#2e7d32", "degraded": "#b26a00", "unstable": "#c62828"}
+Show = Callable[[float], str]
 
 
-def _fmt(value: float | None, digits: int = 1, suffix: str = "") -> str:
-    if value is None:
-        return "—"
-    return f"{value:,.{digits}f}{suffix}"
+def _fmt(value: float | None, show: Show = fmt.num) -> str:
+    return "—" if value is None else show(value)
 
 
-def _est(
-    estimate: Estimate | None,
-    fallback: float | None,
-    scale: float = 1.0,
-    digits: int = 1,
-    suffix: str = "",
-) -> str:
+def _est(estimate: Estimate | None, fallback: float | None, show: Show = fmt.num) -> str:
     """'12.3 ± 0.4' over replications, or the single run's figure."""
     if estimate is None:
-        return _fmt(fallback * scale if fallback is not None else None, digits, suffix)
-    return (
-        f"{estimate.mean * scale:,.{digits}f} ± {estimate.half_width * scale:,.{digits}f}{suffix}"
-    )
+        return _fmt(fallback, show)
+    return f"{show(estimate.mean)} ± {show(estimate.half_width)}"
 
 
 def _table(
@@ -92,13 +94,15 @@ class SummaryView(QWidget):
         super().__init__()
         reps = replications
         layout = QVBoxLayout(self)
-        colour = "#2e7d32" if result.verdict == "stable" else "#c62828"
+        colour = VERDICT_COLOURS.get(result.verdict, "#c62828")
+        sentences = "".join(f"<br><i>{html.escape(t)}</i>" for t in verdict_sentences(result))
         verdict = QLabel(
             f"<span style='font-size:15pt;color:{colour}'><b>{result.verdict.upper()}</b></span>"
-            f" &nbsp; {result.design} — {result.duration_s - result.warmup_s:,.0f} s measured "
-            f"after {result.warmup_s:,.0f} s warm-up, seed {result.seed};"
+            f" &nbsp; {html.escape(result.design)} —"
+            f" {fmt.seconds(result.duration_s - result.warmup_s)} measured"
+            f" after {fmt.seconds(result.warmup_s)} warm-up, seed {result.seed};"
             f" costs {result.cost_per_hour:,.2f} per hour"
-            + (f"<br><i>Stopped early: {result.stop_reason}</i>" if result.stopped_early else "")
+            + sentences
             + (
                 f"<br>{len(reps.runs)} replications (seeds {reps.seeds[0]}–{reps.seeds[-1]}):"
                 " figures with ± are means with 95% confidence intervals; charts show the first."
@@ -107,33 +111,37 @@ class SummaryView(QWidget):
             )
         )
         verdict.setWordWrap(True)
+        verdict.setObjectName("verdict_label")
         layout.addWidget(verdict)
         explanation = QLabel(result.bottleneck_explanation)
         explanation.setWordWrap(True)
         explanation.setObjectName("bottleneck_explanation")
         layout.addWidget(explanation)
 
-        theory_classes = prediction.classes if prediction else {}
+        # An overloaded run has no steady state: the few latencies it has are not the design's.
+        steady = result.verdict != "unstable"
+        theory_classes = prediction.classes if prediction and prediction.stable else {}
         class_rows = []
         for name, stats in result.classes.items():
             th = theory_classes.get(name)
-            lat = stats.latency_ms
-            cest = reps.classes.get(name) if reps else None
+            lat = stats.latency_ms if steady and stats.latency_ms.count else None
+            e2e = stats.e2e_latency_ms if steady else None
+            cest = reps.classes.get(name) if reps and steady else None
             class_rows.append(
                 [
                     name,
-                    f"{stats.offered:,}",
-                    f"{stats.completed:,}",
-                    f"{stats.rejected + stats.dropped + stats.timed_out + stats.failed:,}",
-                    _est(cest.throughput_rps if cest else None, stats.throughput_rps, digits=2),
-                    _est(cest.latency_mean_ms if cest else None, lat.mean),
-                    _fmt(th.mean_response_ms if th else None),
-                    _fmt(lat.p50),
-                    _fmt(lat.p95),
-                    _est(cest.latency_p99_ms if cest else None, lat.p99),
-                    _fmt(th.percentiles_ms.get("p99") if th else None),
-                    _fmt(stats.e2e_latency_ms.mean if stats.e2e_latency_ms else None),
-                    _fmt(stats.e2e_latency_ms.p99 if stats.e2e_latency_ms else None),
+                    fmt.count(stats.offered),
+                    fmt.count(stats.completed),
+                    fmt.count(stats.rejected + stats.dropped + stats.timed_out + stats.failed),
+                    _est(cest.throughput_rps if cest else None, stats.throughput_rps),
+                    _est(cest.latency_mean_ms if cest else None, lat.mean if lat else None, fmt.ms),
+                    _fmt(th.mean_response_ms if th else None, fmt.ms),
+                    _fmt(lat.p50 if lat else None, fmt.ms),
+                    _fmt(lat.p95 if lat else None, fmt.ms),
+                    _est(cest.latency_p99_ms if cest else None, lat.p99 if lat else None, fmt.ms),
+                    _fmt(th.percentiles_ms.get("p99") if th else None, fmt.ms),
+                    _fmt(e2e.mean if e2e else None, fmt.ms),
+                    _fmt(e2e.p99 if e2e else None, fmt.ms),
                 ]
             )
         layout.addWidget(
@@ -144,7 +152,7 @@ class SummaryView(QWidget):
                     "completed",
                     "lost",
                     "req/s",
-                    "mean ms",
+                    "mean",
                     "theory",
                     "p50",
                     "p95",
@@ -179,19 +187,18 @@ class SummaryView(QWidget):
                 [
                     name + marker,
                     comp.kind,
-                    str(comp.workers or "—"),
+                    fmt.count(comp.workers) if comp.workers else "—",
                     _est(
                         kest.utilization if kest else None,
                         comp.utilization if comp.workers else None,
-                        scale=100,
-                        suffix="%",
+                        fmt.pct,
                     ),
-                    _fmt(cth.utilization * 100 if cth and not cth.is_delay else None, 1, "%"),
-                    _est(kest.mean_wait_ms if kest else None, comp.mean_wait_ms),
-                    _fmt(cth.mean_wait_ms if cth and not cth.is_delay else None),
-                    _fmt(comp.mean_queue_len, 2),
-                    f"{comp.dropped:,}",
-                    _fmt(comp.hit_ratio * 100 if comp.hit_ratio is not None else None, 1, "%"),
+                    _fmt(cth.utilization if cth and not cth.is_delay else None, fmt.pct),
+                    _est(kest.mean_wait_ms if kest else None, comp.mean_wait_ms, fmt.ms),
+                    _fmt(cth.mean_wait_ms if cth and not cth.is_delay else None, fmt.ms),
+                    fmt.num(comp.mean_queue_len),
+                    fmt.count(comp.dropped),
+                    _fmt(comp.hit_ratio, fmt.pct),
                 ]
             )
         layout.addWidget(
@@ -202,7 +209,7 @@ class SummaryView(QWidget):
                     "workers",
                     "util",
                     "theory",
-                    "wait ms",
+                    "wait",
                     "theory",
                     "queue",
                     "dropped",
@@ -224,10 +231,89 @@ class SummaryView(QWidget):
 warnings.filterwarnings("ignore", message="constrained_layout not applied")
 
 
-def figure_widget(figure: Figure) -> FigureCanvasQTAgg:
-    canvas = FigureCanvasQTAgg(figure)
-    canvas.setMinimumSize(360, 260)
-    return canvas
+Prepared = dict[str, tuple["Figure", QImage | None]]
+
+
+def _image(figure: Figure, size_px: tuple[int, int]) -> QImage:
+    """Agg's pixels as a QImage in the format the raster painter blits without converting
+    (QImage, unlike QPixmap, may be made in any thread)."""
+    from simulation.charts import render_rgba
+
+    r = render_rgba(figure, *size_px)
+    image = QImage(r.rgba, r.width, r.height, r.width * 4, QImage.Format.Format_RGBA8888)
+    return image.convertToFormat(QImage.Format.Format_ARGB32_Premultiplied)
+
+
+def prepare_charts(figures: dict[str, Figure], size_px: tuple[int, int]) -> Prepared:
+    """Draw every figure at ``size_px`` (call it in a worker, with the result)."""
+    return {title: (fig, _image(fig, size_px)) for title, fig in figures.items()}
+
+
+class ChartView(QWidget):
+    """A chart shown as pixels that Agg drew off the UI thread.
+
+    The first picture comes drawn with the result; when the view is resized a worker draws
+    the figure again at the new size (debounced), and the old picture stays, scaled,
+    meanwhile, so neither a result nor a resize stalls the window. One drawing per figure
+    at a time."""
+
+    def __init__(self, figure: Figure, image: QImage | None = None) -> None:
+        super().__init__()
+        self.figure = figure
+        self.setObjectName("chart_view")
+        self.setMinimumSize(360, 260)
+        self.image = image
+        self._task: Task | None = None
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(RESIZE_DEBOUNCE_MS)
+        self._debounce.timeout.connect(self._render)
+        if image is None:
+            self._debounce.start()
+
+    def pixel_size(self) -> tuple[int, int]:
+        dpr = self.devicePixelRatioF()
+        return max(1, round(self.width() * dpr)), max(1, round(self.height() * dpr))
+
+    def shown_size(self) -> tuple[int, int] | None:
+        return None if self.image is None else (self.image.width(), self.image.height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self.pixel_size() != self.shown_size():
+            self._debounce.start()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), Qt.GlobalColor.white)
+        if self.image is not None:
+            target = QRectF(0.0, 0.0, float(self.width()), float(self.height()))
+            if self.pixel_size() == self.shown_size():
+                painter.drawImage(QPointF(0.0, 0.0), self.image)
+            else:  # a resize is being redrawn: stretch the old picture meanwhile
+                painter.drawImage(target, self.image)
+        painter.end()
+
+    def _render(self) -> None:
+        if self._task is not None:
+            return  # _rendered looks at the size again when this drawing is done
+        figure, size = self.figure, self.pixel_size()
+        task = Task(lambda _progress: _image(figure, size))
+        task.signals.done.connect(self._rendered)
+        task.signals.failed.connect(self._render_failed)
+        self._task = start(task)
+
+    def _rendered(self, image: QImage) -> None:
+        self._task = None
+        image.setDevicePixelRatio(self.devicePixelRatioF())
+        self.image = image
+        self.update()
+        if self.pixel_size() != self.shown_size():
+            self._debounce.start()
+
+    def _render_failed(self, message: str) -> None:
+        self._task = None
+        self.setToolTip(f"The chart could not be drawn: {message}")
 
 
 class ResultsCharts(QTabWidget):
@@ -252,24 +338,35 @@ class ResultsCharts(QTabWidget):
         prediction: Prediction | None,
         gaps: list[str] | None = None,
         replications: ReplicationResult | None = None,
+        prepared: Prepared | None = None,
     ) -> None:
-        self.clear()
-        self.figures = {
-            "Throughput": charts.throughput_figure(result),
-            "Latency": charts.latency_figure(result, prediction),
-            "Utilisation": charts.utilization_figure(result, prediction),
-            "Queue": charts.queue_length_figure(result),
-        }
-        if charts.has_resilience_data(result):
-            self.figures["Failures"] = charts.resilience_figure(result)
-        self.addTab(SummaryView(result, prediction, gaps or [], replications), "Summary")
-        for title, figure in self.figures.items():
-            self.addTab(figure_widget(figure), title)
+        """Show a result; ``prepared`` (from ``prepare_charts`` in the worker) saves building
+        and drawing the charts here on the UI thread."""
+        if prepared is None:
+            from simulation.charts import result_figures
 
-    def show_comparison(self, comparison: Comparison) -> None:
+            prepared = {t: (f, None) for t, f in result_figures(result, prediction).items()}
         self.clear()
-        self.figures = {"Comparison": charts.comparison_figure(comparison)}
-        self.addTab(figure_widget(self.figures["Comparison"]), "Comparison")
+        self.figures = {title: fig for title, (fig, _) in prepared.items()}
+        self.addTab(SummaryView(result, prediction, gaps or [], replications), "Summary")
+        for title, (figure, image) in prepared.items():
+            self.addTab(ChartView(figure, image), title)
+
+    def chart_size(self) -> tuple[int, int]:
+        """Pixels a chart tab has (what a worker should draw at)."""
+        page = self.currentWidget() or self
+        dpr = self.devicePixelRatioF()
+        return max(360, round(page.width() * dpr)), max(260, round(page.height() * dpr))
+
+    def show_comparison(self, comparison: Comparison, prepared: Prepared | None = None) -> None:
+        if prepared is None:
+            from simulation.charts import comparison_figure
+
+            prepared = {"Comparison": (comparison_figure(comparison), None)}
+        self.clear()
+        self.figures = {title: fig for title, (fig, _) in prepared.items()}
+        figure, image = prepared["Comparison"]
+        self.addTab(ChartView(figure, image), "Comparison")
         rows = []
         for sweep in comparison.sweeps:
             rows.append(

@@ -240,3 +240,47 @@ def test_charts_do_not_use_pyplot_or_qt() -> None:
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == ""
+
+
+def test_fault_window_is_shaded_and_the_backlog_builds_and_drains() -> None:
+    import numpy as np
+
+    text = """
+name = "slowdown"
+[workload]
+duration_s = 900
+warmup_s = 60
+seed = 2
+[[workload.classes]]
+name = "req"
+entry = "s"
+arrival = { process = "poisson", rate_rps = 50.0 }
+[[components]]
+name = "s"
+kind = "service"
+workers = 4
+service_ms = { dist = "exponential", mean = 60.0 }
+[[faults]]
+component = "s"
+kind = "slowdown"
+factor = 3.0
+at_s = 200.0
+duration_s = 150.0
+"""
+    result = simulate(loads_design(text))
+    assert result.verdict == "degraded"
+    fig = queue_length_figure(result)
+    ax = fig.axes[0]
+    legend = ax.get_legend()
+    assert legend is not None
+    names = [t.get_text() for t in legend.get_texts()]
+    assert "3x slowdown of s" in names and "in flight (whole design)" in names
+    assert "degraded" in names
+    line = next(li for li in ax.get_lines() if li.get_label() == "in flight (whole design)")
+    backlog = np.asarray(line.get_ydata(), dtype=float)
+    peak = int(np.argmax(backlog))
+    assert backlog[peak] > 1000 and backlog[-1] < 0.05 * backlog[peak]  # built, then drained
+    latency = latency_figure(result)
+    over_time = latency.axes[1].get_legend()
+    assert over_time is not None
+    assert any("slowdown" in t.get_text() for t in over_time.get_texts())

@@ -106,7 +106,7 @@ def test_catalog_designs_run_with_consistent_books(name: str) -> None:
 
     path = next(p for p in catalog_paths() if p.name == name)
     r = simulate(load_design(path), duration_s=400)
-    assert r.verdict in ("stable", "unstable")
+    assert r.verdict in ("stable", "degraded", "unstable")
     assert r.bottleneck in r.components and r.bottleneck_explanation
     for c in r.classes.values():
         ended = c.completed + c.rejected + c.dropped + c.timed_out + c.failed
@@ -116,7 +116,12 @@ def test_catalog_designs_run_with_consistent_books(name: str) -> None:
     for s in r.components.values():
         assert 0.0 <= s.utilization <= 1.0
         assert s.mean_queue_len >= 0 and s.mean_wait_ms >= 0
-    if name == "database_direct.toml":
-        assert r.verdict == "unstable"
-    else:
-        assert r.verdict == "stable", name
+    # In the first 400 s the rate-limited gateway meets a burst it refuses in part, and the
+    # retry storms' slowdown starts at 300 s (with a breaker it is over by 330 s).
+    expected = {
+        "database_direct.toml": "unstable",
+        "gateway_rate_limited.toml": "degraded",
+        "retry_storm.toml": "degraded",
+        "retry_storm_breaker.toml": "degraded",
+    }
+    assert r.verdict == expected.get(name, "stable"), name

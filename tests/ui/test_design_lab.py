@@ -149,3 +149,72 @@ def test_replications_show_confidence_intervals(qtbot) -> None:
     assert "±" in tables[0].item(0, 5).text()  # mean response, with its interval
     assert "±" in tables[1].item(0, 3).text()  # utilisation, with its interval
     assert "3 replications" in "".join(label.text() for label in summary.findChildren(QLabel))
+
+
+def _summary_text(lab: DesignLab) -> str:
+    summary = lab.results.widget(0)
+    labels = " ".join(label.text() for label in summary.findChildren(QLabel))
+    cells = [
+        t.item(r, c).text()
+        for t in summary.findChildren(QTableWidget)
+        for r in range(t.rowCount())
+        for c in range(t.columnCount())
+        if t.item(r, c) is not None
+    ]
+    return labels + " | " + " ".join(cells)
+
+
+def test_an_overloaded_run_says_unstable_without_fake_latencies(qtbot) -> None:
+    lab = _lab(qtbot, "monolith")
+    editor = lab.editor.text_edit
+    editor.setPlainText(editor.toPlainText().replace("rate_rps = 2.7", "rate_rps = 30.0"))
+    qtbot.waitUntil(lambda: lab.current.design.workload.total_rate() == 30.0, timeout=5_000)
+    lab.duration.setValue(1200)
+    qtbot.mouseClick(lab.run_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: lab.last_outcome is not None, timeout=60_000)
+    assert lab.last_outcome.result.verdict == "unstable"
+    text = _summary_text(lab)
+    assert "UNSTABLE" in text and "no latency figures" in text
+    assert "agrees" not in text and "0.0" not in text and " 0 ms" not in text
+    assert "e+0" not in text and "capacity of 3" in text
+    SHOTS.mkdir(exist_ok=True)
+    lab.grab().save(str(SHOTS / "design_lab_unstable.png"))
+
+
+def test_the_ui_thread_keeps_running_during_and_after_a_run(qtbot, capsys) -> None:
+    from PySide6.QtCore import QElapsedTimer, QTimer
+
+    lab = _lab(qtbot, "replica_outage")
+    lab.duration.setValue(2400)
+    clock = QElapsedTimer()
+    clock.start()
+    gaps: list[float] = []
+    last = [clock.nsecsElapsed()]
+
+    def tick() -> None:
+        now = clock.nsecsElapsed()
+        gaps.append((now - last[0]) / 1e6)
+        last[0] = now
+
+    timer = QTimer()
+    timer.setInterval(5)
+    timer.timeout.connect(tick)
+    timer.start()
+    qtbot.mouseClick(lab.run_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: lab.last_outcome is not None, timeout=120_000)
+    shown = len(gaps)
+    qtbot.waitUntil(lambda: len(gaps) > shown + 40, timeout=10_000)  # the result is painted
+    for i in range(1, lab.results.count()):  # every chart tab opens with its picture drawn
+        lab.results.setCurrentIndex(i)
+        view = lab.results.currentWidget()
+        assert view.image is not None and not view.image.isNull()
+    count = len(gaps)
+    qtbot.waitUntil(lambda: len(gaps) > count + 20, timeout=10_000)
+    timer.stop()
+    longest = max(gaps)
+    with capsys.disabled():
+        print(f"\nlongest UI-thread gap during and after a Lab run: {longest:.0f} ms")
+    assert lab.last_outcome.result.verdict == "degraded"
+    # Generous: a shared machine's scheduler alone can delay the UI thread by tens of ms;
+    # building and drawing four charts on the UI thread took about a second.
+    assert longest < 600

@@ -270,7 +270,7 @@ class RehearsePanel(QWidget):
         bold = QFont()
         bold.setBold(True)
         for row, check in enumerate(card.checks):
-            name = QTableWidgetItem(("✓ " if check.passed else "✗ ") + check.name)
+            name = QTableWidgetItem(("✓ " if check.passed else "✗ ") + check.label)
             name.setForeground(PASS_COLOUR if check.passed else FAIL_COLOUR)
             name.setFont(bold)
             points = QTableWidgetItem(f"{check.points:g} / {check.max_points:g}")

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QFileDialog
 
 from designs.ui.rehearse import RehearsePanel
 
-ANSWERS = Path(__file__).resolve().parents[1] / "simulation" / "answers"
+ANSWERS = Path(__file__).resolve().parents[2] / "designs" / "exercises" / "designs"
 SHOTS = Path(__file__).resolve().parents[2] / "out"
 
 
@@ -42,7 +42,7 @@ def test_starter_scores_badly_then_a_fixed_design_scores_an_a(qtbot) -> None:
 
     panel.editor.text_edit.selectAll()
     qtbot.keyClick(panel.editor.text_edit, Qt.Key.Key_Delete)
-    panel.editor.text_edit.insertPlainText((ANSWERS / "monday_peak.toml").read_text())
+    panel.editor.text_edit.insertPlainText((ANSWERS / "monday_peak_reference.toml").read_text())
     qtbot.waitUntil(lambda: "Ten matchers" in panel.validation.text(), timeout=5_000)
     _score(qtbot, panel)
     assert panel.scorecard.grade == "A"

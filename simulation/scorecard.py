@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -314,11 +313,12 @@ def _success_check(runs: list[SimResult], target: float) -> Check:
     )
 
 
-def _p99(result: SimResult, which: str, classes: Callable[[str], bool]) -> float | None:
+def _p99(result: SimResult, which: str, classes: set[str] | None = None) -> float | None:
+    """The worst p99 over ``classes`` (every class when None)."""
     values = []
     for name, stats in result.classes.items():
         latency = stats.latency_ms if which == "latency" else stats.e2e_latency_ms
-        if classes(name) and latency is not None and latency.count:
+        if (classes is None or name in classes) and latency is not None and latency.count:
             values.append(latency.p99)
     return max(values) if values else None
 
@@ -327,14 +327,15 @@ def _latency_checks(runs: list[SimResult], exercise: Exercise) -> list[Check]:
     req = exercise.requirements
     own = req.class_p99_ms
     checks = []
-    if set(runs[0].classes) - set(own):
-        rest = [_p99(r, "latency", lambda n: n not in own) for r in runs]
+    others = set(runs[0].classes) - set(own)
+    if others:
+        rest = [_p99(r, "latency", others) for r in runs]
         checks.append(_latency_check("p99", "Response p99", req.p99_ms, rest, 25))
     for cls, target in own.items():
-        values = [_p99(r, "latency", lambda n, c=cls: n == c) for r in runs]
+        values = [_p99(r, "latency", {cls}) for r in runs]
         checks.append(_latency_check(f"p99.{cls}", f"Response p99 ({cls})", target, values, 15))
     if req.e2e_p99_ms is not None:
-        e2e = [_p99(r, "e2e", lambda n: True) for r in runs]
+        e2e = [_p99(r, "e2e") for r in runs]
         checks.append(_latency_check("e2e_p99", "End-to-end p99", req.e2e_p99_ms, e2e, 10))
     return checks
 

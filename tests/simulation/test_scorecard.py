@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from designs.exercise import EXERCISES, catalog_exercises, load_exercise
-from designs.loader import load_design, loads_design
+from designs.loader import loads_design
 from freightlab.cli import run_cli
 from freightlab.errors import InputError
 from simulation.scorecard import attempt_score, honesty_problems, score_design, worker_count

@@ -36,6 +36,8 @@ class Requirements(BaseModel):
     min_headroom: Annotated[float, Field(ge=1)] = 1.2  # capacity / rate at the bottleneck
     # Work the candidate may not wish away: component name -> least mean service ms.
     fixed_service_ms: dict[str, PosFloat] = Field(default_factory=dict)
+    # Limits the candidate may not lift: component name -> most servers per replica x replicas.
+    max_servers: dict[str, Annotated[int, Field(gt=0)]] = Field(default_factory=dict)
     duration_s: PosFloat = 600.0
     warmup_s: Annotated[float, Field(ge=0)] = 120.0
     seed: int = 7
@@ -119,12 +121,16 @@ class FollowUp(BaseModel):
     rate_factor: PosFloat = 1.0
     faults: list[Fault] = Field(default_factory=list)
     requirements: dict[str, object] = Field(default_factory=dict)  # fields to override
+    traffic: dict[str, object] = Field(default_factory=dict)  # traffic fields to override
 
     @model_validator(mode="after")
     def _known_fields(self) -> FollowUp:
         for fname in self.requirements:
             if fname not in Requirements.model_fields:
                 raise ValueError(f"requirements: '{fname}' is not a requirement")
+        for fname in self.traffic:
+            if fname not in Traffic.model_fields or fname == "faults":
+                raise ValueError(f"traffic: '{fname}' is not a traffic field (faults: use faults)")
         return self
 
 
@@ -164,12 +170,14 @@ class Exercise(BaseModel):
         req = self.requirements.model_dump()
         req["rate_rps"] = self.requirements.rate_rps * step.rate_factor
         req.update(step.requirements)
-        traffic = self.traffic.model_copy(update={"faults": [*self.traffic.faults, *step.faults]})
+        traffic = self.traffic.model_dump()
+        traffic.update(step.traffic)
+        traffic["faults"] = [*self.traffic.faults, *step.faults]
         return self.model_copy(
             update={
                 "name": f"{self.name}: {step.title}",
                 "requirements": Requirements.model_validate(req),
-                "traffic": traffic,
+                "traffic": Traffic.model_validate(traffic),
                 "follow_ups": self.follow_ups[index + 1 :],
                 "starter_fails": [],
             }

@@ -45,24 +45,11 @@ def _shares(exercise: Exercise) -> list[float]:
 
 def trial_design(design: Design, exercise: Exercise) -> tuple[Design, list[str]]:
     """The design to simulate, and what it lacks that the exercise needs."""
-    traffic, req = exercise.traffic, exercise.requirements
+    req = exercise.requirements
     problems: list[str] = []
     classes = _classes(design, exercise, problems)
-    names = set(design.component_names())
-    faults: list[Fault] = list(design.faults)
-    for fault in traffic.faults:
-        if fault.component not in names:
-            problems.append(
-                f"component '{fault.component}' is missing (the exercise fails it at "
-                f"{fault.at_s:g} s)"
-            )
-        elif (
-            fault.replica is not None
-            and fault.replica >= design.component(fault.component).replica_count()
-        ):
-            faults.append(fault.model_copy(update={"replica": None}))
-        else:
-            faults.append(fault)
+    problems += _limit_problems(design, exercise)
+    faults = [*design.faults, *_faults(design, exercise, problems)]
     workload = design.workload.model_copy(
         update={
             "classes": classes,
@@ -97,4 +84,37 @@ def _classes(design: Design, exercise: Exercise, problems: list[str]) -> list[Re
         if traffic.keys is not None:
             update["keys"] = traffic.keys
         out.append(c.model_copy(update=update))
+    return out
+
+
+def _limit_problems(design: Design, exercise: Exercise) -> list[str]:
+    """Components that exceed a limit the exercise fixes (a database that takes N writes)."""
+    names = set(design.component_names())
+    problems = []
+    for name, most in exercise.requirements.max_servers.items():
+        if name not in names:
+            problems.append(f"component '{name}' is missing (the exercise's limit is on it)")
+            continue
+        c = design.component(name)
+        count = (c.servers() or 0) * c.replica_count()
+        if count > most:
+            problems.append(f"'{name}' has {count} workers or connections; it can take {most}")
+    return problems
+
+
+def _faults(design: Design, exercise: Exercise, problems: list[str]) -> list[Fault]:
+    """The exercise's failures, on the design's components (missing ones are problems)."""
+    names = set(design.component_names())
+    out = []
+    for fault in exercise.traffic.faults:
+        if fault.component not in names:
+            problems.append(
+                f"component '{fault.component}' is missing (the exercise fails it at "
+                f"{fault.at_s:g} s)"
+            )
+            continue
+        replicas = design.component(fault.component).replica_count()
+        if fault.replica is not None and fault.replica >= replicas:
+            fault = fault.model_copy(update={"replica": replicas - 1})
+        out.append(fault)
     return out

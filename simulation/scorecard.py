@@ -147,6 +147,15 @@ def attempt_score(card: Scorecard, hints_used: int) -> float:
     return max(0.0, card.score - HINT_COST * hints_used)
 
 
+def duration_text(ms: float) -> str:
+    """Milliseconds as people say them: '85 ms', '2.4 s', '19.6 min'."""
+    if ms < 1000:
+        return f"{ms:,.0f} ms"
+    if ms < 120_000:
+        return f"{ms / 1000:,.1f} s"
+    return f"{ms / 60_000:,.1f} min"
+
+
 def _finite(x: float | None) -> float | None:
     return x if x is not None and math.isfinite(x) else None
 
@@ -277,9 +286,14 @@ def _stable_check(runs: list[SimResult], exercise: Exercise) -> Check:
 
 
 def _success(result: SimResult) -> float | None:
+    """Completed (async work after a broker included) over offered. In a stable run the
+    requests still in flight at the end are late, not lost, so they are left out; in an
+    unstable one they sit in a queue that grows without bound and count as lost."""
     offered = sum(c.offered for c in result.classes.values())
+    if result.verdict == "stable":
+        offered -= sum(c.in_flight for c in result.classes.values())
     done = sum(max(0, c.completed - c.e2e_failed) for c in result.classes.values())
-    return done / offered if offered else None
+    return done / offered if offered > 0 else None
 
 
 def _success_check(runs: list[SimResult], target: float) -> Check:
@@ -317,7 +331,9 @@ def _p99(result: SimResult, which: str, classes: set[str] | None = None) -> floa
     """The worst p99 over ``classes`` (every class when None)."""
     values = []
     for name, stats in result.classes.items():
-        latency = stats.latency_ms if which == "latency" else stats.e2e_latency_ms
+        latency = stats.latency_ms
+        if which == "e2e" and stats.e2e_latency_ms is not None:  # else the response is the end
+            latency = stats.e2e_latency_ms
         if (classes is None or name in classes) and latency is not None and latency.count:
             values.append(latency.p99)
     return max(values) if values else None
@@ -356,7 +372,8 @@ def _latency_check(
             unit="ms",
         )
     p99, half = _estimate(known)
-    spread = f" ± {half:,.0f}" if half is not None else ""
+    spread = f" ± {duration_text(half)}" if half is not None else ""
+    measured = f"{duration_text(p99)}{spread}"
     if p99 <= target_ms:
         return Check(
             name,
@@ -364,7 +381,7 @@ def _latency_check(
             True,
             max_points,
             max_points,
-            f"{p99:,.0f}{spread} ms ≤ {target_ms:,.0f} ms",
+            f"{measured} ≤ {duration_text(target_ms)}",
             target_ms,
             p99,
             half,
@@ -377,7 +394,7 @@ def _latency_check(
         False,
         max_points / 2 if near else 0.0,
         max_points,
-        f"{p99:,.0f}{spread} ms > {target_ms:,.0f} ms" + (" (close: half marks)" if near else ""),
+        f"{measured} > {duration_text(target_ms)}" + (" (close: half marks)" if near else ""),
         target_ms,
         p99,
         half,
@@ -414,7 +431,7 @@ def _headroom_check(runs: list[SimResult], rate_rps: float, target: float) -> Ch
         ok,
         15 if ok else 0.0,
         15,
-        f"the bottleneck carries about {capacity:,.1f} requests/s = {headroom:.2f}x "
+        f"the bottleneck carries about {capacity:,.3g} requests/s = {headroom:.2f}x "
         f"the peak (need {target:.2f}x)",
         target,
         headroom,

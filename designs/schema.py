@@ -15,13 +15,14 @@ from __future__ import annotations
 import math
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from designs.kinds import KINDS, KindSpec, kind_spec
 
 DistName = Literal[
     "exponential", "deterministic", "uniform", "lognormal", "erlang", "gamma", "empirical"
 ]
 ProcessName = Literal["poisson", "bursty", "diurnal", "trace"]
-Kind = Literal["service", "gateway", "load_balancer", "cache", "database", "queue", "notifier"]
 Strategy = Literal["round_robin", "random", "least_connections", "power_of_two", "consistent_hash"]
 CachePolicy = Literal["lru", "lfu", "ttl"]
 FaultKind = Literal["outage", "slowdown"]
@@ -247,31 +248,9 @@ class Workload(_Model):
         return sum(c.arrival.mean_rate(self.duration_s) for c in self.classes)
 
 
-# Which optional fields each kind accepts ("name", "kind", "description" always).
-KIND_FIELDS: dict[str, frozenset[str]] = {
-    "service": frozenset(
-        {"replicas", "workers", "service_ms", "calls", "then", "queue_limit", "timeout_ms"}
-    ),
-    "gateway": frozenset(
-        {"workers", "service_ms", "calls", "then", "rate_limit_rps", "burst", "timeout_ms"}
-    ),
-    "load_balancer": frozenset({"service_ms", "strategy", "targets"}),
-    "cache": frozenset(
-        {"workers", "service_ms", "capacity", "policy", "ttl_s", "on_miss", "hit_ratio"}
-    ),
-    "database": frozenset(
-        {"replicas", "pool_size", "service_ms", "queue_limit", "timeout_ms", "workers"}
-    ),
-    "queue": frozenset({"service_ms", "partitions", "consumers", "capacity"}),
-    "notifier": frozenset(
-        {"replicas", "workers", "service_ms", "fanout", "then", "queue_limit", "timeout_ms"}
-    ),
-}
-_ALWAYS = frozenset({"name", "kind", "description"})
-
-
 class Component(_Model):
-    """One box of the design. Which fields apply depends on ``kind`` (see KIND_FIELDS).
+    """One box of the design. Which fields apply depends on ``kind`` (its ``KindSpec`` in
+    designs.kinds lists them, with what each kind requires).
 
     service: replicas x workers servers behind a FCFS queue (queue_limit -> drops,
       timeout_ms -> time from arriving here, checked when a worker picks the request up and
@@ -292,7 +271,7 @@ class Component(_Model):
     """
 
     name: Name
-    kind: Kind
+    kind: str
     description: str = ""
     replicas: PosInt = 1
     workers: PosInt | None = None
@@ -315,51 +294,44 @@ class Component(_Model):
     consumers: Name | None = None
     fanout: PosInt | None = None
 
+    @field_validator("kind")
+    @classmethod
+    def _known_kind(cls, value: str) -> str:
+        kind_spec(value)  # raises with the list of known kinds
+        return value
+
     @model_validator(mode="after")
     def _check_kind_fields(self) -> Component:
-        allowed = KIND_FIELDS[self.kind] | _ALWAYS
+        spec = KINDS[self.kind]
+        allowed = spec.accepts()
         for fname in sorted(self.model_fields_set - allowed):
             value = getattr(self, fname)
             default = type(self).model_fields[fname].get_default(call_default_factory=True)
             if value != default:
                 raise ValueError(f"field '{fname}' does not apply to a {self.kind}")
-        if self.kind in ("service", "database", "notifier") and self.service_ms is None:
-            raise ValueError(f"a {self.kind} needs field 'service_ms'")
-        if self.kind == "load_balancer" and not self.targets:
-            raise ValueError("a load_balancer needs field 'targets'")
-        if self.kind == "queue" and self.consumers is None:
-            raise ValueError("a queue needs field 'consumers'")
-        if self.kind == "cache" and self.capacity is None and self.hit_ratio is None:
-            raise ValueError("a cache needs field 'capacity' (or a fixed 'hit_ratio')")
-        if self.kind == "cache" and self.policy == "ttl" and self.ttl_s is None:
-            raise ValueError("a cache with policy 'ttl' needs field 'ttl_s'")
+        for fname, message in spec.required:
+            if not getattr(self, fname):
+                raise ValueError(message)
+        for rule in spec.checks:
+            problem = rule(self)
+            if problem:
+                raise ValueError(problem)
         if self.ttl_s is not None and self.policy != "ttl":
             raise ValueError("field 'ttl_s' needs policy = 'ttl'")
-        if self.kind == "gateway" and self.burst is not None and self.rate_limit_rps is None:
-            raise ValueError("field 'burst' needs 'rate_limit_rps'")
-        if self.kind == "database" and self.workers is not None and self.pool_size is not None:
-            raise ValueError("give either 'pool_size' or 'workers' for a database, not both")
         if len(set(self.calls)) != len(self.calls):
             raise ValueError("field 'calls' names a component twice")
         return self
 
+    def spec(self) -> KindSpec:
+        return KINDS[self.kind]
+
     # Effective values the engine and the analytic module use.
     def servers(self) -> int | None:
         """Servers per replica, or None for a pure delay (infinite servers)."""
-        if self.kind in ("service", "notifier"):
-            return self.workers or 1
-        if self.kind == "database":
-            return self.pool_size or self.workers or 1
-        if self.kind == "queue":
-            return 1  # each partition delivers one message at a time
-        return self.workers  # gateway / cache: None = pure delay; load_balancer: None
+        return KINDS[self.kind].servers(self)
 
     def replica_count(self) -> int:
-        if self.kind == "queue":
-            return self.partitions or 1
-        if self.kind in ("service", "database", "notifier"):
-            return self.replicas
-        return 1
+        return KINDS[self.kind].replicas(self)
 
     def mean_service_ms(self) -> float:
         return self.service_ms.mean_value() if self.service_ms is not None else 0.0
@@ -402,11 +374,11 @@ class Fault(_Model):
         return self
 
 
-# Which kinds a field may point at.
-_TARGET_KINDS: dict[str, frozenset[str]] = {
-    "targets": frozenset({"service", "database", "notifier"}),
-    "consumers": frozenset({"service", "notifier"}),
-}
+def _target_kinds(fname: str) -> frozenset[str] | None:
+    """Which kinds a routing field may point at (None: any kind)."""
+    if fname not in ("targets", "consumers"):
+        return None
+    return frozenset(n for n, s in KINDS.items() if fname in s.target_of)
 
 
 class Problem(BaseModel):
@@ -486,7 +458,7 @@ def wiring_problems(design: Design) -> list[Problem]:
             if target == c.name:
                 problems.append(Problem(where=where, field=fname, message="refers to itself"))
                 continue
-            kinds = _TARGET_KINDS.get(fname)
+            kinds = _target_kinds(fname)
             if kinds is not None and by_name[target].kind not in kinds:
                 problems.append(
                     Problem(
@@ -538,7 +510,7 @@ def _keyless_cache_problems(design: Design, by_name: dict[str, Component]) -> li
             continue
         for name in _reachable(rc.entry, by_name):
             c = by_name[name]
-            if c.kind == "cache" and c.hit_ratio is None:
+            if KINDS[c.kind].needs_keys(c):
                 problems.append(
                     Problem(
                         where=f"class '{rc.name}'",

@@ -30,6 +30,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from designs.kinds import KINDS
 from designs.schema import Component, Design
 from simulation.results import ReplicationResult, SimResult
 from simulation.theory.bounds import StationDemand, bottleneck_bound
@@ -43,8 +44,6 @@ from simulation.theory.queues import (
 )
 
 PERCENTILES = (("p50", 0.50), ("p95", 0.95), ("p99", 0.99))
-_QUEUEING_KINDS = frozenset({"service", "database"})
-_DELAY_KINDS = frozenset({"gateway", "load_balancer"})
 _EVEN_STRATEGIES = frozenset({"round_robin", "random"})
 
 InputKind = Literal["poisson", "round_robin", "other"]
@@ -127,8 +126,10 @@ def coverage_gaps(design: Design) -> list[str]:
         gaps.append("faults change capacity mid-run; steady-state theory does not apply")
     for c in design.components:
         where = f"component '{c.name}'"
-        if c.kind not in _QUEUEING_KINDS | _DELAY_KINDS:
-            gaps.append(f"{where}: a {c.kind} is not covered by the queueing formulas")
+        spec = KINDS[c.kind]
+        if spec.theory == "none":
+            why = f" ({spec.theory_gap})" if spec.theory_gap else ""
+            gaps.append(f"{where}: a {c.kind} is not covered by the queueing formulas{why}")
             continue
         if c.calls:
             gaps.append(
@@ -140,12 +141,12 @@ def coverage_gaps(design: Design) -> list[str]:
             gaps.append(f"{where}: timeout_ms abandons requests")
         if c.rate_limit_rps is not None:
             gaps.append(f"{where}: a rate limit rejects requests")
-        if c.kind == "load_balancer" and c.effective_strategy() not in _EVEN_STRATEGIES:
+        if c.targets and c.effective_strategy() not in _EVEN_STRATEGIES:
             gaps.append(
                 f"{where}: strategy {c.effective_strategy()} has no closed form "
                 "(theory covers round_robin and random)"
             )
-        if c.kind == "gateway" and c.workers is not None and c.service_ms is None:
+        if spec.theory == "delay" and c.workers is not None and c.service_ms is None:
             gaps.append(f"{where}: workers without service_ms")
     return gaps
 
@@ -189,7 +190,8 @@ def _mean_s(c: Component) -> float:
 
 
 def _is_delay(c: Component) -> bool:
-    return c.kind in _DELAY_KINDS and c.workers is None
+    """A kind the registry calls a delay stage (theory "delay"), without workers."""
+    return KINDS[c.kind].theory == "delay" and c.workers is None
 
 
 def _topological(design: Design) -> list[Component]:
@@ -225,7 +227,7 @@ def _visits(design: Design, order: list[Component]) -> dict[str, dict[str, float
                 continue
             if c.then:
                 v[c.then] += v[c.name]
-            if c.kind == "load_balancer":
+            if c.targets:  # a load balancer
                 for t, share in _lb_shares(design, c).items():
                     v[t] += v[c.name] * share
         out[rc.name] = v
@@ -400,7 +402,7 @@ def _propagate(
     if c.then:
         nxt = design.component(c.then)
         feeds[c.then].append(_Feed(poisson_out, DIRECT_SPLIT, nxt.replica_count()))
-    if c.kind == "load_balancer":
+    if c.targets:  # a load balancer
         split: Literal["random", "round_robin"] = (
             "random" if c.effective_strategy() == "random" else "round_robin"
         )

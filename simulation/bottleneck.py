@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from designs.kinds import KINDS
 from simulation.results import ComponentStats
 
 SATURATED_LOAD = 1.0
@@ -81,25 +82,31 @@ def _explain(name: str, c: ComponentStats, offered_rps: float, saturated: bool) 
             f"'{name}' adds the most time per request ({c.mean_in_system:.2f} requests inside "
             f"on average) but has no worker limit, so no component limits throughput."
         )
+    style = KINDS[c.kind].bottleneck if c.kind in KINDS else "workers"
+    return _EXPLAINERS[style](name, c, offered_rps, saturated)
+
+
+def _explain_partitions(name: str, c: ComponentStats, offered_rps: float, saturated: bool) -> str:
+    """A broker: partitions that each hold a message until its consumer is done."""
+    cap = capacity_rps(c)
+    head = "saturates first" if saturated else "is the bottleneck"
+    text = (
+        f"'{name}' (queue) {head}: its {c.workers} partition(s) were delivering"
+        f" {c.utilization:.0%} of the time. Each partition hands one message at a time to"
+        f" its consumer and waits {c.mean_hold_ms:.1f} ms until the consumer is done, so"
+        f" the partitions can pass at most about {cap or 0.0:.1f} messages/s against"
+        f" {c.arrival_rate_rps:.1f} published; messages wait {c.mean_wait_ms:.1f} ms"
+        f" in the broker (mean lag {c.mean_queue_len:.1f})."
+    )
+    if saturated:
+        text += " The lag grows without bound."
+    return text + " More partitions (and consumers) would let more messages be handled in parallel."
+
+
+def _explain_workers(name: str, c: ComponentStats, offered_rps: float, saturated: bool) -> str:
+    assert c.workers
     demand_ms = c.visits * c.mean_hold_ms
     cap = capacity_rps(c)
-    if c.kind == "queue":
-        head = "saturates first" if saturated else "is the bottleneck"
-        text = (
-            f"'{name}' (queue) {head}: its {c.workers} partition(s) were delivering"
-            f" {c.utilization:.0%} of the time. Each partition hands one message at a time to"
-            f" its consumer and waits {c.mean_hold_ms:.1f} ms until the consumer is done, so"
-            f" the partitions can pass at most about {cap or 0.0:.1f} messages/s against"
-            f" {c.arrival_rate_rps:.1f} published; messages wait {c.mean_wait_ms:.1f} ms"
-            f" in the broker (mean lag {c.mean_queue_len:.1f})."
-        )
-        if saturated:
-            text += " The lag grows without bound."
-        return (
-            text
-            + " More partitions (and consumers) would let more messages be handled in parallel."
-        )
-
     per = c.workers // max(1, c.replicas)
     calls = ""
     if c.mean_hold_ms > c.mean_service_ms * 1.05:
@@ -125,7 +132,7 @@ def _explain(name: str, c: ComponentStats, offered_rps: float, saturated: bool) 
         )
     elif c.mean_wait_ms > 0:
         parts.append(f"Requests wait {c.mean_wait_ms:.1f} ms on average before it starts them.")
-    if c.kind in ("service", "database", "notifier") and cap is not None:
+    if c.kind in KINDS and KINDS[c.kind].scalable and cap is not None:
         w_new = c.workers + per
         busy = offered_rps * demand_ms / 1000.0  # workers busy on average at this load
         if busy < w_new:
@@ -144,3 +151,6 @@ def _explain(name: str, c: ComponentStats, offered_rps: float, saturated: bool) 
     else:
         parts.append("More workers here would raise that bound proportionally.")
     return " ".join(parts)
+
+
+_EXPLAINERS = {"workers": _explain_workers, "partitions": _explain_partitions}

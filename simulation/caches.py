@@ -9,6 +9,7 @@ so an LRU cache's simulated hit ratio can be checked against theory.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Protocol
 
 
@@ -85,11 +86,16 @@ class TTL:
         return False
 
 
+POLICIES: dict[str, Callable[[int, float | None], Policy]] = {
+    "lru": lambda capacity, ttl_s: LRU(capacity),
+    "lfu": lambda capacity, ttl_s: LFU(capacity),
+    "ttl": lambda capacity, ttl_s: TTL(capacity, float(ttl_s or 60.0)),
+}
+
+
 def make_policy(name: str, capacity: int, ttl_s: float | None) -> Policy:
-    if name == "lru":
-        return LRU(capacity)
-    if name == "lfu":
-        return LFU(capacity)
-    if name == "ttl":
-        return TTL(capacity, float(ttl_s or 60.0))
-    raise ValueError(f"unknown cache policy {name!r}")
+    try:
+        factory = POLICIES[name]
+    except KeyError:
+        raise ValueError(f"unknown cache policy {name!r}") from None
+    return factory(capacity, ttl_s)

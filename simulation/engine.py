@@ -18,26 +18,19 @@ from simpy.core import StopSimulation
 from designs.schema import Component, Design
 from freightlab.progress import Progress, check
 from simulation.arrivals import arrival_times
-from simulation.caches import make_policy
 from simulation.components import (
     DROPPED,
     OK,
     REJECTED,
     TIMED_OUT,
-    CacheNode,
-    GatewayNode,
-    LoadBalancerNode,
     Node,
-    NotifierNode,
     QueueNode,
-    ReplicaProxy,
     Request,
-    ServiceNode,
     Station,
 )
-from simulation.distributions import key_sampler, py_stream, sampler, stream
+from simulation.distributions import key_sampler, sampler, stream
+from simulation.kinds import builder
 from simulation.metrics import ClassRecorder, bucket_percentiles
-from simulation.strategies import make_strategy
 
 MAX_BUCKETS = 7200
 DEFAULT_MAX_IN_SYSTEM = 20_000
@@ -143,59 +136,31 @@ class Engine:
     def later(self, delay: float, fn: Callable[[Any], None]) -> None:
         self.env.schedule(_Ev(fn), NORMAL, delay)  # type: ignore[arg-type]
 
-    def _station(self, comp: Component, index: int, calls: list[Node]) -> Station:
+    def clock(self) -> float:
+        return self.env.now
+
+    def station(self, comp: Component, index: int) -> Station:
+        """Replica ``index`` of ``comp`` as a Station (its calls are wired afterwards)."""
         sample = None
         if comp.service_ms is not None:
             sample = sampler(comp.service_ms, stream(self.seed, "service", f"{comp.name}#{index}"))
-        servers = comp.servers()
         return Station(
             f"{comp.name}[{index}]",
-            lambda: self.env.now,
+            self.clock,
             self.later,
-            servers,
+            comp.servers(),
             sample,
             limit=comp.queue_limit,
             timeout_s=comp.timeout_ms / 1000.0 if comp.timeout_ms else None,
-            calls=calls,
         )
 
     def _build(self) -> None:
         d = self.design
-        clock: Callable[[], float] = lambda: self.env.now  # noqa: E731
-        # First create every node (calls are filled in afterwards: they refer to nodes).
+        # First create every node, then wire them (wiring refers to other nodes).
         for comp in d.components:
-            self.nodes[comp.name] = self._make_node(comp, clock)
+            self.nodes[comp.name] = builder(comp.kind).make(self, comp)
         for comp in d.components:
-            node = self.nodes[comp.name]
-            calls = [self.nodes[c] for c in comp.calls]
-            for st in node.stations:
-                if not isinstance(node, QueueNode) or st is node.front:
-                    st.calls = list(calls)
-            then = self.nodes[comp.then] if comp.then else None
-            if isinstance(node, ServiceNode | GatewayNode):
-                node.then = then
-            if isinstance(node, CacheNode) and comp.on_miss:
-                node.on_miss = self.nodes[comp.on_miss]
-            if isinstance(node, LoadBalancerNode):
-                replicas: list[tuple[ServiceNode, int]] = []
-                for t in comp.targets:
-                    target = self.nodes[t]
-                    assert isinstance(target, ServiceNode)
-                    replicas.extend((target, j) for j in range(len(target.stations)))
-                node.replicas = replicas
-                names = [f"{n.name}#{j}" for n, j in replicas]
-                node.strategy = make_strategy(
-                    comp.effective_strategy(),
-                    names,
-                    node.load,
-                    py_stream(self.seed, "balancer", comp.name),
-                )
-            if isinstance(node, QueueNode):
-                consumer = self.nodes[comp.consumers or ""]
-                assert isinstance(consumer, ServiceNode)
-                r = len(consumer.stations)
-                for i, part in enumerate(node.partitions):
-                    part.calls = [ReplicaProxy(consumer, i % r)]
+            builder(comp.kind).wire(self, comp, self.nodes[comp.name])
         for i, rc in enumerate(d.workload.classes):
             rec = ClassRecorder(rc.name, i)
             self.classes[rc.name] = rec
@@ -206,53 +171,6 @@ class Engine:
         for name in self.nodes:
             self.series.queue_len[name] = []
             self.series.utilization[name] = []
-
-    def _make_node(self, comp: Component, clock: Callable[[], float]) -> Node:
-        kind = comp.kind
-        if kind in ("service", "database"):
-            return ServiceNode(
-                comp.name, kind, [self._station(comp, i, []) for i in range(comp.replica_count())]
-            )
-        if kind == "notifier":
-            return NotifierNode(
-                comp.name,
-                [self._station(comp, i, []) for i in range(comp.replica_count())],
-                comp.fanout or 1,
-            )
-        if kind == "gateway":
-            return GatewayNode(
-                comp.name, self._station(comp, 0, []), clock, comp.rate_limit_rps, comp.burst
-            )
-        if kind == "load_balancer":
-            return LoadBalancerNode(comp.name, self._station(comp, 0, []))
-        if kind == "cache":
-            policy = None
-            if comp.capacity is not None:
-                policy = make_policy(comp.effective_policy(), comp.capacity, comp.ttl_s)
-            return CacheNode(
-                comp.name,
-                self._station(comp, 0, []),
-                clock,
-                policy,
-                comp.hit_ratio,
-                py_stream(self.seed, "cache", comp.name),
-            )
-        if kind == "queue":
-            front = Station(
-                f"{comp.name}[publish]",
-                clock,
-                self.later,
-                None,
-                sampler(comp.service_ms, stream(self.seed, "service", comp.name))
-                if comp.service_ms
-                else None,
-            )
-            parts = [
-                Station(f"{comp.name}[p{i}]", clock, self.later, 1, None)
-                for i in range(comp.replica_count())
-            ]
-            return QueueNode(comp.name, front, parts, comp.capacity, self.branch_done)
-        raise ValueError(f"unknown component kind {kind!r}")  # pragma: no cover
 
     # ------------------------------------------------------------------ running
     def finish(self, req: Request, status: int) -> None:

@@ -169,7 +169,7 @@ def worker_count(design: Design) -> int:
     """Workers and connections the design pays for (brokers and caches hold none)."""
     total = 0
     for c in design.components:
-        if c.kind in ("queue", "cache", "load_balancer"):
+        if not c.spec().pays_workers:
             continue
         servers = c.servers()
         if servers is not None:

@@ -116,18 +116,22 @@ class ConsistentHash:
         return self.owner(key)
 
 
+# Each strategy built from what it needs: the replica names, their loads, a random stream.
+Factory = Callable[[Sequence[str], Load, random.Random], Strategy]
+STRATEGIES: dict[str, Factory] = {
+    "round_robin": lambda names, load, rnd: RoundRobin(len(names)),
+    "random": lambda names, load, rnd: RandomPick(len(names), rnd),
+    "least_connections": lambda names, load, rnd: LeastConnections(len(names), load),
+    "power_of_two": lambda names, load, rnd: PowerOfTwo(len(names), load, rnd),
+    "consistent_hash": lambda names, load, rnd: ConsistentHash(names),
+}
+
+
 def make_strategy(
     name: str, replica_names: Sequence[str], load: Load, rnd: random.Random
 ) -> Strategy:
-    n = len(replica_names)
-    if name == "round_robin":
-        return RoundRobin(n)
-    if name == "random":
-        return RandomPick(n, rnd)
-    if name == "least_connections":
-        return LeastConnections(n, load)
-    if name == "power_of_two":
-        return PowerOfTwo(n, load, rnd)
-    if name == "consistent_hash":
-        return ConsistentHash(replica_names)
-    raise ValueError(f"unknown strategy {name!r}")
+    try:
+        factory = STRATEGIES[name]
+    except KeyError:
+        raise ValueError(f"unknown strategy {name!r}") from None
+    return factory(replica_names, load, rnd)

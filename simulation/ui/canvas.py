@@ -25,15 +25,6 @@ from simulation.results import SimResult
 BOX_W, BOX_H, GAP_X, GAP_Y = 156.0, 74.0, 58.0, 30.0
 MAX_ZOOM = 1.2
 
-KIND_COLOURS = {
-    "gateway": "#d8e8f7",
-    "load_balancer": "#e4dcf2",
-    "service": "#dcefdc",
-    "cache": "#fbeccb",
-    "database": "#f3dcd4",
-    "queue": "#d6f0ee",
-    "notifier": "#eeeeee",
-}
 EDGE_STYLES = {  # kind -> (pen style, colour, label)
     "calls": (Qt.PenStyle.SolidLine, "#333333", "calls"),
     "then": (Qt.PenStyle.DashLine, "#1f4e79", "then"),
@@ -58,23 +49,15 @@ def duration_text(ms: float) -> str:
 
 
 def _capacity_text(c: Component) -> str:
-    if c.kind == "load_balancer":
-        return f"{c.effective_strategy().replace('_', ' ')}"
-    if c.kind == "cache":
-        size = f"{c.capacity} entries" if c.capacity else f"hit {c.hit_ratio:.0%}"
-        return f"{c.effective_policy().upper()}, {size}"
-    if c.kind == "database":
-        return f"{c.replicas} x pool {c.pool_size or 1}"
-    if c.workers is None and c.kind in ("gateway", "queue"):
-        return "delay" if c.kind == "gateway" else f"{c.partitions or 1} partition(s)"
-    return f"{c.replicas} x {c.workers or 1} workers"
+    return c.spec().capacity_text(c)
 
 
 class ComponentBox(QGraphicsRectItem):
     def __init__(self, component: Component, entries: list[str]) -> None:
         super().__init__(0, 0, BOX_W, BOX_H)
         self.component = component
-        self.setBrush(QBrush(QColor(KIND_COLOURS.get(component.kind, "#ffffff"))))
+        spec = component.spec()
+        self.setBrush(QBrush(QColor(spec.colour)))
         self.setPen(QPen(QColor("#555555"), 1.2))
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         title = QGraphicsSimpleTextItem(component.name, self)
@@ -90,7 +73,7 @@ class ComponentBox(QGraphicsRectItem):
         self.status = QGraphicsSimpleTextItem("", self)
         self.status.setPos(8, 46)
         mean = component.mean_service_ms()
-        tip = [f"<b>{component.name}</b> ({component.kind})"]
+        tip = [f"<b>{component.name}</b> ({spec.label.lower()}: {spec.tooltip})"]
         if component.description:
             tip.append(component.description)
         if mean:

@@ -1,0 +1,171 @@
+"""How the engine builds each component kind: one ``Builder`` per kind, registered by name.
+
+The descriptive half of a kind (fields, capacity, theory, label) is its ``KindSpec`` in
+``designs.kinds``; this is the runtime half. A builder makes the node (``make``) and, once
+every node exists, connects it to the nodes it routes to (``wire``). ``Engine`` calls only
+``builder(kind)``: adding a kind never touches the engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from designs.kinds import KINDS
+from designs.schema import Component
+from simulation.caches import make_policy
+from simulation.components import (
+    CacheNode,
+    GatewayNode,
+    LoadBalancerNode,
+    Node,
+    NotifierNode,
+    QueueNode,
+    ReplicaProxy,
+    ServiceNode,
+    Station,
+)
+from simulation.distributions import py_stream, sampler, stream
+from simulation.strategies import make_strategy
+
+if TYPE_CHECKING:
+    from simulation.engine import Engine
+
+Make = Callable[["Engine", Component], Node]
+Wire = Callable[["Engine", Component, Node], None]
+
+
+def _wire_calls(engine: Engine, comp: Component, node: Node) -> None:
+    calls = [engine.nodes[c] for c in comp.calls]
+    for st in node.stations:
+        st.calls = list(calls)
+
+
+def _wire_then(engine: Engine, comp: Component, node: Node) -> None:
+    _wire_calls(engine, comp, node)
+    assert isinstance(node, ServiceNode | GatewayNode)
+    node.then = engine.nodes[comp.then] if comp.then else None
+
+
+def _nothing(engine: Engine, comp: Component, node: Node) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class Builder:
+    make: Make
+    wire: Wire = _wire_calls
+
+
+BUILDERS: dict[str, Builder] = {}
+
+
+def builds(kind: str, wire: Wire = _wire_calls) -> Callable[[Make], Make]:
+    """Register ``make`` (and ``wire``) as the engine builder of ``kind``."""
+
+    def deco(make: Make) -> Make:
+        BUILDERS[kind] = Builder(make, wire)
+        return make
+
+    return deco
+
+
+def builder(kind: str) -> Builder:
+    try:
+        return BUILDERS[kind]
+    except KeyError:
+        known = ", ".join(sorted(BUILDERS))
+        raise ValueError(f"no engine builder for kind {kind!r} (built: {known})") from None
+
+
+def replica_stations(engine: Engine, comp: Component) -> list[Station]:
+    return [engine.station(comp, i) for i in range(comp.replica_count())]
+
+
+@builds("service", wire=_wire_then)
+@builds("database", wire=_wire_then)
+def _service(engine: Engine, comp: Component) -> Node:
+    return ServiceNode(comp.name, comp.kind, replica_stations(engine, comp))
+
+
+@builds("notifier", wire=_wire_then)
+def _notifier(engine: Engine, comp: Component) -> Node:
+    return NotifierNode(comp.name, replica_stations(engine, comp), comp.fanout or 1)
+
+
+@builds("gateway", wire=_wire_then)
+def _gateway(engine: Engine, comp: Component) -> Node:
+    return GatewayNode(
+        comp.name, engine.station(comp, 0), engine.clock, comp.rate_limit_rps, comp.burst
+    )
+
+
+def _wire_balancer(engine: Engine, comp: Component, node: Node) -> None:
+    assert isinstance(node, LoadBalancerNode)
+    replicas: list[tuple[ServiceNode, int]] = []
+    for t in comp.targets:
+        target = engine.nodes[t]
+        assert isinstance(target, ServiceNode)
+        replicas.extend((target, j) for j in range(len(target.stations)))
+    node.replicas = replicas
+    names = [f"{n.name}#{j}" for n, j in replicas]
+    node.strategy = make_strategy(
+        comp.effective_strategy(), names, node.load, py_stream(engine.seed, "balancer", comp.name)
+    )
+
+
+@builds("load_balancer", wire=_wire_balancer)
+def _balancer(engine: Engine, comp: Component) -> Node:
+    return LoadBalancerNode(comp.name, engine.station(comp, 0))
+
+
+def _wire_cache(engine: Engine, comp: Component, node: Node) -> None:
+    _wire_calls(engine, comp, node)
+    assert isinstance(node, CacheNode)
+    node.on_miss = engine.nodes[comp.on_miss] if comp.on_miss else None
+
+
+@builds("cache", wire=_wire_cache)
+def _cache(engine: Engine, comp: Component) -> Node:
+    policy = None
+    if comp.capacity is not None:
+        policy = make_policy(comp.effective_policy(), comp.capacity, comp.ttl_s)
+    return CacheNode(
+        comp.name,
+        engine.station(comp, 0),
+        engine.clock,
+        policy,
+        comp.hit_ratio,
+        py_stream(engine.seed, "cache", comp.name),
+    )
+
+
+def _wire_queue(engine: Engine, comp: Component, node: Node) -> None:
+    assert isinstance(node, QueueNode)
+    node.front.calls = [engine.nodes[c] for c in comp.calls]
+    consumer = engine.nodes[comp.consumers or ""]
+    assert isinstance(consumer, ServiceNode)
+    r = len(consumer.stations)
+    for i, part in enumerate(node.partitions):
+        part.calls = [ReplicaProxy(consumer, i % r)]
+
+
+@builds("queue", wire=_wire_queue)
+def _queue(engine: Engine, comp: Component) -> Node:
+    clock, later = engine.clock, engine.later
+    publish = (
+        sampler(comp.service_ms, stream(engine.seed, "service", comp.name))
+        if comp.service_ms
+        else None
+    )
+    front = Station(f"{comp.name}[publish]", clock, later, None, publish)
+    parts = [
+        Station(f"{comp.name}[p{i}]", clock, later, 1, None) for i in range(comp.replica_count())
+    ]
+    return QueueNode(comp.name, front, parts, comp.capacity, engine.branch_done)
+
+
+def unbuilt_kinds() -> list[str]:
+    """Kinds the design language knows but the engine cannot build (should be empty)."""
+    return sorted(set(KINDS) - set(BUILDERS))

@@ -68,8 +68,8 @@ class Traffic(BaseModel):
     amplitude: Annotated[float, Field(gt=0, le=1)] = 0.5
     mix: dict[str, PosFloat] = Field(default_factory=dict)
     keys: Keys | None = None
+    keys_for: list[str] = Field(default_factory=list)  # classes given ``keys`` (empty: all)
     faults: list[Fault] = Field(default_factory=list)
-    failure: str = ""  # the failure in words, for the brief
 
 
 EstimateSource = Literal[

@@ -81,7 +81,7 @@ def _classes(design: Design, exercise: Exercise, problems: list[str]) -> list[Re
         update: dict[str, object] = {}
         if c.name in shares:
             update["arrival"] = arrival_for(traffic, shares[c.name], req.duration_s)
-        if traffic.keys is not None:
+        if traffic.keys is not None and (not traffic.keys_for or c.name in traffic.keys_for):
             update["keys"] = traffic.keys
         out.append(c.model_copy(update=update))
     return out

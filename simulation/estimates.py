@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from designs.exercise import EstimateQuestion, Exercise
 from designs.trial import mean_rate
 from freightlab.errors import InputError
-from simulation.results import SimResult
+from simulation.results import ComponentStats, SimResult
 from simulation.theory.cache import lru_hit_ratio, zipf_popularity
 
 GOOD_FACTOR, BALLPARK_FACTOR = 2.0, 4.0
@@ -83,7 +83,7 @@ def _peak(q: EstimateQuestion, ex: Exercise, _r: SimResult | None) -> tuple[floa
     return ex.requirements.rate_rps * burst * _share(q, ex), "theory", "the traffic's peak"
 
 
-def _component(q: EstimateQuestion, result: SimResult | None):  # type: ignore[no-untyped-def]
+def _component(q: EstimateQuestion, result: SimResult | None) -> ComponentStats:
     if result is None:
         raise InputError(f"estimate '{q.name}' needs the reference's simulated run")
     stats = result.components.get(q.component or "")

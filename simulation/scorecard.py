@@ -64,11 +64,29 @@ class Check:
             "measured": _finite(self.measured),
             "ci95": _finite(self.half_width),
             "unit": self.unit,
+            "sense": self.sense,
             "met": self.passed,
             "points": self.points,
             "max_points": self.max_points,
             "detail": self.detail,
         }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Check:
+        """A requirement back from a saved scorecard (the attempt history)."""
+        return cls(
+            name=str(data["name"]),
+            label=str(data.get("label", data["name"])),
+            passed=bool(data["met"]),
+            points=float(data.get("points", 0.0)),
+            max_points=float(data.get("max_points", 0.0)),
+            detail=str(data.get("detail", "")),
+            target=data.get("target"),
+            measured=data.get("measured"),
+            half_width=data.get("ci95"),
+            unit=str(data.get("unit", "")),
+            sense="min" if data.get("sense") == "min" else "max",
+        )
 
 
 @dataclass
@@ -153,7 +171,9 @@ def duration_text(ms: float) -> str:
         return f"{ms:,.0f} ms"
     if ms < 120_000:
         return f"{ms / 1000:,.1f} s"
-    return f"{ms / 60_000:,.1f} min"
+    if ms < 7_200_000:
+        return f"{ms / 60_000:,.1f} min"
+    return f"{ms / 3_600_000:,.1f} h"
 
 
 def _finite(x: float | None) -> float | None:

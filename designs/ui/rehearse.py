@@ -410,7 +410,9 @@ class RehearsePanel(QWidget):
         self.outcome, self.scorecard = outcome, outcome.card
         if outcome.reference is not None:
             self._references[outcome.exercise.name] = outcome.reference
-        self._show_card(outcome.card.checks, outcome.reference, outcome.score, outcome.grade)
+        self._show_card(
+            outcome.card.checks, outcome.reference, outcome.score, outcome.grade, outcome.hints_used
+        )
         self.advice.setText(
             f"<b>Bottleneck: {html.escape(outcome.card.bottleneck)}.</b> "
             + html.escape(outcome.card.advice)
@@ -423,14 +425,18 @@ class RehearsePanel(QWidget):
         self.status_message.emit(f"Scorecard: {outcome.grade} ({outcome.score:.0f} points)")
 
     def _show_card(
-        self, checks: list[Check], reference: Scorecard | None, score: float, grade: str
+        self,
+        checks: list[Check],
+        reference: Scorecard | None,
+        score: float,
+        grade: str,
+        paid: int,
     ) -> None:
         card = self.scorecard
         passed = all(c.passed for c in checks)
         colour = "#2e7d32" if passed else "#c62828"
         most = sum(c.max_points for c in checks)
         verdict = "passed" if passed else f"{sum(not c.passed for c in checks)} missed"
-        paid = self.outcome.hints_used if self.outcome is not None else 0
         hints = f", −{HINT_COST * paid:g} for hints" if paid else ""
         self.score_label.setText(
             f"<span style='font-size:22pt;color:{colour}'><b>{grade}</b></span>"
@@ -486,9 +492,8 @@ class RehearsePanel(QWidget):
         self._keep_draft()
         checks = [Check.from_json(r) for r in attempt.scorecard.get("requirements", [])]
         self.scorecard = None
-        self._show_card(
-            checks, self._references.get(attempt.exercise_name), attempt.score, attempt.grade
-        )
+        reference = self._references.get(attempt.exercise_name)
+        self._show_card(checks, reference, attempt.score, attempt.grade, attempt.hints_used)
         self.advice.setText(
             f"Attempt of {attempt.finished_at.replace('T', ' ')[:16]}, "
             f"{duration_text(attempt.seconds_used * 1000)} used, {attempt.hints_used} hint(s)."

@@ -35,7 +35,12 @@ from designs.loader import loads_design
 from designs.schema import Design
 from designs.ui.editor import DesignEditor
 from designs.ui.rehearse_parts import AttemptHistory, EstimatesForm, InterviewTimer, ScorecardTable
-from designs.ui.rehearse_text import brief_html, method_html, reference_card_html
+from designs.ui.rehearse_text import (
+    brief_html,
+    estimates_html,
+    method_html,
+    reference_card_html,
+)
 from freightlab.atomic import atomic_write_text
 from freightlab.errors import InputError
 from freightlab.progress import Progress
@@ -165,12 +170,13 @@ class RehearsePanel(QWidget):
         self.method = QTextBrowser()
         self.method.setObjectName("method")
         self.method.setHtml(method_html(self.timer.clock))
+        self.card.setToolTip("Reference card: latencies, powers of two, rates, nines")
         tabs = QTabWidget()
         tabs.setObjectName("brief_tabs")
         for page, title in (
             (brief_page, "Brief"),
             (self.estimates_form, "Estimates"),
-            (self.card, "Reference card"),
+            (self.card, "Card"),
             (self.method, "Method"),
         ):
             tabs.addTab(page, title)
@@ -222,8 +228,13 @@ class RehearsePanel(QWidget):
         layout = QVBoxLayout(page)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.score_label)
-        layout.addWidget(self.table, 1)
+        layout.addWidget(self.table)
+        self.estimate_summary = QLabel()
+        self.estimate_summary.setObjectName("estimate_summary")
+        self.estimate_summary.setWordWrap(True)
+        layout.addWidget(self.estimate_summary)
         layout.addWidget(self.advice)
+        layout.addStretch(1)
         layout.addWidget(self.follow_up_button)
         self.history = AttemptHistory()
         self.history.reopen.connect(self.reopen_attempt)
@@ -402,6 +413,7 @@ class RehearsePanel(QWidget):
         self.table.setRowCount(0)
         self.score_label.setText("Score your design to see the scorecard.")
         self.advice.clear()
+        self.estimate_summary.clear()
         self.follow_up_button.setVisible(False)
 
     def _scored(self, outcome: Outcome) -> None:
@@ -418,6 +430,7 @@ class RehearsePanel(QWidget):
             + html.escape(outcome.card.advice)
         )
         self.estimates_form.show_checks(outcome.estimates)
+        self.estimate_summary.setText(estimates_html(outcome.estimates))
         self.canvas.show_result(outcome.card.result)
         self._record(outcome)
         self._offer_follow_up(outcome)

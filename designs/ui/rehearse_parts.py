@@ -262,6 +262,13 @@ class ScorecardTable(QTableWidget):
                 item.setToolTip(tip)
                 self.setItem(row, col, item)
         self.resizeRowsToContents()
+        self.fit_height()
+
+    def fit_height(self) -> None:
+        """As tall as its rows (the pane's spare room goes to the advice below)."""
+        rows = sum(self.rowHeight(r) for r in range(self.rowCount()))
+        bar = self.horizontalScrollBar().sizeHint().height()
+        self.setFixedHeight(self.horizontalHeader().height() + rows + bar + 2 * self.frameWidth())
 
 
 class AttemptHistory(QWidget):

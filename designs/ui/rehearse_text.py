@@ -7,6 +7,7 @@ import html
 from designs.exercise import Exercise
 from designs.interview import METHOD, InterviewClock
 from designs.reference_card import LATENCIES, POWERS_OF_TWO, nines_table, rate_conversions
+from simulation.estimates import EstimateCheck
 from simulation.scorecard import HINT_COST, duration_text
 
 STYLE = """
@@ -132,3 +133,25 @@ def method_html(clock: InterviewClock) -> str:
         for i, s in enumerate(METHOD)
     )
     return STYLE + f"<h2>The four-step method</h2><ol>{items}</ol>"
+
+
+_VERDICT_COLOURS = {"good": "#2e7d32", "ballpark": "#ef6c00", "off": "#c62828"}
+
+
+def estimates_html(checks: list[EstimateCheck]) -> str:
+    """Your estimates against the truth, one line each, for the scorecard."""
+    if not checks:
+        return ""
+    rows = []
+    for c in checks:
+        colour = _VERDICT_COLOURS.get(c.verdict, "#5f6b76")
+        yours = "—" if c.answer is None else f"{c.answer:,.3g}"
+        rows.append(
+            f"<tr><td>{html.escape(c.name.replace('_', ' '))}</td><td>{yours}</td>"
+            f"<td>{c.truth:,.3g} {html.escape(c.unit)}</td>"
+            f"<td style='color:{colour}'><b>{html.escape(c.verdict)}</b>"
+            + (f" ({c.factor:,.1f}x off)" if c.factor and c.factor >= 1.05 else "")
+            + "</td></tr>"
+        )
+    head = "<tr><th align='left'>estimate</th><th>yours</th><th>truth</th><th></th></tr>"
+    return f"<b>Estimates</b><table cellspacing='3'>{head}{''.join(rows)}</table>"

@@ -38,6 +38,8 @@ class Requirements(BaseModel):
     fixed_service_ms: dict[str, PosFloat] = Field(default_factory=dict)
     # Limits the candidate may not lift: component name -> most servers per replica x replicas.
     max_servers: dict[str, Annotated[int, Field(gt=0)]] = Field(default_factory=dict)
+    # Failures the candidate may not wish away: component name -> least fail_ratio.
+    fixed_fail_ratio: dict[str, Annotated[float, Field(ge=0, le=1)]] = Field(default_factory=dict)
     duration_s: PosFloat = 600.0
     warmup_s: Annotated[float, Field(ge=0)] = 120.0
     seed: int = 7

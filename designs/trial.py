@@ -99,6 +99,15 @@ def _limit_problems(design: Design, exercise: Exercise) -> list[str]:
         count = (c.servers() or 0) * c.replica_count()
         if count > most:
             problems.append(f"'{name}' has {count} workers or connections; it can take {most}")
+    for name, least in exercise.requirements.fixed_fail_ratio.items():
+        if name not in names:
+            problems.append(f"component '{name}' is missing (the exercise says it fails)")
+            continue
+        ratio = getattr(design.component(name), "fail_ratio", None) or 0.0
+        if ratio < least * 0.999:
+            problems.append(
+                f"'{name}' fails {ratio:.0%} of calls but the exercise says {least:.0%}"
+            )
     return problems
 
 

@@ -189,3 +189,22 @@ def test_a_design_without_the_exercise_classes_is_not_honest() -> None:
     card = score_design(exercise.reference_design(), mixed, replications=1)
     assert "honest" in card.failed
     assert "request class 'lookup' is missing" in card.check("honest").detail
+
+
+def test_a_failure_the_exercise_fixes_cannot_be_wished_away() -> None:
+    from designs.trial import trial_design
+
+    exercise = _exercise("third_party_api")
+    fixed = exercise.requirements.model_copy(update={"fixed_fail_ratio": {"carrier_api": 0.2}})
+    strict = exercise.model_copy(update={"requirements": fixed})
+    _, problems = trial_design(exercise.reference_design(), strict)
+    assert problems == ["'carrier_api' fails 0% of calls but the exercise says 20%"]
+
+
+def test_a_limit_the_exercise_fixes_cannot_be_lifted() -> None:
+    from designs.trial import trial_design
+
+    exercise = _exercise("url_shortener")
+    text = exercise.reference_path().read_text().replace("pool_size = 6", "pool_size = 12")
+    _, problems = trial_design(loads_design(text), exercise)
+    assert problems == ["'url_store' has 12 workers or connections; it can take 6"]

@@ -50,6 +50,16 @@ from simulation.scorecard import HINT_COST, Check, Scorecard, duration_text
 from simulation.ui.canvas import DesignCanvas
 
 ALL = "all"
+WELCOME = (
+    "<h3 style='color:#1a3d5c'>A mock interview, scored by simulation</h3><ol>"
+    "<li>Read the <b>Brief</b>; start the clock when you are ready (45 min).</li>"
+    "<li>Answer the <b>Estimates</b>: the back-of-envelope numbers.</li>"
+    "<li>Change the starter design (left of here) until you think it holds.</li>"
+    "<li><b>Score my design</b>: it runs under the exercise's traffic on several seeds, "
+    "beside the reference design.</li>"
+    "<li>Passed? The interviewer raises the stakes with a follow-up.</li></ol>"
+    "<p style='color:#5f6b76'>Hints cost points; every attempt goes to <b>History</b>.</p>"
+)
 DATA_DIR_ENV = "FREIGHTLAB_DATA_DIR"  # overrides the user data directory (tests, portable use)
 
 
@@ -213,7 +223,7 @@ class RehearsePanel(QWidget):
         return box
 
     def _right_tabs(self) -> QTabWidget:
-        self.score_label = QLabel("Score your design to see the scorecard.")
+        self.score_label = QLabel(WELCOME)
         self.score_label.setObjectName("score_label")
         self.score_label.setWordWrap(True)
         self.table = ScorecardTable()
@@ -411,7 +421,8 @@ class RehearsePanel(QWidget):
     def _clear_scorecard(self) -> None:
         self.outcome = self.scorecard = None
         self.table.setRowCount(0)
-        self.score_label.setText("Score your design to see the scorecard.")
+        self.table.setVisible(False)
+        self.score_label.setText(WELCOME)
         self.advice.clear()
         self.estimate_summary.clear()
         self.follow_up_button.setVisible(False)
@@ -455,9 +466,15 @@ class RehearsePanel(QWidget):
             f"<span style='font-size:22pt;color:{colour}'><b>{grade}</b></span>"
             f" &nbsp; <b>{score:.0f} / {most:.0f}</b>{hints} · {verdict}"
             + (f" · “{html.escape(card.design)}”" if card else "")
+            + (
+                f" · ${card.cost_per_hour:,.2f}/hour"
+                if card is not None and card.cost_per_hour is not None
+                else ""
+            )
         )
         refs = {c.name: c for c in reference.checks} if reference else {}
         self.table.show_checks(checks, refs)
+        self.table.setVisible(True)
 
     def _record(self, outcome: Outcome) -> None:
         if self.design is None or self.exercise_path is None:

@@ -213,7 +213,48 @@ def load_exercise(path: str | os.PathLike[str]) -> Exercise:
         raise InputError(f"{p}: field 'starter': no catalog design {exercise.starter!r}")
     if exercise.reference is not None and not exercise.reference_path().is_file():
         raise InputError(f"{p}: field 'reference': no exercise design {exercise.reference!r}")
+    problems = _follow_up_problems(exercise) + _starter_fails_problems(exercise)
+    if problems:
+        raise InputErrors(str(p), problems)
     return exercise
+
+
+def requirement_names(exercise: Exercise) -> set[str]:
+    """The names the scorecard can give this exercise's requirements (see scorecard)."""
+    req = exercise.requirements
+    names = {"honest", "stable", "success", "p99", "headroom"}
+    names |= {f"p99.{cls}" for cls in req.class_p99_ms}
+    for name, present in (
+        ("e2e_p99", req.e2e_p99_ms),
+        ("workers", req.max_workers),
+        ("cost", req.max_cost_per_hour),
+    ):
+        if present is not None:
+            names.add(name)
+    return names
+
+
+def _starter_fails_problems(exercise: Exercise) -> list[str]:
+    known = requirement_names(exercise)
+    return [
+        f"field 'starter_fails': '{name}' is not a requirement of this exercise"
+        f" (one of {', '.join(sorted(known))})"
+        for name in exercise.starter_fails
+        if name not in known
+    ]
+
+
+def _follow_up_problems(exercise: Exercise) -> list[str]:
+    problems = []
+    for i in range(len(exercise.follow_ups)):
+        try:
+            exercise.follow_up(i)
+        except ValidationError as exc:
+            problems += [
+                f"field 'follow_ups.{i}': {'.'.join(str(x) for x in err['loc'])}: {err['msg']}"
+                for err in exc.errors(include_url=False)
+            ]
+    return problems
 
 
 def catalog_exercises() -> list[Path]:

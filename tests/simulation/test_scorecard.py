@@ -179,6 +179,15 @@ def test_bad_exercise_files_name_the_field(tmp_path: Path) -> None:
     )
     with pytest.raises(InputError, match=r"bad.toml.*follow_ups.0.*p99"):
         load_exercise(bad)
+    bad.write_text(
+        head + "[requirements]\nrate_rps = 1\np99_ms = 100\n"
+        '[[follow_ups]]\ntitle = "t"\nprompt = "p"\nrequirements = { rate_rps = -5.0 }\n'
+    )
+    with pytest.raises(InputError, match=r"bad.toml.*follow_ups.0.*rate_rps"):
+        load_exercise(bad)
+    bad.write_text(head + 'starter_fails = ["p95"]\n[requirements]\nrate_rps = 1\np99_ms = 100\n')
+    with pytest.raises(InputError, match=r"bad.toml.*starter_fails.*'p95'"):
+        load_exercise(bad)
 
 
 def test_a_design_without_the_exercise_classes_is_not_honest() -> None:

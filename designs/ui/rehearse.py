@@ -101,7 +101,12 @@ class RehearsePanel(QWidget):
         self._task: Task | None = None
         self._paths = catalog_exercises()
         self._exercises = {p: load_exercise(p) for p in self._paths}
-        self.store = AttemptStore(history or history_path())
+        self.store: AttemptStore | None = None
+        self._history_problem = ""
+        try:
+            self.store = AttemptStore(history or history_path())
+        except InputError as exc:  # a damaged history must not stop the rehearsal
+            self._history_problem = str(exc)
 
         layout = QVBoxLayout(self)
         layout.addLayout(self._top_bar())
@@ -119,7 +124,7 @@ class RehearsePanel(QWidget):
 
         self._fill_picker()
         self.exercise_picker.currentIndexChanged.connect(self._picked)
-        self.history.show_attempts(self.store.attempts())
+        self._show_history()
         if self.exercise_picker.count():
             self._picked(self.exercise_picker.currentIndex())
 
@@ -398,6 +403,7 @@ class RehearsePanel(QWidget):
 
     def _progress(self, percent: int, message: str) -> None:
         self.progress_bar.setValue(percent)
+        self.progress_bar.setFormat(f"%p%  {message}" if message else "%p%")
         self.progress_bar.setToolTip(message)
 
     def cancel(self) -> None:
@@ -406,6 +412,7 @@ class RehearsePanel(QWidget):
 
     def _finished(self, error: str | None, state: str = "failed") -> None:
         self._task = None
+        self.progress_bar.setFormat("%p%")
         self.cancel_button.setEnabled(False)
         self.score_button.setEnabled(self.design is not None)
         if error is None:
@@ -483,12 +490,24 @@ class RehearsePanel(QWidget):
         record = attempt_record(
             outcome, self.exercise_path.stem, self.design, self.timer.elapsed(), follow
         )
+        if self.store is None:
+            self.status_message.emit(f"Attempt not kept: {self._history_problem}")
+            return
         try:
             self.store.add(record)
         except InputError as exc:
             self._error("Attempt not saved", str(exc))
             return
-        self.history.show_attempts(self.store.attempts())
+        self._show_history()
+
+    def _show_history(self) -> None:
+        if self.store is None:
+            self.history.show_problem(self._history_problem)
+            return
+        try:
+            self.history.show_attempts(self.store.attempts())
+        except InputError as exc:
+            self.history.show_problem(str(exc))
 
     def _offer_follow_up(self, outcome: Outcome) -> None:
         nxt = self.follow_up_index + 1

@@ -332,6 +332,14 @@ class AttemptHistory(QWidget):
         self.chart.setObjectName("progress_chart")
         self.chart_holder.addWidget(self.chart)
 
+    def show_problem(self, message: str) -> None:
+        """The history cannot be read (a damaged file): say so, keep the rest working."""
+        self.show_attempts([])
+        self.reopen_button.setEnabled(False)
+        self.table.setRowCount(1)
+        self.table.setSpan(0, 0, 1, self.table.columnCount())
+        self.table.setItem(0, 0, _item(f"History unavailable: {message}", FAIL))
+
     def _reopen(self) -> None:
         row = self.table.currentRow()
         if 0 <= row < len(self.attempts):

@@ -184,3 +184,13 @@ def test_cancel_scoring(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyp
 
 def test_history_lives_in_the_data_dir_tests_point_elsewhere() -> None:
     assert "userdata" in str(history_path())
+
+
+def test_a_damaged_history_does_not_stop_the_rehearsal(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    broken = tmp_path / "attempts.sqlite"
+    broken.write_bytes(b"not a database" * 200)
+    panel = RehearsePanel(history=broken)
+    qtbot.addWidget(panel)
+    assert panel.store is None
+    assert "History unavailable" in panel.history.table.item(0, 0).text()
+    assert panel.exercise is not None and panel.score_button.isEnabled()

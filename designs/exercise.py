@@ -153,7 +153,7 @@ class Exercise(BaseModel):
     follow_ups: list[FollowUp] = Field(default_factory=list)
 
     def starter_path(self) -> Path:
-        return _design_file(self.starter)
+        return _design_file(self.starter, "starter")
 
     def starter_design(self) -> Design:
         return load_design(self.starter_path())
@@ -161,7 +161,7 @@ class Exercise(BaseModel):
     def reference_path(self) -> Path:
         if self.reference is None:
             raise InputError(f"exercise '{self.name}': field 'reference': no reference design")
-        return _design_file(self.reference)
+        return _design_file(self.reference, "reference")
 
     def reference_design(self) -> Design:
         return load_design(self.reference_path())
@@ -186,8 +186,11 @@ class Exercise(BaseModel):
         )
 
 
-def _design_file(name: str) -> Path:
-    """An exercise's own designs first, then the catalog; plain file names only."""
+def _design_file(name: str, field: str) -> Path:
+    """An exercise's own designs first, then the catalog; plain file names only, so an
+    exercise file cannot point outside those two folders."""
+    if not name or Path(name).name != name or name in (".", ".."):
+        raise InputError(f"field '{field}': {name!r} must be a file name in the catalog")
     own = EXERCISE_DESIGNS / name
     return own if own.is_file() else CATALOG / name
 
@@ -209,9 +212,14 @@ def load_exercise(path: str | os.PathLike[str]) -> Exercise:
             for err in exc.errors(include_url=False)
         ]
         raise InputErrors(str(p), problems) from None
-    if not exercise.starter_path().is_file():
+    try:
+        starter = exercise.starter_path()
+        reference = exercise.reference_path() if exercise.reference is not None else None
+    except InputError as exc:
+        raise InputError(f"{p}: {exc}") from None
+    if not starter.is_file():
         raise InputError(f"{p}: field 'starter': no catalog design {exercise.starter!r}")
-    if exercise.reference is not None and not exercise.reference_path().is_file():
+    if reference is not None and not reference.is_file():
         raise InputError(f"{p}: field 'reference': no exercise design {exercise.reference!r}")
     problems = _follow_up_problems(exercise) + _starter_fails_problems(exercise)
     if problems:

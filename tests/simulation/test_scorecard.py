@@ -139,6 +139,13 @@ def test_score_cli_scores_a_given_design_and_exits_0_when_it_fails(tmp_path: Pat
     assert failed == sorted(exercise.starter_fails)
 
 
+def test_score_cli_json_to_stdout_is_only_json(capsys: pytest.CaptureFixture[str]) -> None:
+    path = str(EXERCISES / "rate_limiter.toml")
+    assert run_cli(["score", path, "--json", "-"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["exercise"] == "A rate limiter at the gateway" and data["passed"] is True
+
+
 def test_score_cli_bad_input_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run_cli(["score", str(tmp_path / "missing.toml")]) == 2
     assert "missing.toml" in capsys.readouterr().err
@@ -166,6 +173,12 @@ def test_bad_exercise_files_name_the_field(tmp_path: Path) -> None:
         load_exercise(bad)
     bad.write_text(head + 'reference = "../x.toml"\n[requirements]\nrate_rps = 1\np99_ms = 100\n')
     with pytest.raises(InputError, match=r"bad.toml.*reference"):
+        load_exercise(bad)
+    bad.write_text(
+        head.replace("monolith.toml", "../catalog/monolith.toml")
+        + "[requirements]\nrate_rps = 1\np99_ms = 100\n"
+    )
+    with pytest.raises(InputError, match=r"field 'starter'.*must be a file name"):
         load_exercise(bad)
     bad.write_text(
         head + "[requirements]\nrate_rps = 1\np99_ms = 100\n"

@@ -41,7 +41,19 @@ def _register_match(subparsers: argparse._SubParsersAction[argparse.ArgumentPars
     p.add_argument(
         "--max-deadhead", type=float, default=None, help="never send a truck further empty (km)"
     )
+    add_memory_limit(p)
     p.set_defaults(handler=_run_match)
+
+
+def add_memory_limit(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--memory-limit",
+        type=float,
+        default=None,
+        metavar="MB",
+        help="refuse a fleet whose matching needs more memory than this "
+        "(default: half the free memory, at most 4 GB)",
+    )
 
 
 def _run_match(args: argparse.Namespace) -> int:
@@ -55,7 +67,8 @@ def _run_match(args: argparse.Namespace) -> int:
     fleet = read_fleet(args.trucks, args.loads, graph)
     trucks, loads = fleet.trucks, fleet.loads
     settings = MatchSettings(speed_kmh=args.speed, max_deadhead_km=args.max_deadhead)
-    result = get_matcher(args.matcher).match(trucks, loads, graph, settings)
+    matcher = get_matcher(args.matcher, memory_limit_mb=_memory_limit(args.memory_limit))
+    result = matcher.match(trucks, loads, graph, settings)
 
     if args.out is not None:
         write_assignments_csv(args.out, result.assignments)
@@ -87,6 +100,14 @@ def _run_match(args: argparse.Namespace) -> int:
     if moved > 5:
         print(f"  ... and {moved - 5} more" + (f" (see {args.out})" if args.out else ""))
     return 0
+
+
+def _memory_limit(mb: float | None) -> float | None:
+    from freightlab.errors import InputError
+
+    if mb is not None and not (mb > 0 and mb < float("inf")):
+        raise InputError(f"--memory-limit must be a number of MB > 0, got {mb:g}")
+    return mb
 
 
 def _reason_kind(reason: str) -> str:

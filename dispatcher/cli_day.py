@@ -46,6 +46,9 @@ def register(subparsers: Any) -> None:
         "--matcher", choices=("optimal", "greedy"), default="optimal", help="matching engine"
     )
     p.add_argument("--json", metavar="OUT.json", help="also write the results as JSON")
+    from dispatcher.cli import add_memory_limit
+
+    add_memory_limit(p)
     p.set_defaults(handler=_run_day)
 
 
@@ -80,7 +83,9 @@ def _run_day(args: argparse.Namespace) -> int:
         batch_minutes=args.batch_minutes, speed_kmh=args.speed_kmh, seed=args.seed
     )
     settings.validate()
-    matcher = get_matcher(args.matcher)
+    from dispatcher.cli import _memory_limit
+
+    matcher = get_matcher(args.matcher, memory_limit_mb=_memory_limit(args.memory_limit))
     results: list[DayResult]
     if args.compare is not None:
         results = compare_batching(

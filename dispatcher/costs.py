@@ -1,8 +1,8 @@
 """The cost model and feasibility rules of matching, in one place.
 
-Both the vectorised candidate builder (used by every matcher) and the per-pair
-``explain`` read the same rules in the same order with the same arithmetic, so an
-explanation never disagrees with what a matcher decided.
+Both the vectorised candidate builder (:mod:`dispatcher.candidates`, used by every matcher)
+and the per-pair ``explain`` read the same rules in the same order with the same arithmetic,
+so an explanation never disagrees with what a matcher decided.
 
 Rules, checked in this order (the first failure is the reason):
 truck idle, load open, truck type, capacity, deadhead limit, pickup window.
@@ -17,15 +17,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import NDArray
 
-from dispatcher.fleet import Load, LoadStatus, Truck, TruckStatus, TruckType
+from dispatcher.candidates import TIME_EPS_H, Candidates, build_candidates
+from dispatcher.fleet import Load, LoadStatus, Truck, TruckStatus
 from dispatcher.routes import RouteGraph
 from freightlab.errors import InputError
-from freightlab.progress import Progress, check
 
-#: Slack for float noise when comparing an arrival with a window edge (about 4 ms).
-TIME_EPS_H = 1e-6
+__all__ = [
+    "TIME_EPS_H",
+    "Candidates",
+    "CostBreakdown",
+    "Explanation",
+    "MatchSettings",
+    "build_candidates",
+    "explain",
+    "format_clock",
+    "why_no_truck",
+]
 
 
 @dataclass(frozen=True)
@@ -153,86 +161,6 @@ def _breakdown(
         waiting=s.waiting_weight * max(0.0, earliest - arrival),
         price_per_km=-s.price_per_km_weight * price / max(deadhead + loaded_km, 1.0),
     )
-
-
-@dataclass
-class Candidates:
-    """Every feasible (truck, load) pair with its numbers, as parallel arrays.
-
-    ``truck`` and ``load`` index the lists handed to :func:`build_candidates`.
-    """
-
-    truck: NDArray[np.intp]
-    load: NDArray[np.intp]
-    deadhead_km: NDArray[np.float64]
-    pickup_at: NDArray[np.float64]
-    cost: NDArray[np.float64]
-
-    def __len__(self) -> int:
-        return len(self.truck)
-
-
-_TYPES = {t: i for i, t in enumerate(TruckType)}
-#: Entries of the (truck x load) block computed at once; bounds memory at ~100 MB.
-_BLOCK_CELLS = 2_000_000
-
-
-def build_candidates(
-    trucks: Sequence[Truck],
-    loads: Sequence[Load],
-    graph: RouteGraph,
-    settings: MatchSettings,
-    progress: Progress | None = None,
-) -> Candidates:
-    """Feasible pairs only, computed block by block with numpy; statuses are not checked here
-    (callers pass only idle trucks and open loads)."""
-    empty_i = np.empty(0, dtype=np.intp)
-    empty_f = np.empty(0, dtype=np.float64)
-    if not trucks or not loads:
-        return Candidates(empty_i, empty_i, empty_f, empty_f, empty_f)
-    t_loc, t_rows = np.unique([t.location for t in trucks], return_inverse=True)
-    l_org, l_cols = np.unique([ld.origin for ld in loads], return_inverse=True)
-    dist = graph.distances(list(map(str, t_loc)), list(map(str, l_org)))
-    loaded = np.array([graph.distance(ld.origin, ld.destination) for ld in loads])
-    t_type = np.array([_TYPES[t.truck_type] for t in trucks])
-    t_cap = np.array([t.capacity_t for t in trucks])
-    t_avail = np.array([t.available_at for t in trucks])
-    l_type = np.array([_TYPES[ld.truck_type] for ld in loads])
-    l_weight = np.array([ld.weight_t for ld in loads])
-    l_early = np.array([ld.pickup_earliest for ld in loads])
-    l_late = np.array([ld.pickup_latest for ld in loads])
-    l_price = np.array([ld.price for ld in loads])
-    limit = math.inf if settings.max_deadhead_km is None else settings.max_deadhead_km
-
-    parts: list[tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.float64]]] = []
-    block = max(1, _BLOCK_CELLS // len(loads))
-    for start in range(0, len(trucks), block):
-        check(progress, 0.5 * start / len(trucks), "finding feasible pairs")
-        stop = min(start + block, len(trucks))
-        dh = dist[t_rows[start:stop]][:, l_cols]
-        ok = t_type[start:stop, None] == l_type[None, :]
-        ok &= t_cap[start:stop, None] >= l_weight[None, :]
-        ok &= dh <= limit
-        arrival = t_avail[start:stop, None] + dh / settings.speed_kmh
-        ok &= arrival <= l_late[None, :] + TIME_EPS_H
-        ti, li = np.nonzero(ok)
-        parts.append((ti + start, li, dh[ti, li]))
-    ti = np.concatenate([p[0] for p in parts]).astype(np.intp)
-    li = np.concatenate([p[1] for p in parts]).astype(np.intp)
-    dh = np.concatenate([p[2] for p in parts])
-    arrival = t_avail[ti] + dh / settings.speed_kmh
-    pickup = np.maximum(arrival, l_early[li])
-    s = settings
-    cost = s.deadhead_weight * dh
-    if s.lateness_risk_weight:
-        cost = cost + s.lateness_risk_weight * np.maximum(
-            0.0, s.risk_margin_h - (l_late[li] - arrival)
-        )
-    if s.waiting_weight:
-        cost = cost + s.waiting_weight * np.maximum(0.0, l_early[li] - arrival)
-    if s.price_per_km_weight:
-        cost = cost - s.price_per_km_weight * l_price[li] / np.maximum(dh + loaded[li], 1.0)
-    return Candidates(ti, li, dh, pickup, np.asarray(cost, dtype=np.float64))
 
 
 def why_no_truck(

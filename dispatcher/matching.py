@@ -4,11 +4,13 @@ Objective (DESIGN.md): move as many loads as possible, then minimise total cost 
 default settings: total deadhead km). Only idle trucks and open loads take part.
 
 ``OptimalMatcher`` solves this exactly as a min-cost bipartite matching over the *feasible*
-pairs only, with one private "leave unassigned" column per load whose price is higher than
+pairs only, with one private "leave unassigned" option per load whose price is higher than
 any possible saving, so the solver first maximises the count and then minimises cost.
-scipy's LAPJVsp (``min_weight_full_bipartite_matching``) works on the sparse pair list;
-``method="dense"`` uses ``linear_sum_assignment`` on a full matrix instead (see
-bench/README.md for the measurements behind the default).
+``dispatcher.solvers`` picks the solver per truck type by density: scipy's LAPJVsp
+(``min_weight_full_bipartite_matching``) on the sparse pair list, or ``linear_sum_assignment``
+on a dense per-type matrix when most pairs are feasible (``method="sparse"``/``"dense"``
+force one; bench/README.md has the measurements behind the crossover). A fleet whose matching
+would not fit in memory is refused with :class:`MatchTooLarge` (the size and the limit).
 
 ``GreedyMatcher`` is the usual dispatcher default (as in openTCS): take loads by earliest
 deadline and give each the nearest free feasible truck.
@@ -19,26 +21,34 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import Any, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.optimize import linear_sum_assignment
-from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
+from dispatcher.candidates import FleetArrays, PairRules, candidates_of_types
 from dispatcher.costs import (
     Candidates,
     CostBreakdown,
     Explanation,
     MatchSettings,
-    build_candidates,
+    build_candidates,  # noqa: F401 - importable from here as before
     explain,
     format_clock,
     why_no_truck,
 )
 from dispatcher.fleet import Load, LoadStatus, Truck, TruckStatus
 from dispatcher.routes import RouteGraph
+from dispatcher.solvers import (
+    MatchTooLarge,
+    Method,
+    Selection,
+    pair_budget,
+    plan,
+    select,
+    solve_dense,
+    solve_sparse,
+)
 from freightlab.progress import Progress, check
 
 __all__ = [
@@ -48,6 +58,7 @@ __all__ = [
     "GreedyMatcher",
     "MatchResult",
     "MatchSettings",
+    "MatchTooLarge",
     "Matcher",
     "OptimalMatcher",
     "explain",
@@ -128,33 +139,32 @@ def _participants(trucks: Sequence[Truck], loads: Sequence[Load]) -> tuple[list[
 
 def _result(
     name: str,
-    chosen: NDArray[np.intp],
-    cand: Candidates,
+    sel: Selection,
     trucks: list[Truck],
     loads: list[Load],
     graph: RouteGraph,
     settings: MatchSettings,
     taken_reason: str,
 ) -> MatchResult:
-    order = sorted(chosen.tolist(), key=lambda k: loads[cand.load[k]].id)
+    chosen = sel.chosen
+    order = sorted(range(len(chosen)), key=lambda k: loads[chosen.load[k]].id)
     assignments = [
         Assignment(
-            trucks[cand.truck[k]].id,
-            loads[cand.load[k]].id,
-            float(cand.deadhead_km[k]),
-            float(cand.cost[k]),
-            float(cand.pickup_at[k]),
+            trucks[chosen.truck[k]].id,
+            loads[chosen.load[k]].id,
+            float(chosen.deadhead_km[k]),
+            float(chosen.cost[k]),
+            float(chosen.pickup_at[k]),
         )
         for k in order
     ]
-    done_loads = {int(cand.load[k]) for k in order}
-    used_trucks = {int(cand.truck[k]) for k in order}
-    options = np.bincount(cand.load, minlength=len(loads)) if len(loads) else np.zeros(0)
+    done_loads = set(chosen.load.tolist())
+    used_trucks = set(chosen.truck.tolist())
     unassigned: dict[str, str] = {}
     for i, ld in enumerate(loads):
         if i in done_loads:
             continue
-        n = int(options[i])
+        n = int(sel.options[i])
         if n == 0:
             unassigned[ld.id] = why_no_truck(ld, trucks, graph, settings)
         else:
@@ -165,20 +175,32 @@ def _result(
         total_deadhead_km=math.fsum(a.deadhead_km for a in assignments),
         total_cost=math.fsum(a.cost for a in assignments),
         matcher=name,
-        feasible_pairs=len(cand),
+        feasible_pairs=sel.feasible_pairs,
         idle_trucks_left=[t.id for j, t in enumerate(trucks) if j not in used_trucks],
     )
 
 
+def _no_selection(n_loads: int) -> Selection:
+    return Selection(Candidates.empty(), np.zeros(n_loads, dtype=np.intp), 0)
+
+
 class OptimalMatcher:
-    """Maximum number of loads moved, then minimum total cost; exact."""
+    """Maximum number of loads moved, then minimum total cost; exact.
+
+    ``method``: ``auto`` (by density, per truck type), ``sparse`` or ``dense``.
+    ``memory_limit_mb``: refuse larger fleets (None: half the free memory, at most 4 GB).
+    """
 
     name = "optimal"
+    #: An answer leaves no idle truck and open load that could still be paired (the day
+    #: simulation relies on it to build only the pairs that involve something new).
+    maximal = True
 
-    def __init__(self, method: Literal["sparse", "dense"] = "sparse") -> None:
-        if method not in ("sparse", "dense"):
+    def __init__(self, method: Method = "auto", memory_limit_mb: float | None = None) -> None:
+        if method not in ("auto", "sparse", "dense"):
             raise ValueError(f"unknown method {method!r}")
-        self.method = method
+        self.method: Method = method
+        self.memory_limit_mb = memory_limit_mb
 
     def match(
         self,
@@ -189,15 +211,11 @@ class OptimalMatcher:
         progress: Progress | None = None,
     ) -> MatchResult:
         idle, open_loads = _participants(trucks, loads)
-        cand = build_candidates(idle, open_loads, graph, settings, progress)
-        check(progress, 0.5, "assigning")
-        solve = _solve_sparse if self.method == "sparse" else _solve_dense
-        chosen = solve(cand, len(idle), len(open_loads))
+        sel = self.select(idle, open_loads, graph, settings, progress)
         check(progress, 1.0, "done")
         return _result(
             self.name,
-            chosen,
-            cand,
+            sel,
             idle,
             open_loads,
             graph,
@@ -206,63 +224,47 @@ class OptimalMatcher:
             "behind or add deadhead",
         )
 
+    def select(
+        self,
+        trucks: Sequence[Truck],
+        loads: Sequence[Load],
+        graph: RouteGraph,
+        settings: MatchSettings,
+        progress: Progress | None = None,
+    ) -> Selection:
+        """The chosen pairs of these (idle) trucks and (open) loads, without reasons."""
+        if not trucks or not loads:
+            return _no_selection(len(loads))
+        rules = PairRules(FleetArrays.of(trucks, loads, graph), graph, settings)
+        limit = _limit(self.memory_limit_mb)
+        plans = plan(rules, self.method, limit)
+        return select(rules, plans, progress, pair_budget(limit))
 
-def _lexicographic_weights(
-    cost: NDArray[np.float64], n_rows: int
-) -> tuple[NDArray[np.float64], float]:
-    """Positive pair weights and a per-row "unassigned" price that outweighs any cost saving.
-
-    With weights in [1, w_max] and n rows, one more assigned row saves at least
-    ``unassigned - w_max``; any rearrangement of the costs changes the sum by less than
-    ``n * w_max``, so ``unassigned = (n + 1) * w_max + 1`` makes count strictly first.
-    """
-    w = cost - cost.min() + 1.0
-    return w, (n_rows + 1) * float(w.max()) + 1.0
-
-
-def _solve_sparse(cand: Candidates, n_trucks: int, n_loads: int) -> NDArray[np.intp]:
-    if len(cand) == 0:
-        return np.empty(0, dtype=np.intp)
-    # Only loads and trucks that appear in some feasible pair enter the solver.
-    rows_used, row = np.unique(cand.load, return_inverse=True)
-    cols_used, col = np.unique(cand.truck, return_inverse=True)
-    n_r, n_c = len(rows_used), len(cols_used)
-    w, unassigned = _lexicographic_weights(cand.cost, n_r)
-    # Row r may also take its private dummy column n_c + r at the "unassigned" price.
-    data = np.concatenate([w, np.full(n_r, unassigned)])
-    r_idx = np.concatenate([row, np.arange(n_r)])
-    c_idx = np.concatenate([col, n_c + np.arange(n_r)])
-    biadj = csr_matrix((data, (r_idx, c_idx)), shape=(n_r, n_c + n_r))
-    rr, cc = min_weight_full_bipartite_matching(biadj)
-    real = cc < n_c
-    rr, cc = rr[real], cc[real]
-    # Map (row, col) back to the candidate index (pairs are unique).
-    key = row.astype(np.int64) * n_c + col
-    lookup = np.argsort(key)
-    pos = np.searchsorted(key[lookup], rr.astype(np.int64) * n_c + cc)
-    return np.asarray(lookup[pos], dtype=np.intp)
+    def choose(
+        self, cand: Candidates, trucks: Sequence[Truck], loads: Sequence[Load]
+    ) -> NDArray[np.intp]:
+        """Indices of the chosen pairs among candidates already built (load-major)."""
+        solve = solve_dense if self.method == "dense" else solve_sparse
+        return solve(cand, len(trucks), len(loads))
 
 
-def _solve_dense(cand: Candidates, n_trucks: int, n_loads: int) -> NDArray[np.intp]:
-    if len(cand) == 0:
-        return np.empty(0, dtype=np.intp)
-    rows_used, row = np.unique(cand.load, return_inverse=True)
-    cols_used, col = np.unique(cand.truck, return_inverse=True)
-    w, unassigned = _lexicographic_weights(cand.cost, len(rows_used))
-    # Infeasible cells cost 0 ("leave unassigned"); a feasible pair saves ``unassigned - w``.
-    matrix = np.zeros((len(rows_used), len(cols_used)))
-    matrix[row, col] = w - unassigned
-    index = np.full(matrix.shape, -1, dtype=np.intp)
-    index[row, col] = np.arange(len(cand))
-    rr, cc = linear_sum_assignment(matrix)
-    picked = index[rr, cc]
-    return np.asarray(picked[picked >= 0], dtype=np.intp)
+def _limit(mb: float | None) -> int | None:
+    return None if mb is None else int(mb * 2**20)
+
+
+# The solvers under their former names (benchmarks and older callers use them).
+_solve_sparse = solve_sparse
+_solve_dense = solve_dense
 
 
 class GreedyMatcher:
     """Earliest-deadline load first, nearest (cheapest) free feasible truck; the baseline."""
 
     name = "greedy"
+    maximal = True  # every load takes a free feasible truck if one is left at its turn
+
+    def __init__(self, memory_limit_mb: float | None = None) -> None:
+        self.memory_limit_mb = memory_limit_mb
 
     def match(
         self,
@@ -273,41 +275,66 @@ class GreedyMatcher:
         progress: Progress | None = None,
     ) -> MatchResult:
         idle, open_loads = _participants(trucks, loads)
-        cand = build_candidates(idle, open_loads, graph, settings, progress)
-        check(progress, 0.5, "assigning")
-        deadline = np.array([ld.pickup_latest for ld in open_loads])
-        load_rank = np.empty(len(open_loads), dtype=np.intp)
-        load_rank[np.lexsort((np.array([ld.id for ld in open_loads]), deadline))] = np.arange(
-            len(open_loads)
-        )
-        truck_rank = np.empty(len(idle), dtype=np.intp)
-        truck_rank[np.argsort(np.array([t.id for t in idle], dtype=object), kind="stable")] = (
-            np.arange(len(idle))
-        )
-        # Candidates grouped by load (in deadline order), cheapest truck first, then by id.
-        order = np.lexsort((truck_rank[cand.truck], cand.cost, load_rank[cand.load]))
-        # ``order`` lists each load's candidates together; walk loads, take the first free truck.
-        starts = np.searchsorted(load_rank[cand.load[order]], np.arange(len(open_loads) + 1))
-        used = np.zeros(len(idle), dtype=bool)
-        chosen: list[int] = []
-        for r in range(len(open_loads)):
-            block = order[starts[r] : starts[r + 1]]
-            free = np.flatnonzero(~used[cand.truck[block]])
-            if len(free):
-                k = int(block[free[0]])
-                used[cand.truck[k]] = True
-                chosen.append(k)
+        sel = self.select(idle, open_loads, graph, settings, progress)
         check(progress, 1.0, "done")
         return _result(
             self.name,
-            np.asarray(chosen, dtype=np.intp),
-            cand,
+            sel,
             idle,
             open_loads,
             graph,
             settings,
             "its {n} feasible truck{s} were taken by loads with earlier deadlines",
         )
+
+    def select(
+        self,
+        trucks: Sequence[Truck],
+        loads: Sequence[Load],
+        graph: RouteGraph,
+        settings: MatchSettings,
+        progress: Progress | None = None,
+    ) -> Selection:
+        """The chosen pairs of these (idle) trucks and (open) loads, without reasons."""
+        if not trucks or not loads:
+            return _no_selection(len(loads))
+        rules = PairRules(FleetArrays.of(trucks, loads, graph), graph, settings)
+        limit = _limit(self.memory_limit_mb)
+        groups = [(p.loads, p.trucks) for p in plan(rules, "sparse", limit)]
+        cand = candidates_of_types(
+            rules, groups, progress, pickup=False, max_pairs=pair_budget(limit)
+        )
+        check(progress, 0.5, "assigning")
+        options = np.bincount(cand.load, minlength=len(loads))
+        chosen = cand.take(self.choose(cand, trucks, loads))
+        chosen.pickup_at, _ = rules.pairs(chosen.load, chosen.truck, chosen.deadhead_km)
+        return Selection(chosen, options, len(cand))
+
+    def choose(
+        self, cand: Candidates, trucks: Sequence[Truck], loads: Sequence[Load]
+    ) -> NDArray[np.intp]:
+        """Indices of the chosen pairs: loads by deadline, each its cheapest free truck."""
+        deadline = np.array([ld.pickup_latest for ld in loads])
+        load_rank = np.empty(len(loads), dtype=np.intp)
+        load_rank[np.lexsort((np.array([ld.id for ld in loads]), deadline))] = np.arange(len(loads))
+        truck_rank = np.empty(len(trucks), dtype=np.intp)
+        truck_rank[np.argsort(np.array([t.id for t in trucks], dtype=object), kind="stable")] = (
+            np.arange(len(trucks))
+        )
+        # Candidates grouped by load (in deadline order), cheapest truck first, then by id.
+        order = np.lexsort((truck_rank[cand.truck], cand.cost, load_rank[cand.load]))
+        # ``order`` lists each load's candidates together; walk loads, take the first free truck.
+        starts = np.searchsorted(load_rank[cand.load[order]], np.arange(len(loads) + 1))
+        used = np.zeros(len(trucks), dtype=bool)
+        chosen: list[int] = []
+        for r in range(len(loads)):
+            block = order[starts[r] : starts[r + 1]]
+            free = np.flatnonzero(~used[cand.truck[block]])
+            if len(free):
+                k = int(block[free[0]])
+                used[cand.truck[k]] = True
+                chosen.append(k)
+        return np.asarray(chosen, dtype=np.intp)
 
 
 MATCHERS: dict[str, type[OptimalMatcher] | type[GreedyMatcher]] = {
@@ -316,9 +343,13 @@ MATCHERS: dict[str, type[OptimalMatcher] | type[GreedyMatcher]] = {
 }
 
 
-def get_matcher(name: str) -> Matcher:
-    """A matcher by its name (``optimal`` or ``greedy``), for settings files and the CLI."""
+def get_matcher(name: str, *, memory_limit_mb: float | None = None) -> Matcher:
+    """A matcher by its name (``optimal`` or ``greedy``), for settings files and the CLI.
+
+    ``memory_limit_mb``: refuse fleets whose matching needs more (None: half the free memory,
+    at most 4 GB)."""
     try:
-        return MATCHERS[name]()
+        cls = MATCHERS[name]
     except KeyError:
         raise ValueError(f"unknown matcher {name!r}; choose one of {', '.join(MATCHERS)}") from None
+    return cls(memory_limit_mb=memory_limit_mb)

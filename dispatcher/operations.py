@@ -28,9 +28,11 @@ from enum import StrEnum
 from itertools import pairwise
 from typing import Any
 
+import numpy as np
 import simpy
 
 from dispatcher.costs import build_candidates
+from dispatcher.day_matching import DayPool, Picked, check_day_size
 from dispatcher.fleet import Load, LoadStatus, Truck, TruckStatus
 from dispatcher.matching import Matcher, MatchSettings, OptimalMatcher
 from dispatcher.routes import RouteGraph
@@ -188,6 +190,7 @@ def simulate_day(
     s = settings or DaySettings()
     s.validate()
     day = _Day(graph, list(trucks), list(loads), s, matcher or default_matcher())
+    day.check_size()
     return day.run(progress)
 
 
@@ -254,8 +257,16 @@ class _Day:
             t.id: _TruckState(t, t.location) for t in trucks if t.status != TruckStatus.OFF_DUTY
         }
         self.loads = {ld.id: ld for ld in loads if ld.status not in _NOT_POSTABLE}
+        self.pool = DayPool(
+            graph,
+            [st.truck for st in self.trucks.values()],
+            list(self.loads.values()),
+            self.match_settings,
+            incremental=bool(getattr(matcher, "maximal", False)),
+        )  # the day as arrays (see dispatcher/day_matching.py)
         self.outcomes: dict[str, LoadOutcome] = {}
         self.open: dict[str, Load] = {}  # posted, not yet matched
+        self.open_index: dict[str, int] = {}  # the same loads' rows in the pool, same order
         self.events: list[DayEvent] = []
         self.deadhead_km = 0.0
         self.loaded_km = 0.0
@@ -269,6 +280,15 @@ class _Day:
             ld.id: max(0.0, ld.pickup_earliest - self.rng.uniform(lo, hi))
             for ld in self.loads.values()
         }
+
+    def check_size(self) -> None:
+        """Refuse (MatchTooLarge) a day whose busiest matcher run would not fit in memory."""
+        check_day_size(
+            self.pool,
+            self.matcher,
+            [self.post_at[ld.id] for ld in self.loads.values()],
+            [min(ld.pickup_latest, self.s.day_hours) for ld in self.loads.values()],
+        )
 
     def _check_nodes(self, trucks: list[Truck], loads: list[Load]) -> None:
         for t in trucks:
@@ -316,6 +336,7 @@ class _Day:
             yield self.env.timeout(start)
             self._keyframe(state, Activity.IDLE)
         state.available = True
+        self.pool.set_free(state.truck.id, state.node)
         self._poke()
 
     def _poster(self, posted: list[tuple[float, str]]) -> Any:
@@ -325,6 +346,7 @@ class _Day:
             load = self.loads[load_id]
             # the matcher only looks at open loads; the board may say otherwise
             self.open[load_id] = dataclasses.replace(load, status=LoadStatus.OPEN, truck_id=None)
+            self.open_index[load_id] = self.pool.load_index[load_id]
             self.outcomes[load_id] = LoadOutcome(load_id, posted_at=self.env.now)
             self.events.append(DayEvent(self.env.now, "posted", load_id))
             deadline = min(load.pickup_latest, self.s.day_hours)
@@ -335,6 +357,7 @@ class _Day:
         yield self.env.timeout(max(0.0, deadline - self.env.now))
         if load_id in self.open:
             del self.open[load_id]
+            del self.open_index[load_id]
             self.outcomes[load_id].expired_at = self.env.now
             self.events.append(DayEvent(self.env.now, "expired", load_id))
             self.unresolved -= 1
@@ -362,42 +385,66 @@ class _Day:
             self.wakeup.succeed()
 
     def _run_matcher(self) -> None:
-        free = [st for st in self.trucks.values() if st.available and not st.busy]
-        if not free or not self.open:
+        free = np.flatnonzero(self.pool.free)
+        if not len(free) or not self.open:
             return
         now = self.env.now
+        self.matcher_runs += 1
+        self.events.append(
+            DayEvent(now, "match_run", detail=f"{len(free)} trucks, {len(self.open)} loads")
+        )
+        if hasattr(self.matcher, "choose"):
+            pairs = self._choose(now, free)
+        else:
+            pairs = self._match_objects(now, free)
+        for truck_id, load_id in sorted(pairs, key=lambda p: (p[1], p[0])):
+            state = self.trucks[truck_id]
+            if state.busy or load_id not in self.open:
+                raise RuntimeError(f"matcher reused truck {truck_id} or load {load_id}")
+            load = self.open.pop(load_id)
+            del self.open_index[load_id]
+            outcome = self.outcomes[load_id]
+            outcome.matched_at = now
+            outcome.truck_id = truck_id
+            state.busy = True
+            self.pool.set_busy(truck_id)
+            self.events.append(DayEvent(now, "matched", load_id, truck_id))
+            j = self.s.speed_jitter
+            speed = self.s.speed_kmh * (self.speed_rng.uniform(1 - j, 1 + j) if j else 1.0)
+            self.env.process(self._haul(state, load, outcome, speed))
+
+    def _choose(self, now: float, free: np.ndarray) -> list[tuple[str, str]]:
+        """(truck, load) ids chosen from the pool's arrays: only pairs that can be new are
+        built (see dispatcher/day_matching.py), and no reasons are written for the rest."""
+        pool = self.pool
+        open_rows = np.fromiter(self.open_index.values(), dtype=np.intp, count=len(self.open))
+        cand = pool.candidates(now, free, open_rows)
+        chosen = np.empty(0, dtype=np.intp)
+        if len(cand):
+            trucks, loads = Picked(pool.trucks, free), Picked(pool.loads, open_rows)
+            chosen = self.matcher.choose(cand, trucks, loads)  # type: ignore[attr-defined]
+        pool.settle(free, open_rows, cand, chosen)
+        return [
+            (pool.trucks[free[cand.truck[k]]].id, pool.loads[open_rows[cand.load[k]]].id)
+            for k in chosen.tolist()
+        ]
+
+    def _match_objects(self, now: float, free: np.ndarray) -> list[tuple[str, str]]:
+        """Any other ``Matcher``: its ``match`` on the trucks and loads in some feasible pair."""
         trucks = [
             dataclasses.replace(
                 st.truck, location=st.node, available_at=now, status=TruckStatus.IDLE
             )
-            for st in free
+            for st in (self.trucks[self.pool.trucks[i].id] for i in free.tolist())
         ]
         loads = list(self.open.values())
-        self.matcher_runs += 1
-        self.events.append(
-            DayEvent(now, "match_run", detail=f"{len(trucks)} trucks, {len(loads)} loads")
-        )
-        # Only trucks and loads in some feasible pair can be matched, so the matcher gets just
-        # those: the same answer, without explaining hundreds of hopeless loads every run.
         cand = build_candidates(trucks, loads, self.graph, self.match_settings)
         if len(cand) == 0:
-            return
+            return []
         trucks = [trucks[i] for i in sorted(set(cand.truck.tolist()))]
         loads = [loads[i] for i in sorted(set(cand.load.tolist()))]
         result = self.matcher.match(trucks, loads, self.graph, self.match_settings)
-        for a in sorted(result.assignments, key=lambda a: (a.load_id, a.truck_id)):
-            state = self.trucks[a.truck_id]
-            if state.busy or a.load_id not in self.open:
-                raise RuntimeError(f"matcher reused truck {a.truck_id} or load {a.load_id}")
-            load = self.open.pop(a.load_id)
-            outcome = self.outcomes[a.load_id]
-            outcome.matched_at = now
-            outcome.truck_id = a.truck_id
-            state.busy = True
-            self.events.append(DayEvent(now, "matched", a.load_id, a.truck_id))
-            j = self.s.speed_jitter
-            speed = self.s.speed_kmh * (self.speed_rng.uniform(1 - j, 1 + j) if j else 1.0)
-            self.env.process(self._haul(state, load, outcome, speed))
+        return [(a.truck_id, a.load_id) for a in result.assignments]
 
     def _haul(self, state: _TruckState, load: Load, outcome: LoadOutcome, speed: float) -> Any:
         env, s = self.env, self.s
@@ -416,6 +463,7 @@ class _Day:
         self.events.append(DayEvent(env.now, "delivered", load.id, state.truck.id))
         self._keyframe(state, Activity.IDLE)
         state.busy = False
+        self.pool.set_free(state.truck.id, state.node)
         self.unresolved -= 1
         self._poke()
 
@@ -423,7 +471,7 @@ class _Day:
         path = self.graph.path(state.node, target)
         self._keyframe(state, activity)
         for a, b in pairwise(path):
-            km = self.graph.distance(a, b)
+            km = self.graph.road_km(a, b)  # a leg of a shortest path: the road itself
             start = self.env.now
             yield self.env.timeout(km / speed)
             self._count_busy(state, start)

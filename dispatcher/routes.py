@@ -1,15 +1,18 @@
 """Route maps: load and validate a GraphML road network, answer distances and paths fast.
 
-A map is small (tens to a few hundred cities) but it is queried for thousands of
+A map is usually small (tens to a few hundred cities) but it is queried for thousands of
 (truck, load) pairs at once, so distances come from scipy's compiled Dijkstra over a
 sparse matrix, one run per *source* city, cached. The graph never changes after loading,
-so cached rows stay valid for the object's lifetime.
+so cached rows stay valid for the object's lifetime. The cache is bounded
+(``ROW_CACHE_BYTES``, least recently used rows go first): on a 10,000-city map one row with
+its predecessors is 120 kB, and a day of driving touches thousands of sources.
 """
 
 from __future__ import annotations
 
 import math
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,6 +31,8 @@ NODE_ATTRIBUTES = frozenset({"name", "lat", "lon", "population", "region"})
 EDGE_ATTRIBUTES = frozenset({"km", "road", "estimated"})
 
 EARTH_RADIUS_KM = 6371.0088
+#: Memory for cached shortest-path rows (distances + predecessors) per map.
+ROW_CACHE_BYTES = 256 * 2**20
 
 
 @dataclass(frozen=True)
@@ -78,8 +83,12 @@ class RouteGraph:
         ]
         kms = [km for _, _, km in self._edges] * 2
         self._matrix = csr_matrix((kms, (rows, cols)), shape=(n, n))
-        self._dist: dict[int, NDArray[np.float64]] = {}
-        self._pred: dict[int, NDArray[np.int32]] = {}
+        self._edge_km: dict[tuple[str, str], float] = {}
+        for u, v, km in self._edges:
+            self._edge_km[(u, v)] = self._edge_km[(v, u)] = km
+        # source index -> (distance row, predecessor row), least recently used first
+        self._cache: OrderedDict[int, tuple[NDArray[np.float64], NDArray[np.int32]]] = OrderedDict()
+        self.cache_rows = max(16, ROW_CACHE_BYTES // (12 * max(1, n)))
         self._lock = threading.Lock()
 
     # -- construction -------------------------------------------------------------------
@@ -155,13 +164,19 @@ class RouteGraph:
 
     def distance(self, u: str, v: str) -> float:
         """Shortest road distance in km."""
-        return float(self._rows([self.index(u)])[0][self.index(v)])
+        return float(self._rows([self.index(u)])[0][0][self.index(v)])
+
+    def road_km(self, u: str, v: str) -> float:
+        """Length of the road between two neighbouring cities (one leg of a :meth:`path`)."""
+        try:
+            return self._edge_km[(u, v)]
+        except KeyError:
+            raise UnknownNode(f"no road {u!r}-{v!r} on map {self.name!r}") from None
 
     def path(self, u: str, v: str) -> list[str]:
         """Cities along a shortest road route, both ends included."""
         iu, iv = self.index(u), self.index(v)
-        self._rows([iu])
-        pred = self._pred[iu]
+        pred = self._rows([iu])[0][1]
         out = [iv]
         while out[-1] != iu:
             out.append(int(pred[out[-1]]))
@@ -172,25 +187,62 @@ class RouteGraph:
         src = np.fromiter((self.index(s) for s in sources), dtype=np.intp, count=len(sources))
         tgt = np.fromiter((self.index(t) for t in targets), dtype=np.intp, count=len(targets))
         unique_src, inverse = np.unique(src, return_inverse=True)
-        rows = self._rows([int(i) for i in unique_src])
-        full = np.vstack(rows) if rows else np.empty((0, len(self._ids)))
-        return np.asarray(full[np.ix_(inverse, tgt)], dtype=np.float64)
+        return self.distances_between(unique_src, tgt)[inverse]
+
+    def distances_between(
+        self, sources: NDArray[np.intp], targets: NDArray[np.intp]
+    ) -> NDArray[np.float64]:
+        """km matrix [len(sources), len(targets)] for node indices (see :meth:`index`)."""
+        out = np.empty((len(sources), len(targets)), dtype=np.float64)
+        step = max(1, self.cache_rows // 2)  # never ask the cache for more than it keeps
+        for a in range(0, len(sources), step):
+            rows = self._rows([int(i) for i in sources[a : a + step]])
+            for k, (dist, _) in enumerate(rows):
+                out[a + k] = dist[targets]
+        return out
+
+    def distances_pairs(
+        self, sources: NDArray[np.intp], targets: NDArray[np.intp]
+    ) -> NDArray[np.float64]:
+        """km from ``sources[i]`` to ``targets[i]`` for each i (node indices)."""
+        out = np.empty(len(sources), dtype=np.float64)
+        if not len(sources):
+            return out
+        order = np.argsort(sources, kind="stable")
+        cuts = np.flatnonzero(np.diff(sources[order])) + 1
+        for group in np.split(order, cuts):
+            out[group] = self._rows([int(sources[group[0]])])[0][0][targets[group]]
+        return out
 
     def all_distances(self) -> NDArray[np.float64]:
         """Node-by-node km matrix in :attr:`nodes` order."""
         return self.distances(self._ids, self._ids)
 
-    def _rows(self, indices: list[int]) -> list[NDArray[np.float64]]:
+    @property
+    def cached_rows(self) -> int:
+        """How many shortest-path rows the cache holds now (at most :attr:`cache_rows`)."""
+        return len(self._cache)
+
+    def _rows(self, indices: list[int]) -> list[tuple[NDArray[np.float64], NDArray[np.int32]]]:
+        """(distance, predecessor) rows of these sources; computed once, kept LRU-bounded."""
         with self._lock:
-            missing = [i for i in indices if i not in self._dist]
+            cache = self._cache
+            missing = list(dict.fromkeys(i for i in indices if i not in cache))
+            fresh: dict[int, tuple[NDArray[np.float64], NDArray[np.int32]]] = {}
             if missing:
                 dist, pred = dijkstra(
                     self._matrix, directed=False, indices=missing, return_predecessors=True
                 )
-                for k, i in enumerate(missing):
-                    self._dist[i] = dist[k]
-                    self._pred[i] = pred[k]
-            return [self._dist[i] for i in indices]
+                fresh = {i: (dist[k].copy(), pred[k].copy()) for k, i in enumerate(missing)}
+            out = []
+            for i in indices:
+                row = fresh.get(i) or cache[i]
+                cache[i] = row
+                cache.move_to_end(i)
+                out.append(row)
+            while len(cache) > self.cache_rows:
+                cache.popitem(last=False)
+            return out
 
     def __repr__(self) -> str:
         return f"RouteGraph({self.name!r}, {len(self._ids)} cities, {len(self._edges)} roads)"

@@ -8,6 +8,8 @@ freight moves between big, nearby cities while some goes coast to coast.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from dispatcher.fleet import Load, Truck, TruckType
@@ -89,4 +91,24 @@ def random_day(
                 max(price, 1.0),
             )
         )
+    return trucks, loads
+
+
+def dense_day(
+    graph: RouteGraph, n_trucks: int, n_loads: int, seed: int
+) -> tuple[list[Truck], list[Load]]:
+    """A day where (almost) every truck can take every load: one body type, every load fits
+    every truck, and pickup windows stay open for four days. The matcher's hardest case."""
+    trucks, loads = random_day(graph, n_trucks, n_loads, seed)
+    trucks = [replace(t, truck_type=TruckType.OPEN, capacity_t=25.0) for t in trucks]
+    loads = [
+        replace(
+            ld,
+            truck_type=TruckType.OPEN,
+            weight_t=min(ld.weight_t, 9.0),
+            pickup_earliest=0.0,
+            pickup_latest=96.0,
+        )
+        for ld in loads
+    ]
     return trucks, loads

@@ -151,7 +151,7 @@ def test_optimal_equals_exhaustive_search_and_beats_greedy(
     idle = [t for t in trucks if t.status is TruckStatus.IDLE]
     open_loads = [ld for ld in loads if ld.status is LoadStatus.OPEN]
     best_count, best_cost = brute_force(idle, open_loads, LINE, s)
-    for matcher in (OptimalMatcher("sparse"), OptimalMatcher("dense")):
+    for matcher in (OptimalMatcher("sparse"), OptimalMatcher("dense"), OptimalMatcher("auto")):
         result = matcher.match(trucks, loads, LINE, s)
         check_valid(result, trucks, loads, s)
         assert result.moved == best_count

@@ -11,7 +11,7 @@ run:
 	$(PY) main.py
 
 test: setup
-	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -n 2
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -n 2 --dist loadgroup
 
 lint: setup
 	$(PY) -m ruff format --check .

@@ -332,3 +332,50 @@ register(
         defaults={"workers": 4, "fanout": 1, "service_ms": _EXP},
     )
 )
+
+
+def _batching_text(c: Component) -> str:
+    parts = [] if c.batch_window_ms is None else [f"window {c.batch_window_ms:g} ms"]
+    if c.batch_max is not None:
+        parts.append(f"max {c.batch_max}")
+    return f"{c.replicas} x {c.workers or 1} solvers, {', '.join(parts)}"
+
+
+def _batch_closes(c: Component) -> str | None:
+    if c.batch_window_ms is None and c.batch_max is None:
+        return "a matcher needs 'batch_window_ms' or 'batch_max' (or both): when a batch closes"
+    return None
+
+
+register(
+    KindSpec(
+        name="matcher",
+        label="Matcher",
+        icon="⇄",
+        colour="#f7e3f0",
+        tooltip="The dispatcher's own matcher: gathers a batch (window or size), then solves "
+        "it in the time the calibration table gives for that size",
+        fields=frozenset(
+            {"replicas", "workers", "batch_window_ms", "batch_max", "calibration", "then"}
+        ),
+        servers=_workers,
+        replicas=_replicas,
+        capacity_text=_batching_text,
+        theory="none",
+        theory_gap="a matcher serves batches (a bulk-service queue): the gathering wait and "
+        "the batch size follow from the window, but the batch queue has no M/G/c formula",
+        cost_per_hour=0.20,
+        required=(
+            ("calibration", "a matcher needs field 'calibration' (python main.py calibrate)"),
+        ),
+        checks=(_batch_closes,),
+        target_of=frozenset({"targets", "consumers"}),
+        scalable=True,
+        defaults={
+            "workers": 1,
+            "batch_window_ms": 100.0,
+            "batch_max": 1000,
+            "calibration": {"sizes": [10, 100, 1000], "ms": [1.0, 2.0, 32.0]},
+        },
+    )
+)

@@ -17,6 +17,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from designs.calibration import Calibration
 from designs.kinds import KINDS, KindSpec, kind_spec
 
 DistName = Literal[
@@ -267,6 +268,9 @@ class Component(_Model):
       the partition until the consumer's handling, hand-offs included, is done;
       ``capacity`` caps messages held (more are dropped).
     notifier: sends ``fanout`` notifications in parallel, each a service_ms job.
+    matcher: the dispatcher's matching engine; each replica gathers requests for up to
+      ``batch_window_ms`` after the first (or until ``batch_max``), then a free worker solves
+      the batch in the ``calibration`` table's time for that size (designs.calibration).
     gateway, load_balancer, cache and queue without ``workers`` are pure delays.
     """
 
@@ -293,6 +297,9 @@ class Component(_Model):
     partitions: PosInt | None = None
     consumers: Name | None = None
     fanout: PosInt | None = None
+    batch_window_ms: NonNegFloat | None = None
+    batch_max: PosInt | None = None
+    calibration: Calibration | None = None
 
     @field_validator("kind")
     @classmethod

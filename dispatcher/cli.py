@@ -11,12 +11,13 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from dispatcher import cli_day
+from dispatcher import cli_calibrate, cli_day
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     _register_match(subparsers)
     cli_day.register(subparsers)  # `day`: simulated day of operations (dispatcher/cli_day.py)
+    cli_calibrate.register(subparsers)  # `calibrate`: time the matcher (dispatcher/calibration.py)
 
 
 def _register_match(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Set up Freightlab: check Python, install the system libraries Qt needs (when root with apt),
-# create .venv and install the project with its test and dev extras.
+# create .venv and install the project with its test, dev and cluster extras (the tests start a
+# real Dask scheduler and workers on 127.0.0.1).
 # Usage: scripts/setup.sh [test|run]   (run also checks the libraries a real X window needs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -71,6 +72,6 @@ fi
 if [ ! -f "$STAMP" ] || [ pyproject.toml -nt "$STAMP" ]; then
   say "installing Freightlab and its dependencies into $VENV (about 30 s the first time)"
   "$VENV/bin/python" -m pip install -q --upgrade pip
-  "$VENV/bin/python" -m pip install -q -e ".[test,dev]"
+  "$VENV/bin/python" -m pip install -q -e ".[test,dev,cluster]"
   touch "$STAMP"
 fi

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from freightlab.errors import InputError
+from simulation import cli_compare
 
 if TYPE_CHECKING:
+    from freightlab.progress import Progress
     from simulation.results import Comparison, SimResult
 
 
@@ -27,8 +31,12 @@ def register(subparsers: Any) -> None:
     p.add_argument("--json", metavar="OUT.json", help="write the result as JSON ('-': stdout)")
     p.add_argument("--charts", metavar="DIR", help="write PNG charts into DIR")
     p.add_argument(
-        "--replications", type=int, metavar="N", help="also run N seeds, report 95%% CIs"
+        "--replications",
+        type=int,
+        metavar="N",
+        help="run N seeds (the base seed is replication 0), report 95%% CIs",
     )
+    _add_parallel_options(p, "replications", default=None)
     p.set_defaults(handler=_run_simulate)
 
     c = subparsers.add_parser(
@@ -37,19 +45,67 @@ def register(subparsers: Any) -> None:
         description="Run each design at each total offered rate with common random numbers "
         "and report throughput, p99 and the saturation knee.",
     )
-    c.add_argument("designs", nargs="+", metavar="DESIGN.toml")
-    c.add_argument("--rates", required=True, help="comma-separated total rates, e.g. 100,200")
+    c.add_argument("designs", nargs="*", metavar="DESIGN.toml")
+    c.add_argument("--rates", help="comma-separated total rates, e.g. 100,200")
     c.add_argument("--duration", type=float, metavar="S")
     c.add_argument("--seed", type=int, metavar="N")
     c.add_argument(
         "--slo-p99", type=float, metavar="MS", help="a rate whose p99 exceeds MS is past the knee"
     )
-    c.add_argument(
-        "--processes", type=int, default=1, metavar="N", help="run N simulations in parallel"
-    )
+    _add_parallel_options(c, "simulations", default=1)
+    cli_compare.add_options(c)
     c.add_argument("--json", metavar="OUT.json")
     c.add_argument("--charts", metavar="DIR")
     c.set_defaults(handler=_run_compare)
+
+    from simulation import cli_size, cli_slo
+
+    cli_slo.register(subparsers, _add_parallel_options)  # `slo`: the SLO search
+    cli_size.register(subparsers)  # `size-backend`: a matcher design for a board
+
+
+def _add_parallel_options(p: argparse.ArgumentParser, what: str, default: int | None) -> None:
+    cpus = "one per CPU" if default is None else str(default)
+    p.add_argument(
+        "--processes",
+        type=int,
+        default=default,
+        metavar="N",
+        help=f"run the {what} in N local processes (default {cpus})",
+    )
+    p.add_argument(
+        "--scheduler",
+        metavar="tcp://HOST:PORT",
+        help=f"run the {what} on this Dask cluster instead (pip install 'freightlab[cluster]')",
+    )
+
+
+@contextlib.contextmanager
+def terminal_progress(command: str) -> Iterator[Progress | None]:
+    """Runs finishing one by one, on a terminal's stderr (nothing when stderr is not one)."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from freightlab.progress import Progress
+    from freightlab.terminal import TerminalProgress
+
+    with TerminalProgress(command) as printer:
+        yield Progress(printer)
+
+
+def _parallel(args: argparse.Namespace) -> tuple[int, str | None]:
+    """(processes, scheduler) from the options, checked."""
+    from simulation.executors import available_cpus
+
+    processes = available_cpus() if args.processes is None else args.processes
+    if processes < 1:
+        raise InputError(f"--processes must be >= 1, got {processes}")
+    scheduler = args.scheduler
+    if scheduler is not None:
+        from simulation.cluster import check_address
+
+        check_address(scheduler)
+    return processes, scheduler
 
 
 def parse_rates(text: str) -> list[float]:
@@ -83,13 +139,14 @@ def _print_charts(paths: list[Path]) -> None:
 
 def _run_simulate(args: argparse.Namespace) -> int:
     from designs.loader import load_design
-    from simulation.runner import simulate
-
-    _check_options(args)
     from simulation.analytic import predict_or_explain, theory_summary
 
+    _check_options(args)
+    processes, scheduler = _parallel(args)
+    if args.replications is not None and args.replications < 2:
+        raise InputError(f"--replications needs at least 2, got {args.replications}")
     design = load_design(args.design)
-    result = simulate(design, duration_s=args.duration, seed=args.seed)
+    result, rep_json = _base_and_replications(args, design, processes, scheduler)
     prediction, gaps = predict_or_explain(design)
     quiet = args.json == "-"
     data = result.to_json()
@@ -99,18 +156,13 @@ def _run_simulate(args: argparse.Namespace) -> int:
         "prediction": prediction.to_json() if prediction else None,
         "summary": theory_summary(result, prediction, gaps),
     }
-    if args.replications:
-        if args.replications < 2:
-            raise InputError("--replications needs at least 2")
-        from simulation.replications import replicate
-
-        rep = replicate(design, args.replications, duration_s=args.duration, base_seed=args.seed)
-        data["replications"] = rep.to_json()
+    if rep_json is not None:
+        data["replications"] = rep_json
     if not quiet:
         print(format_result(result))
         print(data["theory"]["summary"])
-        if args.replications:
-            print(format_replications(data["replications"]))
+        if rep_json is not None:
+            print(format_replications(rep_json))
     if args.json:
         _write_json(args.json, data)
     if args.charts:
@@ -120,27 +172,57 @@ def _run_simulate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _base_and_replications(
+    args: argparse.Namespace, design: Any, processes: int, scheduler: str | None
+) -> tuple[SimResult, dict[str, Any] | None]:
+    """The base run and, with --replications, the replications (the base is number 0)."""
+    if not args.replications:
+        from simulation.runner import simulate
+
+        return simulate(design, duration_s=args.duration, seed=args.seed), None
+    from simulation.replications import replicate
+
+    with terminal_progress("simulate") as progress:
+        rep = replicate(
+            design,
+            args.replications,
+            duration_s=args.duration,
+            base_seed=args.seed,
+            processes=processes,
+            scheduler=scheduler,
+            progress=progress,
+        )
+    return rep.runs[0], rep.to_json()  # the base seed is replication 0: run once, shown twice
+
+
 def _run_compare(args: argparse.Namespace) -> int:
-    from designs.loader import load_design
     from simulation.sweeps import compare
 
     _check_options(args)
-    rates = parse_rates(args.rates)
     if args.slo_p99 is not None and not args.slo_p99 > 0:
         raise InputError(f"--slo-p99 must be > 0 ms, got {args.slo_p99}")
-    designs = [load_design(p) for p in args.designs]
-    comparison = compare(
-        designs,
-        rates,
-        duration_s=args.duration,
-        seed=args.seed,
-        processes=max(1, args.processes),
-        p99_slo_ms=args.slo_p99,
-    )
-    if args.json != "-":
+    processes, scheduler = _parallel(args)
+    inputs = cli_compare.compare_inputs(args)
+    with terminal_progress("compare") as progress:
+        comparison = compare(
+            inputs.designs,
+            inputs.rates,
+            duration_s=inputs.duration_s,
+            seed=inputs.seed,
+            processes=processes,
+            p99_slo_ms=args.slo_p99,
+            scheduler=scheduler,
+            progress=progress,
+        )
+    quiet = args.json == "-"
+    if not quiet:
         print(format_comparison(comparison))
+    batching = cli_compare.batching_report(inputs, comparison, quiet=quiet)
     if args.json:
-        _write_json(args.json, comparison.to_json())
+        doc = comparison.to_json()
+        if batching is not None:
+            doc["batching"] = batching
+        _write_json(args.json, doc)
     if args.charts:
         from simulation.charts import write_comparison_charts
 
@@ -184,6 +266,11 @@ def format_result(r: SimResult) -> str:
             extra = f"rejected {s.rejected}"
         elif s.mean_lag is not None:
             extra = f"lag {s.mean_lag:.1f} msgs"
+        elif s.mean_batch_size is not None:
+            extra = (
+                f"batch {s.mean_batch_size:.1f}, solve {s.mean_solve_ms or 0.0:.1f} ms,"
+                f" {s.per_worker_rps or 0.0:.0f} req/s per solver"
+            )
         workers = "-" if s.workers is None else str(s.workers)
         mark = " *" if name == r.bottleneck else ""
         lines.append(

@@ -124,6 +124,7 @@ class Engine:
         self.rid = 0
         self.in_system = 0
         self.events = 0
+        self._reports = 0
         self.stop_reason = ""
         window = duration_s - warmup_s
         self.bucket_s = float(max(1, math.ceil(window / MAX_BUCKETS)))
@@ -254,13 +255,19 @@ class Engine:
         if now + bs <= self.duration + 1e-9:
             self.later(bs, self._tick)
 
+    def _later_report(self, delay: float) -> None:
+        """Progress ticks are not model events: ``events`` leaves them out, so a run counts
+        the same with or without a Progress."""
+        self._reports += 1
+        self.later(delay, self._report)
+
     def _report(self, _ev: Any) -> None:
         """Progress (and cancellation) every 1% of simulated time, warm-up included."""
         now = self.env.now
         check(self.progress, now / self.duration, f"simulated {now:.0f} of {self.duration:.0f} s")
         step = self.duration / 100.0
         if now + step < self.duration:
-            self.later(step, self._report)
+            self._later_report(step)
 
     def _schedule_faults(self) -> None:
         for f in self.design.faults:
@@ -306,7 +313,7 @@ class Engine:
             self.later(self.bucket_s, self._tick)
         self._schedule_faults()
         if self.progress is not None:
-            self.later(self.duration / 100.0, self._report)
+            self._later_report(self.duration / 100.0)
         self.env.run(until=self.duration)
         end = self.env.now
         stopped = bool(self.stop_reason)
@@ -317,5 +324,5 @@ class Engine:
             for st in node.stations:
                 st.flush(end)
         eid = getattr(self.env, "_eid", None)  # SimPy's event counter, if it has one
-        self.events = int(next(eid)) if eid is not None else 0
+        self.events = int(next(eid)) - self._reports if eid is not None else 0
         return end

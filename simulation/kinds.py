@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from designs.kinds import KINDS
 from designs.schema import Component
+from simulation.batching import BatchStation, MatcherNode
 from simulation.caches import make_policy
 from simulation.components import (
     CacheNode,
@@ -164,6 +165,26 @@ def _queue(engine: Engine, comp: Component) -> Node:
         Station(f"{comp.name}[p{i}]", clock, later, 1, None) for i in range(comp.replica_count())
     ]
     return QueueNode(comp.name, front, parts, comp.capacity, engine.branch_done)
+
+
+@builds("matcher", wire=_wire_then)
+def _matcher(engine: Engine, comp: Component) -> Node:
+    assert comp.calibration is not None  # the kind requires it
+    window = None if comp.batch_window_ms is None else comp.batch_window_ms / 1000.0
+    stations = [
+        BatchStation(
+            f"{comp.name}[{i}]",
+            engine.clock,
+            engine.later,
+            comp.workers or 1,
+            comp.calibration,
+            window,
+            comp.batch_max,
+            py_stream(engine.seed, "service", f"{comp.name}#{i}"),
+        )
+        for i in range(comp.replica_count())
+    ]
+    return MatcherNode(comp.name, stations)
 
 
 def unbuilt_kinds() -> list[str]:

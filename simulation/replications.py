@@ -1,24 +1,22 @@
-"""Independent replications with 95% confidence intervals, run in parallel processes.
+"""Independent replications with 95% confidence intervals, run in parallel.
 
 One long run gives one number per statistic with no honest error bar (its observations are
 correlated); n runs on different seeds give n independent estimates, and Student's t turns
 their spread into a confidence interval, also for p99, which has no simple variance formula.
-Workers are started with 'spawn' (safe with threads and Qt in the parent) and receive the
-design as plain data.
+Replication 0 is the base run (the design's seed, or the one given): callers show it as the
+single-run result instead of simulating it twice. Where the runs happen (this process, local
+processes, a Dask cluster) is simulation/executors.py's business; the numbers do not change.
 """
 
 from __future__ import annotations
 
 import math
-import multiprocessing
 from collections import Counter
-from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable, Sequence
 
 from designs.schema import Design
-from freightlab.progress import Progress, check
+from freightlab.progress import Progress
+from simulation.executors import Job, available_cpus, run_jobs
 from simulation.results import (
     ClassEstimate,
     ComponentEstimate,
@@ -26,58 +24,6 @@ from simulation.results import (
     ReplicationResult,
     SimResult,
 )
-
-
-@dataclass(frozen=True)
-class Job:
-    design: dict[str, Any]  # Design.model_dump(): plain data crosses the process boundary
-    seed: int
-    duration_s: float | None = None
-    rate_rps: float | None = None
-
-
-def _run_job(job: Job) -> SimResult:
-    from simulation.runner import simulate
-
-    return simulate(
-        Design.model_validate(job.design),
-        duration_s=job.duration_s,
-        seed=job.seed,
-        rate_rps=job.rate_rps,
-    )
-
-
-def run_jobs(
-    jobs: Sequence[Job], processes: int = 2, progress: Progress | None = None
-) -> list[SimResult]:
-    """Run simulations, in ``processes`` spawned workers when > 1; results keep job order."""
-    if processes <= 1 or len(jobs) <= 1:
-        out = []
-        for i, job in enumerate(jobs):
-            check(progress, i / max(1, len(jobs)), f"run {i + 1} of {len(jobs)}")
-            out.append(_run_job(job))
-        return out
-    ctx = multiprocessing.get_context("spawn")
-    results: list[SimResult | None] = [None] * len(jobs)
-    with ProcessPoolExecutor(max_workers=min(processes, len(jobs)), mp_context=ctx) as pool:
-        futures = {pool.submit(_run_job, job): i for i, job in enumerate(jobs)}
-        done = 0
-        try:
-            for fut in _as_completed(futures):
-                results[futures[fut]] = fut.result()
-                done += 1
-                check(progress, done / len(jobs), f"{done} of {len(jobs)} runs done")
-        except BaseException:
-            for fut in futures:
-                fut.cancel()
-            raise
-    return [r for r in results if r is not None]
-
-
-def _as_completed(futures: dict[Any, int]) -> Any:
-    from concurrent.futures import as_completed
-
-    return as_completed(futures)
 
 
 def confidence_interval(values: Sequence[float], level: float = 0.95) -> Estimate:
@@ -100,12 +46,19 @@ def replicate(
     n: int,
     *,
     seeds: Sequence[int] | None = None,
-    processes: int = 2,
+    processes: int | None = None,
     duration_s: float | None = None,
     base_seed: int | None = None,
     progress: Progress | None = None,
+    scheduler: str | None = None,
+    on_result: Callable[[int, SimResult], None] | None = None,
 ) -> ReplicationResult:
-    """Run ``n`` replications (seeds base, base+1, ... unless given) and summarise."""
+    """Run ``n`` replications (seeds base, base+1, ... unless given) and summarise.
+
+    ``runs[0]`` is the base run. They run in ``processes`` local processes (default: one per
+    CPU this process may use) or, given ``scheduler`` (tcp://HOST:PORT), on a Dask cluster;
+    ``on_result`` hears each as it ends.
+    """
     if seeds is None:
         base = design.workload.seed if base_seed is None else base_seed
         seeds = [base + i for i in range(n)]
@@ -113,7 +66,9 @@ def replicate(
     if len(seeds) < 1:
         raise ValueError("replicate needs at least one seed")
     data = design.model_dump()
-    runs = run_jobs([Job(data, s, duration_s) for s in seeds], processes, progress)
+    jobs = [Job(data, s, duration_s) for s in seeds]
+    procs = available_cpus() if processes is None else processes
+    runs = run_jobs(jobs, procs, progress, scheduler=scheduler, on_result=on_result)
     return summarise_runs(design.name, seeds, runs)
 
 

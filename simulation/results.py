@@ -101,13 +101,25 @@ class ComponentStats:
     mean_lag: float | None = None  # queues: messages held by the broker
     replica_served: list[int] = field(default_factory=list)
     replica_utilization: list[float] = field(default_factory=list)
+    # matchers (bulk service): batches solved, their mean size and solve time, and requests
+    # solved per second of solver time (mean batch / mean solve: throughput per busy worker)
+    batches: int | None = None
+    mean_batch_size: float | None = None
+    mean_solve_ms: float | None = None
+    per_worker_rps: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         out = asdict(self)
-        if self.hit_ratio is None:
-            out.pop("hit_ratio")
-        if self.mean_lag is None:
-            out.pop("mean_lag")
+        for key in (
+            "hit_ratio",
+            "mean_lag",
+            "batches",
+            "mean_batch_size",
+            "mean_solve_ms",
+            "per_worker_rps",
+        ):
+            if out[key] is None:
+                out.pop(key)
         return out
 
 

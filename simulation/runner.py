@@ -5,6 +5,7 @@ from __future__ import annotations
 from designs.schema import Design
 from freightlab.errors import InputError
 from freightlab.progress import Progress, check
+from simulation.batching import batch_stats
 from simulation.bottleneck import find_bottleneck
 from simulation.components import CacheNode, GatewayNode, QueueNode
 from simulation.engine import DEFAULT_MAX_IN_SYSTEM, Engine
@@ -147,6 +148,7 @@ def _component_stats(node: object, window: float, total_offered: float) -> Compo
     if isinstance(node, CacheNode):
         hit_ratio = node.hits / node.lookups if node.lookups else 0.0
     mean_queue = q_area / window
+    batching = batch_stats(node)
     return ComponentStats(
         kind=node.kind,
         replicas=len(sts),
@@ -174,4 +176,8 @@ def _component_stats(node: object, window: float, total_offered: float) -> Compo
         replica_utilization=[
             min(1.0, st.busy_area / (window * st.servers)) if not st.infinite else 0.0 for st in sts
         ],
+        batches=batching.batches if batching else None,
+        mean_batch_size=batching.mean_batch_size if batching else None,
+        mean_solve_ms=batching.mean_solve_ms if batching else None,
+        per_worker_rps=batching.per_worker_rps if batching else None,
     )

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from designs.schema import Design
 from freightlab.progress import Progress
 from simulation.bottleneck import capacity_rps
-from simulation.replications import Job, run_jobs
+from simulation.executors import Job, run_jobs
 from simulation.results import Comparison, SimResult, SweepPoint, SweepResult
 
 GOODPUT_MIN = 0.95  # completed / offered below this: not healthy
@@ -83,13 +83,15 @@ def sweep(
     processes: int = 1,
     progress: Progress | None = None,
     p99_slo_ms: float | None = None,
+    scheduler: str | None = None,
 ) -> SweepResult:
     """Run ``design`` at each total offered rate (classes scaled together)."""
     _check_rates(rates)
     the_seed = design.workload.seed if seed is None else seed
     data = design.model_dump()
     jobs = [Job(data, the_seed, duration_s, float(r)) for r in rates]
-    return analyse(design.name, rates, run_jobs(jobs, processes, progress), p99_slo_ms)
+    results = run_jobs(jobs, processes, progress, scheduler=scheduler)
+    return analyse(design.name, rates, results, p99_slo_ms)
 
 
 def compare(
@@ -101,14 +103,18 @@ def compare(
     processes: int = 1,
     progress: Progress | None = None,
     p99_slo_ms: float | None = None,
+    scheduler: str | None = None,
 ) -> Comparison:
-    """Sweep every design over the same rates with one seed (common random numbers)."""
+    """Sweep every design over the same rates with one seed (common random numbers).
+
+    ``scheduler`` (tcp://HOST:PORT) runs the points on a Dask cluster; same numbers.
+    """
     _check_rates(rates)
     if not designs:
         raise ValueError("compare needs at least one design")
     the_seed = designs[0].workload.seed if seed is None else seed
     jobs = [Job(d.model_dump(), the_seed, duration_s, float(r)) for d in designs for r in rates]
-    results = run_jobs(jobs, processes, progress)
+    results = run_jobs(jobs, processes, progress, scheduler=scheduler)
     n = len(rates)
     sweeps = [
         analyse(d.name, rates, results[i * n : (i + 1) * n], p99_slo_ms)

@@ -135,6 +135,8 @@ class DesignCanvas(QGraphicsView):
                 continue
             if stats.workers:
                 text = f"util {stats.utilization:.0%} · wait {duration_text(stats.mean_wait_ms)}"
+                if stats.mean_batch_size is not None:  # a matcher: its batches too
+                    text += f" · batch {stats.mean_batch_size:.3g}"
                 util: float | None = stats.utilization
             elif stats.hit_ratio is not None:
                 text, util = f"hit ratio {stats.hit_ratio:.0%}", None

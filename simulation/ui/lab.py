@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -67,15 +68,28 @@ def _load(path: Path) -> LoadedDesign:
     return LoadedDesign(path, load_design(path), path.read_text(encoding="utf-8"))
 
 
-def _run(design: Design, duration_s: float, seed: int, runs: int, progress: Progress) -> RunOutcome:
+def _run(
+    design: Design,
+    duration_s: float,
+    seed: int,
+    runs: int,
+    progress: Progress,
+    scheduler: str | None = None,
+) -> RunOutcome:
     from simulation.runner import simulate
 
     prediction, gaps = predict_or_explain(design)
-    if runs > 1:  # independent seeds in parallel processes, for confidence intervals
+    if runs > 1:  # independent seeds in parallel (processes or a Dask cluster), for CIs
         from simulation.replications import replicate
 
         reps = replicate(
-            design, runs, duration_s=duration_s, base_seed=seed, processes=2, progress=progress
+            design,
+            runs,
+            duration_s=duration_s,
+            base_seed=seed,
+            processes=2,
+            progress=progress,
+            scheduler=scheduler,
         )
         return RunOutcome(reps.runs[0], prediction, gaps, reps)
     result = simulate(design, duration_s=duration_s, seed=seed, progress=progress)
@@ -83,11 +97,18 @@ def _run(design: Design, duration_s: float, seed: int, runs: int, progress: Prog
 
 
 def _compare(
-    designs: list[Design], rates: list[float], duration_s: float, seed: int, progress: Progress
+    designs: list[Design],
+    rates: list[float],
+    duration_s: float,
+    seed: int,
+    progress: Progress,
+    scheduler: str | None = None,
 ) -> Comparison:
     from simulation.sweeps import compare
 
-    return compare(designs, rates, duration_s=duration_s, seed=seed, progress=progress)
+    return compare(
+        designs, rates, duration_s=duration_s, seed=seed, progress=progress, scheduler=scheduler
+    )
 
 
 class DesignLab(QWidget):
@@ -103,6 +124,8 @@ class DesignLab(QWidget):
         self._load_task: Task | None = None
         self._wanted: Path | None = None
         self._announce = False
+        # Replications and comparisons on a Dask cluster (tcp://HOST:PORT); "" = local
+        self.scheduler: str = QSettings().value("design_lab/scheduler", "", type=str)
 
         self.design_picker = QComboBox()
         self.design_picker.setObjectName("design_picker")
@@ -256,6 +279,13 @@ class DesignLab(QWidget):
             action(
                 "Save charts…", "Ctrl+Shift+S", "Save the charts as PNG files", self.save_charts
             ),
+            None,
+            action(
+                "Run on a Dask cluster…",
+                "Ctrl+Shift+K",
+                "Send replications and comparisons to a Dask scheduler (empty: local processes)",
+                self.choose_scheduler,
+            ),
         ]
 
     def menu_actions(self) -> list[QAction | None]:
@@ -355,6 +385,37 @@ class DesignLab(QWidget):
         self.status_message.emit(f"Saved {Path(path).name}")
 
     # --- running ---------------------------------------------------------------------------
+    def choose_scheduler(self) -> None:
+        text, ok = QInputDialog.getText(
+            self,
+            "Run on a Dask cluster",
+            "Scheduler address (tcp://HOST:PORT); leave empty to run in local processes:",
+            text=self.scheduler,
+        )
+        if ok:
+            self.set_scheduler(text)
+
+    def set_scheduler(self, address: str) -> bool:
+        """Use (and remember) a Dask scheduler for replications and comparisons."""
+        address = address.strip()
+        if address:
+            from simulation.cluster import check_address
+
+            try:
+                check_address(address)
+            except InputError as exc:
+                self._error("Run on a Dask cluster", str(exc))
+                return False
+        self.scheduler = address
+        QSettings().setValue("design_lab/scheduler", address)
+        where = f"the Dask cluster at {address}" if address else "local processes"
+        self.runs.setToolTip(
+            f"Replications: more than 1 runs that many seeds in parallel on {where} and shows\n"
+            "means with 95% confidence intervals"
+        )
+        self.status_message.emit(f"Replications and comparisons run on {where}")
+        return True
+
     def _busy(self, busy: bool) -> None:
         self.run_button.setEnabled(not busy)
         self.compare_button.setEnabled(not busy)
@@ -384,7 +445,8 @@ class DesignLab(QWidget):
         )
         self.results.clear_results("Simulating…")
         runs = self.runs.value()
-        self._start(Task(lambda p: _run(design, duration, seed, runs, p)), self._run_done)
+        where = self.scheduler or None
+        self._start(Task(lambda p: _run(design, duration, seed, runs, p, where)), self._run_done)
 
     def run_comparison(self) -> None:
         if self.current is None or self.cancel_button.isEnabled():
@@ -398,7 +460,10 @@ class DesignLab(QWidget):
         designs = [self.current.design, other]
         duration, seed = float(self.duration.value()), self.seed.value()
         self.results.clear_results("Comparing…")
-        self._start(Task(lambda p: _compare(designs, rates, duration, seed, p)), self._compare_done)
+        where = self.scheduler or None
+        self._start(
+            Task(lambda p: _compare(designs, rates, duration, seed, p, where)), self._compare_done
+        )
 
     def cancel(self) -> None:
         if self._task is not None:

@@ -13,9 +13,12 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from designs.bounds import MAX_FILE_BYTES
 from designs.loader import load_design
+from designs.prescan import check_size, check_text
 from designs.schema import Design, Fault, Keys
 from freightlab.errors import InputError, InputErrors
+from freightlab.paths import resolve_inside
 
 EXERCISES = Path(__file__).resolve().parent / "exercises"
 CATALOG = Path(__file__).resolve().parent / "catalog"
@@ -199,11 +202,19 @@ def load_exercise(path: str | os.PathLike[str]) -> Exercise:
     """Read and validate an exercise; problems name the file and the field."""
     p = Path(path)
     try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
+        if p.stat().st_size > MAX_FILE_BYTES:
+            check_size(p.stat().st_size, str(p))
+        text = p.read_text(encoding="utf-8")
+        check_text(text, str(p))
+        data = tomllib.loads(text)
     except FileNotFoundError:
         raise InputError(f"{p}: no such exercise file") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise InputError(f"{p}: not a readable TOML exercise ({exc})") from None
+    except (ValueError, RecursionError, MemoryError) as exc:  # e.g. a 5,000-digit integer
+        if isinstance(exc, InputError):
+            raise
+        raise InputError(f"{p}: not a readable exercise: {str(exc).split(';')[0]}") from None
     try:
         exercise = Exercise.model_validate(data)
     except ValidationError as exc:
@@ -212,6 +223,7 @@ def load_exercise(path: str | os.PathLike[str]) -> Exercise:
             for err in exc.errors(include_url=False)
         ]
         raise InputErrors(str(p), problems) from None
+    _check_design_names(exercise, p)
     try:
         starter = exercise.starter_path()
         reference = exercise.reference_path() if exercise.reference is not None else None
@@ -263,6 +275,16 @@ def _follow_up_problems(exercise: Exercise) -> list[str]:
                 for err in exc.errors(include_url=False)
             ]
     return problems
+
+
+def _check_design_names(exercise: Exercise, source: Path) -> None:
+    """Design files an exercise names stay inside the catalog and exercises folders, looked
+    up from either (``starter = "../../../../etc/hostname"`` is refused, not read)."""
+    for field in ("starter", "reference"):
+        name = getattr(exercise, field, None)
+        if isinstance(name, str):
+            for base in (CATALOG, EXERCISES / "designs"):
+                resolve_inside(name, base, (CATALOG, EXERCISES), source=source, field=field)
 
 
 def catalog_exercises() -> list[Path]:

@@ -11,18 +11,31 @@ from typing import Any
 import tomli_w
 from pydantic import ValidationError
 
+from designs.bounds import MAX_FILE_BYTES, MAX_TRACE_POINTS
+from designs.prescan import check_data, check_size, check_text
 from designs.schema import Design
 from freightlab.atomic import atomic_write_text
 from freightlab.errors import InputError, InputErrors
 
+MAX_TRACE_BYTES = 40 * MAX_TRACE_POINTS  # a generous 40 bytes a line
+
 
 def load_design(path: str | os.PathLike[str]) -> Design:
-    """Load and validate a design file."""
+    """Load and validate a design file (never reading more than a design may hold)."""
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        with p.open("rb") as fh:
+            raw = fh.read(MAX_FILE_BYTES + 1)
+            size = max(len(raw), os.fstat(fh.fileno()).st_size)
     except FileNotFoundError:
         raise InputError(f"{p}: no such design file") from None
+    except IsADirectoryError:
+        raise InputError(f"{p}: is a folder, not a design file") from None
+    except OSError as exc:
+        raise InputError(f"{p}: cannot read the design file ({exc.strerror or exc})") from None
+    check_size(size, str(p))
+    try:
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InputError(f"{p}: not UTF-8 text ({exc.reason})") from None
     return loads_design(text, source=str(p))
@@ -30,14 +43,21 @@ def load_design(path: str | os.PathLike[str]) -> Design:
 
 def loads_design(text: str, source: str = "<string>") -> Design:
     """Parse and validate design TOML text; ``source`` names it in error messages."""
+    check_text(text, source)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"{source}: TOML syntax error: {exc}") from None
+    except (ValueError, RecursionError, MemoryError) as exc:  # e.g. a 5,000-digit integer
+        why = str(exc).split(";")[0]
+        if "integer string conversion" in why:
+            why = "an integer with thousands of digits is no figure of a design"
+        raise InputError(f"{source}: not a readable design: {why}") from None
     return design_from_dict(data, source)
 
 
 def design_from_dict(data: dict[str, Any], source: str = "<design>") -> Design:
+    check_data(data, source)
     try:
         return Design.model_validate(data)
     except ValidationError as exc:
@@ -80,9 +100,16 @@ def read_trace(path: str | os.PathLike[str]) -> list[float]:
     column of a CSV; a header line and blank lines are skipped. For ``times_s``."""
     p = Path(path)
     try:
+        if p.stat().st_size > MAX_TRACE_BYTES:
+            raise InputError(
+                f"{p}: {p.stat().st_size:,} bytes; a trace may be at most {MAX_TRACE_BYTES:,} "
+                f"bytes ({MAX_TRACE_POINTS:,} arrivals)"
+            )
         lines = p.read_text(encoding="utf-8").splitlines()
     except FileNotFoundError:
         raise InputError(f"{p}: no such trace file") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{p}: not UTF-8 text ({exc.reason})") from None
     times: list[float] = []
     for lineno, line in enumerate(lines, start=1):
         cell = line.split(",")[0].strip()
@@ -99,6 +126,8 @@ def read_trace(path: str | os.PathLike[str]) -> list[float]:
         if times and t < times[-1]:
             raise InputError(f"{p}, line {lineno}: times must not decrease")
         times.append(t)
+        if len(times) > MAX_TRACE_POINTS:
+            raise InputError(f"{p}, line {lineno}: more than {MAX_TRACE_POINTS:,} arrivals")
     if not times:
         raise InputError(f"{p}: no arrival times in the trace")
     return times
@@ -130,6 +159,8 @@ def _describe(err: Any, data: dict[str, Any]) -> str:
     field = ".".join(str(x) for x in rest if not _is_union_tag(x)) or "(whole entry)"
     if err.get("type") == "extra_forbidden":
         msg = "unknown field"
+    elif err.get("type") == "float_type" and isinstance(err.get("input"), int):
+        msg = "an integer beyond the range of floating-point numbers"
     return f"{where}, field '{field}': {msg}"
 
 

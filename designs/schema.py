@@ -15,8 +15,9 @@ from __future__ import annotations
 import math
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from designs import bounds
 from designs.calibration import Calibration
 from designs.kinds import KINDS, KindSpec, kind_spec
 
@@ -36,6 +37,13 @@ PosInt = Annotated[int, Field(ge=1)]
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=False)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _within_bounds(cls, value: object, info: ValidationInfo) -> object:
+        """Every number against the bounds table (designs/bounds.py), with its reason."""
+        bounds.check_field(cls.__name__, info.field_name or "", value)
+        return value
 
 
 class Distribution(_Model):
@@ -231,6 +239,7 @@ class Workload(_Model):
     seed: int = 1
     classes: list[RequestClass] = Field(min_length=1)
     max_in_system: PosInt | None = None  # cap on requests in flight; beyond it: unstable
+    max_events: PosInt | None = None  # work budget override (simulation/budget.py)
 
     @model_validator(mode="after")
     def _check(self) -> Workload:
@@ -438,6 +447,26 @@ class Design(_Model):
 def wiring_problems(design: Design) -> list[Problem]:
     """Every reference and cycle problem, each naming the component and field."""
     problems: list[Problem] = []
+    stations = sum(c.replica_count() for c in design.components)
+    if stations > bounds.MAX_STATIONS:
+        problems.append(
+            Problem(
+                where="design",
+                field="replicas",
+                message=f"{stations:,} replicas and partitions in all; at most "
+                f"{bounds.MAX_STATIONS:,}: {bounds.DIFFERENT_SIMULATION}",
+            )
+        )
+    keys = sum(rc.keys.count for rc in design.workload.classes if rc.keys is not None)
+    if keys > bounds.MAX_TOTAL_KEYS:
+        problems.append(
+            Problem(
+                where="workload",
+                field="classes.keys.count",
+                message=f"{keys:,} keys over all classes; at most {bounds.MAX_TOTAL_KEYS:,}: "
+                "every key's popularity is held in memory",
+            )
+        )
     by_name: dict[str, Component] = {}
     for c in design.components:
         if c.name in by_name:
@@ -499,11 +528,13 @@ def wiring_problems(design: Design) -> list[Problem]:
 
 def _reachable(start: str, by_name: dict[str, Component]) -> list[str]:
     seen: list[str] = []
+    visited: set[str] = set()
     stack = [start]
     while stack:
         name = stack.pop()
-        if name in seen or name not in by_name:
+        if name in visited or name not in by_name:
             continue
+        visited.add(name)
         seen.append(name)
         stack.extend(t for _f, t in reversed(by_name[name].successors()))
     return seen

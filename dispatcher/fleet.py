@@ -13,7 +13,7 @@ import math
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol, TypeVar
 
@@ -86,6 +86,15 @@ LOAD_COLUMNS = (
 TRUCK_EXTRA_COLUMNS = ("status",)
 LOAD_EXTRA_COLUMNS = ("status", "truck_id")
 ASSIGNMENT_COLUMNS = ("truck", "load", "deadhead_km", "cost", "pickup_at")
+
+#: A time this far from the median of the times in the same files is a typo (year 0001,
+#: 2062 for 2026), not a plan: a dispatch board spans days. Left in, one such row would move
+#: the shared clock of the whole day (hour 0 is midnight of the earliest time).
+FAR_FROM_OTHERS_DAYS = 60.0
+
+#: Words a cut-short file cannot shorten into another valid word (no value is a prefix of
+#: another), so a last row ending in one of them is complete.
+_CUT_SAFE_WORDS = frozenset(m.value for kind in (TruckType, TruckStatus, LoadStatus) for m in kind)
 
 
 class _HasNodes(Protocol):
@@ -161,11 +170,28 @@ def _read_rows(
             problems.add(line, None, f"expected {len(header)} fields, found {len(cells)}")
             continue
         rows.append(_Row(line, {h: c.strip() for h, c in zip(header, cells, strict=True)}))
+    if rows and rows[-1].line == reader.line_num and not text.endswith(("\n", "\r")):
+        _check_cut_short(rows[-1], header[-1], problems)
     return name, rows, problems
 
 
-def _day_start(rows: list[_Row], columns: tuple[str, ...]) -> datetime | None:
-    """Midnight of the earliest ISO stamp in the file: the zero of the hours scale."""
+def _check_cut_short(row: _Row, column: str, problems: _Problems) -> None:
+    """The rule for a file whose last row has no line break after it (every CSV writer ends
+    its rows with one; an interrupted copy or download does not): the row is refused when
+    its last value could be a cut-off one that still parses (``1250`` cut to ``12``), i.e.
+    anything but one of the fixed words. Adding the line break says "this row is complete"."""
+    value = row.cells.get(column, "")
+    if value.lower() not in _CUT_SAFE_WORDS:
+        problems.add(
+            row.line,
+            column,
+            f"{value!r} ends the file without a line break: the file may have been cut short "
+            "(an interrupted copy or download); if the row is complete, end the file with a "
+            "line break",
+        )
+
+
+def _stamps(rows: list[_Row], columns: tuple[str, ...]) -> list[datetime]:
     stamps: list[datetime] = []
     for row in rows:
         for col in columns:
@@ -173,14 +199,40 @@ def _day_start(rows: list[_Row], columns: tuple[str, ...]) -> datetime | None:
             if value and not _is_number(value):
                 with contextlib.suppress(ValueError):
                     stamps.append(datetime.fromisoformat(value))
+    return stamps
+
+
+def _day_start(rows: list[_Row], columns: tuple[str, ...]) -> datetime | None:
+    """Midnight of the earliest ISO stamp in the file that is not far from the others (those
+    are reported by ``_time``): the zero of the hours scale."""
+    stamps = _stamps(rows, columns)
     naive = [s for s in stamps if s.tzinfo is None]
     aware = [s for s in stamps if s.tzinfo is not None]
     if naive and aware:
         return None  # mixed; every aware cell is then reported as an error
     if not stamps:
         return None
-    first = min(stamps)
+    middle = sorted(stamps)[len(stamps) // 2]
+    first = min(s for s in stamps if _days_between(s, middle) <= FAR_FROM_OTHERS_DAYS)
     return first.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _days_between(a: datetime, b: datetime) -> float:
+    return abs((a - b).total_seconds()) / 86400.0
+
+
+def _middle_hours(
+    rows: list[_Row], columns: tuple[str, ...], day0: datetime | None
+) -> float | None:
+    """The median ISO time of these rows in hours from ``day0`` (the centre "far" is measured
+    from); None when there is none. Plain hours are not dates and are never "far": a board
+    exported after weeks of work writes them as they are."""
+    hours: list[float] = []
+    if day0 is not None:
+        for stamp in _stamps(rows, columns):
+            with contextlib.suppress(TypeError):  # naive and aware: reported by _raw_time
+                hours.append((stamp - day0).total_seconds() / 3600)
+    return sorted(hours)[len(hours) // 2] if hours else None
 
 
 def _is_number(text: str) -> bool:
@@ -191,7 +243,44 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def _time(row: _Row, column: str, day0: datetime | None, problems: _Problems) -> float | None:
+@dataclass(frozen=True)
+class _Clock:
+    """Hour 0 of the files and the median time every time must lie near."""
+
+    day0: datetime | None
+    middle_h: float | None
+
+    def check(self, row: _Row, column: str, hours: float, problems: _Problems) -> float | None:
+        """``hours`` of an ISO time in ``row``; None (and a problem) when it is far off."""
+        if self.middle_h is None or self.day0 is None:
+            return hours
+        days = abs(hours - self.middle_h) / 24.0
+        if days <= FAR_FROM_OTHERS_DAYS:
+            return hours
+        around = (self.day0 + timedelta(hours=self.middle_h)).date().isoformat()
+        problems.add(
+            row.line,
+            column,
+            f"{row.cells[column]!r} is {days:,.0f} days away from the other times in these "
+            f"files (around {around}); a mistyped date?",
+        )
+        return None
+
+
+def _clock(
+    rows: list[_Row], columns: tuple[str, ...], day0: datetime | None, middle: float | None
+) -> _Clock:
+    return _Clock(day0, _middle_hours(rows, columns, day0) if middle is None else middle)
+
+
+def _time(row: _Row, column: str, clock: _Clock, problems: _Problems) -> float | None:
+    hours = _raw_time(row, column, clock.day0, problems)
+    if hours is None or _is_number(row.cells.get(column, "")):
+        return hours
+    return clock.check(row, column, hours, problems)
+
+
+def _raw_time(row: _Row, column: str, day0: datetime | None, problems: _Problems) -> float | None:
     value = row.cells.get(column, "")
     if value == "":
         problems.add(row.line, column, "missing time")
@@ -268,6 +357,15 @@ def _ident(row: _Row, seen: dict[str, int], problems: _Problems) -> str | None:
     return value
 
 
+_TIMES = ("available_at", "pickup_earliest", "pickup_latest")
+
+
+def _any_rows(path: str | os.PathLike[str]) -> list[_Row]:
+    """The rows of a trucks or a loads file, unchecked (to find the files' shared clock)."""
+    columns = TRUCK_COLUMNS + TRUCK_EXTRA_COLUMNS + LOAD_COLUMNS + LOAD_EXTRA_COLUMNS
+    return _read_rows(path, (), columns)[1]
+
+
 def fleet_day_start(*paths: str | os.PathLike[str]) -> datetime | None:
     """Midnight of the earliest ISO time in any of these fleet files (None if none has one).
 
@@ -276,10 +374,7 @@ def fleet_day_start(*paths: str | os.PathLike[str]) -> datetime | None:
     """
     starts: list[datetime] = []
     for path in paths:
-        _, rows, _ = _read_rows(
-            path, (), TRUCK_COLUMNS + TRUCK_EXTRA_COLUMNS + LOAD_COLUMNS + LOAD_EXTRA_COLUMNS
-        )
-        day0 = _day_start(rows, ("available_at", "pickup_earliest", "pickup_latest"))
+        day0 = _day_start(_any_rows(path), _TIMES)
         if day0 is not None:
             starts.append(day0)
     try:
@@ -302,15 +397,18 @@ def read_fleet(
 ) -> Fleet:
     """Both files of a dispatch day on one clock; every bad row of either file is reported."""
     day0 = fleet_day_start(trucks_path, loads_path)
+    around = _middle_hours(
+        [row for path in (trucks_path, loads_path) for row in _any_rows(path)], _TIMES, day0
+    )
     problems: list[str] = []
     trucks: list[Truck] = []
     loads: list[Load] = []
     try:
-        trucks = read_trucks_csv(trucks_path, graph, day_start=day0)
+        trucks = read_trucks_csv(trucks_path, graph, day_start=day0, around_h=around)
     except InputErrors as exc:
         problems += exc.problems
     try:
-        loads = read_loads_csv(loads_path, graph, day_start=day0)
+        loads = read_loads_csv(loads_path, graph, day_start=day0, around_h=around)
     except InputErrors as exc:
         problems += exc.problems
     if problems:
@@ -324,13 +422,17 @@ def read_trucks_csv(
     graph: _HasNodes | None = None,
     *,
     day_start: datetime | None = None,
+    around_h: float | None = None,
 ) -> list[Truck]:
     """Parse and validate a trucks file; raises InputErrors listing every bad row.
 
     ISO times become hours from ``day_start`` (default: midnight of the file's earliest day).
+    A time more than ``FAR_FROM_OTHERS_DAYS`` from ``around_h`` (default: the median time of
+    the file) is refused as a typo.
     """
     _, rows, problems = _read_rows(path, TRUCK_COLUMNS, TRUCK_EXTRA_COLUMNS)
     day0 = day_start or _day_start(rows, ("available_at",))
+    clock = _clock(rows, ("available_at",), day0, around_h)
     seen: dict[str, int] = {}
     trucks: list[Truck] = []
     for row in rows:
@@ -339,7 +441,7 @@ def read_trucks_csv(
         location = _node(row, "location", graph, problems)
         capacity = _positive(row, "capacity_t", problems)
         ttype = _enum(row, "truck_type", TruckType, problems)
-        available = _time(row, "available_at", day0, problems)
+        available = _time(row, "available_at", clock, problems)
         status = _enum(row, "status", TruckStatus, problems, TruckStatus.IDLE)
         if len(problems.items) == before:
             assert tid and location and capacity is not None and ttype and status
@@ -354,13 +456,17 @@ def read_loads_csv(
     graph: _HasNodes | None = None,
     *,
     day_start: datetime | None = None,
+    around_h: float | None = None,
 ) -> list[Load]:
     """Parse and validate a loads file; raises InputErrors listing every bad row.
 
     ISO times become hours from ``day_start`` (default: midnight of the file's earliest day).
+    A time more than ``FAR_FROM_OTHERS_DAYS`` from ``around_h`` (default: the median time of
+    the file) is refused as a typo.
     """
     _, rows, problems = _read_rows(path, LOAD_COLUMNS, LOAD_EXTRA_COLUMNS)
     day0 = day_start or _day_start(rows, ("pickup_earliest", "pickup_latest"))
+    clock = _clock(rows, ("pickup_earliest", "pickup_latest"), day0, around_h)
     seen: dict[str, int] = {}
     loads: list[Load] = []
     for row in rows:
@@ -370,8 +476,8 @@ def read_loads_csv(
         destination = _node(row, "destination", graph, problems)
         weight = _positive(row, "weight_t", problems)
         ttype = _enum(row, "truck_type", TruckType, problems)
-        earliest = _time(row, "pickup_earliest", day0, problems)
-        latest = _time(row, "pickup_latest", day0, problems)
+        earliest = _time(row, "pickup_earliest", clock, problems)
+        latest = _time(row, "pickup_latest", clock, problems)
         price = _positive(row, "price", problems, allow_zero=True)
         status = _enum(row, "status", LoadStatus, problems, LoadStatus.OPEN)
         truck_id = row.cells.get("truck_id", "") or None

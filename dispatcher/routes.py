@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import threading
+import warnings
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
@@ -100,7 +101,9 @@ class RouteGraph:
         if not p.is_file():
             raise InputError(f"{p}: map file not found")
         try:
-            graph = nx.read_graphml(p)
+            with warnings.catch_warnings():  # "No key type ... Using string": _validate judges
+                warnings.simplefilter("ignore", UserWarning)
+                graph = nx.read_graphml(p)
         except Exception as exc:  # ElementTree/NetworkX raise many types for bad XML
             raise InputError(f"{p}: not a readable GraphML map ({exc})") from exc
         return cls(graph, source=str(p))
@@ -302,7 +305,7 @@ def _validate(graph: nx.Graph, source: str) -> tuple[list[City], list[tuple[str,
 def _number(value: object, where: str) -> float:
     try:
         x = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: a 400-digit long
         raise InputError(f"{where} is not a number: {value!r}") from None
     if not math.isfinite(x):
         raise InputError(f"{where} is not finite: {value!r}")

@@ -20,14 +20,16 @@ import json
 import os
 import socket
 import sqlite3
-import tempfile
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from dispatcher import board_checks, board_file
 from dispatcher.fleet import Load, LoadStatus, Truck, TruckStatus, TruckType
+from freightlab.atomic import atomic_write_bytes, plan_write, sweep_litter
 from freightlab.errors import InputError
 from freightlab.progress import Progress, check
 
@@ -173,6 +175,7 @@ class BoardStore:
         self.path = path
         self.owner = owner
         self._conn = conn
+        self._open_key: tuple[int, int] | None = None  # see board_file.register_open
         self.revision = self._current_revision()  # last revision this instance has seen
 
     # ----------------------------------------------------------------- opening and creating
@@ -186,44 +189,27 @@ class BoardStore:
         overwrite: bool = False,
         any_thread: bool = False,
     ) -> BoardStore:
-        """Write a new board file. The file appears complete or not at all: it is built beside
-        the target and renamed into place. Over an existing *board* it saves in one transaction
-        instead, so a desk that has that board open never sees a half-replaced file."""
+        """Write a new board file. The file appears complete or not at all: it is built in
+        memory and written beside the target, then renamed into place (a symlink is followed
+        and stays a link; a new file gets the umask's mode, a replaced one keeps its mode).
+        Over an existing *board* it saves in one transaction instead, so a desk that has that
+        board open never sees a half-replaced file."""
         target = Path(path)
         who = owner or default_owner()
         snap = snapshot or BoardSnapshot()
         _validate(snap)
-        if target.exists():
+        plan = plan_write(target)
+        if plan.how != "replace":
+            raise InputError(f"{target}: a board must be a regular file, not a device or a pipe")
+        if plan.existing is not None:
             if not overwrite:
                 raise InputError(f"{target}: file already exists")
-            if _looks_like_board(target):
+            if _looks_like_board(plan.real):
                 store = cls.open(target, owner=who, any_thread=any_thread)
                 store.save(snap, force=True)
                 return store
-            for suffix in ("-wal", "-shm"):  # leftovers of some other database
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(f"{target}{suffix}")
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        os.close(fd)
-        try:
-            conn = sqlite3.connect(tmp, isolation_level=None)
-            try:
-                conn.execute("PRAGMA journal_mode=DELETE")
-                with _transaction(conn):
-                    for statement in _statements(_SCHEMA_V1):
-                        conn.execute(statement)
-                    conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
-                    conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-                    _write_board(conn, snap, 1)
-                    _log(conn, 1, who, "create", None, None, snap.name)
-                    _set_meta(conn, "revision", "1")
-            finally:
-                conn.close()
-            os.replace(tmp, target)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
-            raise
+        board_file.move_aside_leftovers(plan.real)  # a -wal of what was here is not ours
+        atomic_write_bytes(plan.real, _build(snap, who))
         return cls.open(target, owner=who, any_thread=any_thread)
 
     @classmethod
@@ -235,12 +221,11 @@ class BoardStore:
         ``any_thread``: the store may be handed to another thread (a worker opens the board,
         the UI thread then writes through it); still use it from one thread at a time."""
         target = Path(path)
-        if not target.is_file():
-            raise InputError(f"{target}: no such board file")
-        if target.stat().st_size == 0:
-            raise InputError(f"{target}: empty file, not a Freightlab board")
-        if not os.access(target, os.W_OK) or not os.access(target.parent, os.W_OK):
-            raise InputError(f"{target}: board file or its folder is read-only; save a copy")
+        header = board_file.check_file(target)  # read-only, unreadable, not SQLite: refused
+        if header is not None:
+            _check_header(header, target)
+        board_file.check_wal(target, header)  # a -wal of another board: moved aside, refused
+        sweep_litter(target.resolve())
         try:
             conn = sqlite3.connect(
                 f"{target.resolve().as_uri()}?mode=rw",
@@ -260,17 +245,28 @@ class BoardStore:
             verdict = conn.execute("PRAGMA quick_check").fetchone()[0]
             if verdict != "ok":
                 raise InputError(f"{target}: board file is damaged ({verdict})")
+            board_checks.check_links(conn, target)
+            _ensure_board_id(conn)
             store = cls(target, conn, owner or default_owner())
         except sqlite3.DatabaseError as exc:
             conn.close()
-            raise InputError(f"{target}: not a Freightlab board or damaged: {exc}") from exc
+            raise board_file.open_failure(exc, target) from exc
+        except InputError:
+            conn.close()
+            raise
+        except (ValueError, TypeError, OverflowError) as exc:  # a value no board holds
+            conn.close()
+            raise InputError(f"{target}: board file is damaged: {exc}") from None
         except BaseException:
             conn.close()
             raise
+        store._open_key = board_file.register_open(target)
         return store
 
     def close(self) -> None:
         self._conn.close()
+        board_file.release_open(self._open_key)
+        self._open_key = None
 
     def set_busy_timeout(self, ms: int) -> None:
         """How long a write waits for another desk's transaction before it is refused; a UI
@@ -286,16 +282,28 @@ class BoardStore:
     # --------------------------------------------------------------------------- reading
     def load(self) -> BoardSnapshot:
         """Read the whole board in one consistent read transaction."""
+        try:
+            return self._load()
+        except sqlite3.DatabaseError as exc:
+            raise InputError(f"{self.path}: not a Freightlab board or damaged: {exc}") from None
+        except (ValueError, TypeError, OverflowError) as exc:  # e.g. a status no board holds
+            raise InputError(f"{self.path}: board file is damaged: {exc}") from None
+
+    def _load(self) -> BoardSnapshot:
         conn = self._conn
-        with _transaction(conn, "BEGIN"):
-            meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
-            trucks = [_truck_from_row(r) for r in conn.execute(_TRUCK_SELECT + " ORDER BY seq")]
-            loads: list[Load] = []
-            assignments: list[BoardAssignment] = []
-            for r in conn.execute(_LOAD_SELECT + " ORDER BY seq"):
-                loads.append(_load_from_row(r))
-                if r[9] is not None:
-                    assignments.append(BoardAssignment(r[0], r[9], r[10]))
+        try:
+            with _transaction(conn, "BEGIN"):
+                meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+                truck_rows = conn.execute(_TRUCK_SELECT + " ORDER BY seq").fetchall()
+                load_rows = conn.execute(_LOAD_SELECT + " ORDER BY seq").fetchall()
+        except sqlite3.Error as exc:
+            raise board_file.read_failure(exc, self.path) from exc
+        board_checks.check_meta(self.path, meta)
+        board_checks.check_rows(self.path, "truck", _columns(_TRUCK_SELECT), truck_rows)
+        board_checks.check_rows(self.path, "load", _columns(_LOAD_SELECT), load_rows)
+        trucks = [_truck_from_row(r) for r in truck_rows]
+        loads = [_load_from_row(r) for r in load_rows]
+        assignments = [BoardAssignment(r[0], r[9], r[10]) for r in load_rows if r[9] is not None]
         revision = int(meta.get("revision", "0"))
         self.revision = revision
         return BoardSnapshot(
@@ -310,11 +318,14 @@ class BoardStore:
 
     def history(self, since: int = 0) -> list[ActionRecord]:
         """Committed actions with revision > ``since``, oldest first."""
-        rows = self._conn.execute(
-            "SELECT revision, at, owner, kind, load_id, truck_id, detail FROM actions "
-            "WHERE revision > ? ORDER BY revision",
-            (since,),
-        ).fetchall()
+        try:
+            rows = self._conn.execute(
+                "SELECT revision, at, owner, kind, load_id, truck_id, detail FROM actions "
+                "WHERE revision > ? ORDER BY revision",
+                (since,),
+            ).fetchall()
+        except sqlite3.Error as exc:
+            raise board_file.read_failure(exc, self.path) from exc
         return [ActionRecord(*row) for row in rows]
 
     def current_revision(self) -> int:
@@ -335,7 +346,8 @@ class BoardStore:
         _validate(snapshot)
         conn = self._conn
         check(progress, 0.0, "waiting for the board file")
-        with _transaction(conn):
+        what = f"the board ({len(snapshot.trucks)} trucks, {len(snapshot.loads)} loads)"
+        with self._saving(what), _transaction(conn):
             current = self._current_revision()
             if not force and current != self.revision:
                 raise BoardConflict(self._conflict_message(current))
@@ -392,7 +404,8 @@ class BoardStore:
                 )
         conn = self._conn
         check(progress, 0.0, "waiting for the board file")
-        with _transaction(conn):
+        kinds = ["unassign"] * len(unassigns) + ["assign"] * len(assigns) + ["edit"] * len(edits)
+        with self._saving(board_file.describe_ops(kinds)), _transaction(conn):
             current = self._current_revision()
             revision = current
             logs: list[tuple[int, str, str | None, str | None, str]] = []
@@ -576,6 +589,18 @@ class BoardStore:
         return (revision, "edit", ld.id, None, _changes(edit.before, edit.after))
 
     # ---------------------------------------------------------------------------- helpers
+    @contextlib.contextmanager
+    def _saving(self, what: str) -> Iterator[None]:
+        """A full disk or a permission lost mid-save: say which file, what was being saved,
+        and that nothing committed was lost (the transaction rolled back)."""
+        try:
+            yield
+        except sqlite3.Error as exc:
+            failure = board_file.save_failure(exc, self.path, what)
+            if failure is None:
+                raise
+            raise failure from exc
+
     def _current_revision(self) -> int:
         row = self._conn.execute("SELECT value FROM meta WHERE key = 'revision'").fetchone()
         return int(row[0]) if row else 0
@@ -729,14 +754,56 @@ def _statements(script: str) -> list[str]:
 
 
 def _looks_like_board(path: Path) -> bool:
+    """Read from the header alone: SQLite never sees the file (nor a -wal beside it)."""
+    if board_file.open_here(path):
+        return True
     try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-        try:
-            return conn.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
-        finally:
-            conn.close()
-    except sqlite3.Error:
+        with open(path, "rb") as fh:
+            header = board_file.Header.parse(fh.read(100))
+    except OSError:
         return False
+    return header is not None and header.application_id == APPLICATION_ID
+
+
+def _check_header(header: board_file.Header, path: Path) -> None:
+    """The identity checks of ``_check_identity``, made on the raw header before SQLite may
+    touch the file."""
+    if header.application_id != APPLICATION_ID:
+        raise InputError(f"{path}: not a Freightlab board (an SQLite file of another kind)")
+    _check_version(header.user_version, path)
+
+
+def _build(snap: BoardSnapshot, who: str) -> bytes:
+    """A complete new board file, built in memory (a create killed midway leaves nothing)."""
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        with _transaction(conn):
+            for statement in _statements(_SCHEMA_V1):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
+            conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            _write_board(conn, snap, 1)
+            _log(conn, 1, who, "create", None, None, snap.name)
+            _set_meta(conn, "revision", "1")
+            _set_meta(conn, "board_id", uuid.uuid4().hex)
+        return conn.serialize()
+    finally:
+        conn.close()
+
+
+def _ensure_board_id(conn: sqlite3.Connection) -> None:
+    """Boards made before board ids get one (it ties a -wal to its board)."""
+    if conn.execute("SELECT 1 FROM meta WHERE key = 'board_id'").fetchone() is None:
+        with _transaction(conn):
+            conn.execute(
+                "INSERT OR IGNORE INTO meta (key, value) VALUES ('board_id', ?)",
+                (uuid.uuid4().hex,),
+            )
+
+
+def _columns(select: str) -> list[str]:
+    """The column names of one of the SELECTs above, in order."""
+    return [c.strip() for c in select.split("SELECT", 1)[1].split("FROM", 1)[0].split(",")]
 
 
 def _check_identity(conn: sqlite3.Connection, path: Path) -> None:
@@ -744,9 +811,15 @@ def _check_identity(conn: sqlite3.Connection, path: Path) -> None:
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
         version = conn.execute("PRAGMA user_version").fetchone()[0]
     except sqlite3.DatabaseError as exc:
-        raise InputError(f"{path}: not a Freightlab board (not an SQLite database)") from exc
+        if getattr(exc, "sqlite_errorname", "") == "SQLITE_NOTADB":
+            raise InputError(f"{path}: not a Freightlab board (not an SQLite database)") from exc
+        raise board_file.open_failure(exc, path) from exc
     if app_id != APPLICATION_ID:
         raise InputError(f"{path}: not a Freightlab board (an SQLite file of another kind)")
+    _check_version(version, path)
+
+
+def _check_version(version: int, path: Path) -> None:
     if version > SCHEMA_VERSION:
         raise InputError(
             f"{path}: saved by a newer Freightlab (board format v{version}; "

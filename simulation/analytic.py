@@ -47,6 +47,9 @@ PERCENTILES = (("p50", 0.50), ("p95", 0.95), ("p99", 0.99))
 _EVEN_STRATEGIES = frozenset({"round_robin", "random"})
 
 InputKind = Literal["poisson", "round_robin", "other"]
+# A chain's response percentiles take a dense matrix exponential per root-finding step, of
+# the chain's length squared: past this many stations that is seconds, not milliseconds.
+MAX_PERCENTILE_CHAIN = 50
 
 
 @dataclass(frozen=True)
@@ -345,6 +348,12 @@ def _predict(design: Design) -> Prediction:
     exact = all(ct.exact for ct in comps.values()) and all(ct.exact for ct in class_theory.values())
     if design.workload.max_in_system is not None:
         notes.append("max_in_system caps requests in flight; theory assumes no cap")
+    long = [n for n, ct in class_theory.items() if not ct.percentiles_ms]
+    if long and sum(1 for q in queues.values() if q is not None) > MAX_PERCENTILE_CHAIN:
+        notes.append(
+            f"response percentiles of a chain of more than {MAX_PERCENTILE_CHAIN} stations are "
+            "outside what theory computes quickly; means are still given"
+        )
     if not stable:
         notes.append(
             "offered load exceeds capacity at "
@@ -460,6 +469,8 @@ def _percentiles(
         return {label: (shift + q.response_percentile(p)) * 1e3 for label, p in PERCENTILES}
     if not all(q.servers == 1 and q.wait_decay is None for q in stations):
         return {}
+    if len(stations) > MAX_PERCENTILE_CHAIN:
+        return {}  # outside what theory computes quickly (see _predict's note)
     if any(design.component(n).replica_count() != 1 for n in used if queues[n] is not None):
         return {}
     rates_ = [1.0 / q.mean_response for q in stations]

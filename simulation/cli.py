@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import math
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,8 +15,12 @@ from freightlab.errors import InputError
 from simulation import cli_compare
 
 if TYPE_CHECKING:
+    from designs.schema import Design
     from freightlab.progress import Progress
     from simulation.results import Comparison, SimResult
+
+
+MAX_REPLICATIONS = 1_000
 
 
 def register(subparsers: Any) -> None:
@@ -37,6 +42,7 @@ def register(subparsers: Any) -> None:
         help="run N seeds (the base seed is replication 0), report 95%% CIs",
     )
     _add_parallel_options(p, "replications", default=None)
+    _add_max_events(p)
     p.set_defaults(handler=_run_simulate)
 
     c = subparsers.add_parser(
@@ -56,6 +62,7 @@ def register(subparsers: Any) -> None:
     cli_compare.add_options(c)
     c.add_argument("--json", metavar="OUT.json")
     c.add_argument("--charts", metavar="DIR")
+    _add_max_events(c)
     c.set_defaults(handler=_run_compare)
 
     from simulation import cli_size, cli_slo
@@ -108,6 +115,26 @@ def _parallel(args: argparse.Namespace) -> tuple[int, str | None]:
     return processes, scheduler
 
 
+def _add_max_events(p: argparse.ArgumentParser) -> None:
+    from designs.bounds import DEFAULT_MAX_EVENTS
+
+    p.add_argument(
+        "--max-events",
+        type=int,
+        metavar="N",
+        help="refuse a run estimated to need more engine events than N "
+        f"(default {DEFAULT_MAX_EVENTS:,}, or the design's workload.max_events)",
+    )
+
+
+def _with_max_events(design: Design, max_events: int | None) -> Design:
+    """The design carrying the --max-events override (so worker processes see it too)."""
+    if max_events is None:
+        return design
+    wl = design.workload.model_copy(update={"max_events": max_events})
+    return design.model_copy(update={"workload": wl})
+
+
 def parse_rates(text: str) -> list[float]:
     from simulation.sweeps import parse_rates as parse
 
@@ -118,8 +145,31 @@ def parse_rates(text: str) -> list[float]:
 
 
 def _check_options(args: argparse.Namespace) -> None:
-    if args.duration is not None and not args.duration > 0:
+    from designs.bounds import SEED_MAX
+
+    if args.duration is not None and not 0 < args.duration < math.inf:
         raise InputError(f"--duration must be > 0 seconds, got {args.duration}")
+    if args.seed is not None and not 0 <= args.seed <= SEED_MAX:
+        raise InputError(f"--seed must be between 0 and {SEED_MAX:,}, got {args.seed}")
+    if args.max_events is not None and args.max_events < 1:
+        raise InputError(f"--max-events must be >= 1, got {args.max_events}")
+    reps = getattr(args, "replications", None)
+    if reps is not None and not 2 <= reps <= MAX_REPLICATIONS:
+        raise InputError(
+            f"--replications must be between 2 and {MAX_REPLICATIONS:,}, got {reps}: "
+            "more runs do not narrow a confidence interval usefully"
+        )
+
+
+@contextlib.contextmanager
+def _naming(path: str) -> Iterator[None]:
+    """Refusals found while running a design name its file, like those found loading it."""
+    try:
+        yield
+    except InputError as exc:
+        if path in str(exc):
+            raise
+        raise InputError(f"{path}: {exc}") from None
 
 
 def _write_json(target: str, data: dict[str, Any]) -> None:
@@ -143,10 +193,15 @@ def _run_simulate(args: argparse.Namespace) -> int:
 
     _check_options(args)
     processes, scheduler = _parallel(args)
-    if args.replications is not None and args.replications < 2:
-        raise InputError(f"--replications needs at least 2, got {args.replications}")
-    design = load_design(args.design)
-    result, rep_json = _base_and_replications(args, design, processes, scheduler)
+    design = _with_max_events(load_design(args.design), args.max_events)
+    with _naming(args.design):
+        if args.replications:
+            from simulation.budget import check_runs
+            from simulation.runner import check_work
+
+            one = check_work(design, duration_s=args.duration).events
+            check_runs(design, [one] * args.replications, "--replications")
+        result, rep_json = _base_and_replications(args, design, processes, scheduler)
     prediction, gaps = predict_or_explain(design)
     quiet = args.json == "-"
     data = result.to_json()
@@ -195,6 +250,21 @@ def _base_and_replications(
     return rep.runs[0], rep.to_json()  # the base seed is replication 0: run once, shown twice
 
 
+def _check_compare_work(
+    args: argparse.Namespace, designs: list[Design], rates: list[float], duration: float | None
+) -> None:
+    """Refuse a comparison over the work budget before any run starts, naming the design."""
+    from simulation.budget import check_runs
+    from simulation.runner import check_work
+
+    labels = args.designs if len(args.designs) == len(designs) else [d.name for d in designs]
+    events: list[float] = []
+    for label, d in zip(labels, designs, strict=True):
+        with _naming(label):
+            events += [check_work(d, duration_s=duration, rate_rps=r).events for r in rates]
+    check_runs(designs[0], events, "compare")
+
+
 def _run_compare(args: argparse.Namespace) -> int:
     from simulation.sweeps import compare
 
@@ -203,9 +273,11 @@ def _run_compare(args: argparse.Namespace) -> int:
         raise InputError(f"--slo-p99 must be > 0 ms, got {args.slo_p99}")
     processes, scheduler = _parallel(args)
     inputs = cli_compare.compare_inputs(args)
+    designs = [_with_max_events(d, args.max_events) for d in inputs.designs]
+    _check_compare_work(args, designs, inputs.rates, inputs.duration_s)
     with terminal_progress("compare") as progress:
         comparison = compare(
-            inputs.designs,
+            designs,
             inputs.rates,
             duration_s=inputs.duration_s,
             seed=inputs.seed,

@@ -24,6 +24,7 @@ Cont = Callable[["Request", int], None]
 Later = Callable[[float, Callable[[Any], None]], None]
 Clock = Callable[[], float]
 _INF = 1 << 62
+MAX_NEST = 60  # nested zero-time steps before the next one is deferred to an event
 
 
 class Request:
@@ -74,6 +75,7 @@ class Station:
         "later",
         "limit",
         "name",
+        "nest",
         "q",
         "q_area",
         "sample",
@@ -98,8 +100,13 @@ class Station:
         limit: int | None = None,
         timeout_s: float | None = None,
         calls: list[Node] | None = None,
+        nest: list[int] | None = None,
     ) -> None:
         self.name = name
+        # Zero-time work calls straight on into the next component; past MAX_NEST nested
+        # calls (shared by the engine's stations) the next step becomes an event instead,
+        # so a 1,000-step chain of pure delays or calls never overflows the stack.
+        self.nest = nest if nest is not None else [0]
         self.clock = clock
         self.later = later
         self.infinite = servers is None
@@ -156,7 +163,13 @@ class Station:
         self.wait_sum += now - t_arr
         sample = self.sample
         if sample is None:
+            nest = self.nest
+            if nest[0] >= MAX_NEST:
+                self.later(0.0, lambda _ev: self._served(req, k, t_arr, now))
+                return
+            nest[0] += 1
             self._served(req, k, t_arr, now)
+            nest[0] -= 1
             return
         d = sample() * self.slow
         self.service_sum += d
@@ -190,7 +203,13 @@ class Station:
             self.timed_out += 1
         if self.q:
             self.pump(now)
+        nest = self.nest
+        if nest[0] >= MAX_NEST:
+            self.later(0.0, lambda _ev: k(req, status))
+            return
+        nest[0] += 1
         k(req, status)
+        nest[0] -= 1
 
     def pump(self, now: float) -> None:
         """Start queued work while workers are free (after a release or an outage ends)."""

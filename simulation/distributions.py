@@ -18,6 +18,7 @@ import numpy as np
 from designs.schema import Distribution, Keys
 
 BATCH = 4096
+SAMPLE_BUDGET = 2_000_000  # draws held in batches over all of a design's samplers
 
 
 def stream(seed: int, role: str, name: str) -> np.random.Generator:
@@ -31,9 +32,9 @@ def py_stream(seed: int, role: str, name: str) -> random.Random:
     return random.Random(int(stream(seed, role, name).integers(0, 2**63)))
 
 
-def _batched(draw: Callable[[int], np.ndarray]) -> Iterator[float]:
+def _batched(draw: Callable[[int], np.ndarray], batch: int = BATCH) -> Iterator[float]:
     while True:
-        yield from draw(BATCH).tolist()
+        yield from draw(batch).tolist()
 
 
 def _batched_int(draw: Callable[[int], np.ndarray]) -> Iterator[int]:
@@ -41,10 +42,17 @@ def _batched_int(draw: Callable[[int], np.ndarray]) -> Iterator[int]:
         yield from draw(BATCH).tolist()
 
 
+def batch_for(stations: int) -> int:
+    """Draws per batch when ``stations`` samplers each hold one: BATCH for an ordinary
+    design, smaller for thousands of replicas, so their batches stay within ~64 MB."""
+    return max(64, min(BATCH, SAMPLE_BUDGET // max(1, stations)))
+
+
 def sampler(
-    dist: Distribution, rng: np.random.Generator, scale: float = 1e-3
+    dist: Distribution, rng: np.random.Generator, scale: float = 1e-3, batch: int = BATCH
 ) -> Callable[[], float]:
-    """A zero-argument function returning one draw, multiplied by ``scale`` (ms -> s)."""
+    """A zero-argument function returning one draw, multiplied by ``scale`` (ms -> s);
+    ``batch`` draws are made at a time."""
     d = dist.dist
     if d == "deterministic":
         value = float(dist.mean or 0.0) * scale
@@ -73,7 +81,7 @@ def sampler(
         draw = lambda n: rng.choice(values, n)  # noqa: E731
     else:  # pragma: no cover - the schema admits no other names
         raise ValueError(f"unknown distribution {d!r}")
-    return _batched(draw).__next__
+    return _batched(draw, batch).__next__
 
 
 def key_sampler(keys: Keys, rng: np.random.Generator) -> Callable[[], int]:

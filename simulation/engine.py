@@ -7,7 +7,10 @@ Arrivals, warm-up reset, time-series ticks, faults and the stop all are events t
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import math
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,13 +31,46 @@ from simulation.components import (
     Request,
     Station,
 )
-from simulation.distributions import key_sampler, sampler, stream
+from simulation.distributions import batch_for, key_sampler, sampler, stream
 from simulation.kinds import builder
 from simulation.metrics import ClassRecorder, bucket_percentiles
 
 MAX_BUCKETS = 7200
+SERIES_POINTS = 1_000_000  # time-series points kept over all components and classes
+
+
+def max_buckets(components: int, classes: int) -> int:
+    """Time-series buckets: MAX_BUCKETS for an ordinary design, fewer (wider) for one with
+    a thousand components, so its series stay within ~SERIES_POINTS numbers."""
+    return max(60, min(MAX_BUCKETS, SERIES_POINTS // max(1, 2 * components + 4 * classes)))
+
+
 DEFAULT_MAX_IN_SYSTEM = 20_000
 NORMAL = 1
+
+
+_gc_lock = threading.Lock()
+_gc_runs = [0, False]  # engines running now, and whether the collector was on before them
+
+
+@contextlib.contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic collector while engines run: with 100,000 requests in flight it
+    rescans them all again and again (a backlog run took three times as long). Reference
+    counting still frees nearly everything; the few cycles wait for the collector to resume.
+    Counted, so engines in several threads leave it as they found it."""
+    with _gc_lock:
+        if _gc_runs[0] == 0:
+            _gc_runs[1] = gc.isenabled()
+            gc.disable()
+        _gc_runs[0] += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_runs[0] -= 1
+            if _gc_runs[0] == 0 and _gc_runs[1]:
+                gc.enable()
 
 
 class _Ev:
@@ -113,21 +149,26 @@ class Engine:
         seed: int,
         max_in_system: int,
         progress: Progress | None = None,
+        max_events: int | None = None,
     ) -> None:
         self.design = design
         self.duration = duration_s
         self.warmup = warmup_s
         self.seed = seed
         self.max_in_system = max_in_system
+        self.max_events = max_events
         self.progress = progress
         self.env = simpy.Environment()
+        self.nest = [0]  # zero-time nesting depth shared by every station (components.py)
+        self.batch = batch_for(sum(c.replica_count() + 1 for c in design.components))
         self.rid = 0
         self.in_system = 0
         self.events = 0
         self._reports = 0
         self.stop_reason = ""
         window = duration_s - warmup_s
-        self.bucket_s = float(max(1, math.ceil(window / MAX_BUCKETS)))
+        buckets = max_buckets(len(design.components), len(design.workload.classes))
+        self.bucket_s = float(max(1, math.ceil(window / buckets)))
         self.classes: dict[str, ClassRecorder] = {}
         self.nodes: dict[str, Node] = {}
         self.series = Series()
@@ -144,7 +185,8 @@ class Engine:
         """Replica ``index`` of ``comp`` as a Station (its calls are wired afterwards)."""
         sample = None
         if comp.service_ms is not None:
-            sample = sampler(comp.service_ms, stream(self.seed, "service", f"{comp.name}#{index}"))
+            rng = stream(self.seed, "service", f"{comp.name}#{index}")
+            sample = sampler(comp.service_ms, rng, batch=self.batch)
         return Station(
             f"{comp.name}[{index}]",
             self.clock,
@@ -153,6 +195,7 @@ class Engine:
             sample,
             limit=comp.queue_limit,
             timeout_s=comp.timeout_ms / 1000.0 if comp.timeout_ms else None,
+            nest=self.nest,
         )
 
     def _build(self) -> None:
@@ -254,6 +297,21 @@ class Engine:
             s.utilization[name].append((ba - prev[1]) / (bs * servers) if servers else 0.0)
         if now + bs <= self.duration + 1e-9:
             self.later(bs, self._tick)
+        self._check_work(now)
+
+    def _check_work(self, now: float) -> None:
+        """Stop a run that has used far more events than its estimate (the estimate missed
+        something): a result in seconds beats a run that goes on for an hour."""
+        eid = getattr(self.env, "_eid", None)
+        if self.max_events is None or eid is None:
+            return
+        used = int(next(eid))
+        if used > self.max_events:
+            self.stop_reason = (
+                f"stopped at t={now:.1f} s after {used:,} events, several times the work "
+                "estimated for the whole run"
+            )
+            raise StopSimulation(None)
 
     def _later_report(self, delay: float) -> None:
         """Progress ticks are not model events: ``events`` leaves them out, so a run counts
@@ -314,7 +372,8 @@ class Engine:
         self._schedule_faults()
         if self.progress is not None:
             self._later_report(self.duration / 100.0)
-        self.env.run(until=self.duration)
+        with _cyclic_gc_paused():
+            self.env.run(until=self.duration)
         end = self.env.now
         stopped = bool(self.stop_reason)
         last = self.series.time_s[-1] if self.series.time_s else self.warmup

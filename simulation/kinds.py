@@ -156,13 +156,14 @@ def _wire_queue(engine: Engine, comp: Component, node: Node) -> None:
 def _queue(engine: Engine, comp: Component) -> Node:
     clock, later = engine.clock, engine.later
     publish = (
-        sampler(comp.service_ms, stream(engine.seed, "service", comp.name))
+        sampler(comp.service_ms, stream(engine.seed, "service", comp.name), batch=engine.batch)
         if comp.service_ms
         else None
     )
-    front = Station(f"{comp.name}[publish]", clock, later, None, publish)
+    front = Station(f"{comp.name}[publish]", clock, later, None, publish, nest=engine.nest)
     parts = [
-        Station(f"{comp.name}[p{i}]", clock, later, 1, None) for i in range(comp.replica_count())
+        Station(f"{comp.name}[p{i}]", clock, later, 1, None, nest=engine.nest)
+        for i in range(comp.replica_count())
     ]
     return QueueNode(comp.name, front, parts, comp.capacity, engine.branch_done)
 

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import math
+
+from designs.bounds import SEED_MAX
 from designs.schema import Design
 from freightlab.errors import InputError
 from freightlab.progress import Progress, check
 from simulation.batching import batch_stats
 from simulation.bottleneck import find_bottleneck
+from simulation.budget import WorkEstimate, check_budget
 from simulation.components import CacheNode, GatewayNode, QueueNode
 from simulation.engine import DEFAULT_MAX_IN_SYSTEM, Engine
 from simulation.results import ClassStats, ComponentStats, SimResult, Timeseries
+
+MAX_AUTO_IN_SYSTEM = 200_000  # the default in-flight cap never goes past this
+HARD_STOP_FACTOR = 3.0  # a run that needs this many times its estimate is stopped
 
 
 def simulate(
@@ -20,30 +27,21 @@ def simulate(
     progress: Progress | None = None,
     rate_rps: float | None = None,
     max_in_system: int | None = None,
+    max_events: int | None = None,
 ) -> SimResult:
     """Simulate ``design``; the same design and seed give the same result.
 
     duration_s / seed override the workload's. A duration shorter than twice the design's
     warm-up shrinks the warm-up to half the run. rate_rps scales every class together to
-    that total offered rate (sweeps). Raises InputError for impossible settings.
+    that total offered rate (sweeps). Raises InputError for impossible settings, and
+    WorkBudgetError (an InputError) when the run would take more than ``max_events`` engine
+    events (default: ``workload.max_events``, else budget.DEFAULT_MAX_EVENTS).
     """
-    wl = design.workload
-    duration = float(duration_s if duration_s is not None else wl.duration_s)
-    if duration <= 0:
-        raise InputError(f"duration must be > 0 s, got {duration}")
-    warmup = min(wl.warmup_s, duration / 2.0)
-    the_seed = int(seed if seed is not None else wl.seed)
-    if rate_rps is not None:
-        if rate_rps <= 0:
-            raise InputError(f"rate must be > 0 requests/s, got {rate_rps}")
-        design = design.with_rate(rate_rps)
-    # Default cap: 20,000 in flight, or 30 s worth of arrivals for big designs (by Little's
-    # law more than that in flight means a mean response above 30 s: already broken).
-    cap = (
-        max_in_system
-        or design.workload.max_in_system
-        or max(DEFAULT_MAX_IN_SYSTEM, int(30 * design.workload.total_rate()))
-    )
+    design, duration, warmup, cap = _prepare(design, duration_s, rate_rps, max_in_system)
+    the_seed = int(seed if seed is not None else design.workload.seed)
+    if not 0 <= the_seed <= SEED_MAX:
+        raise InputError(f"seed must be between 0 and {SEED_MAX:,}, got {the_seed}")
+    budget = check_budget(design, duration, cap, max_events)
     engine = Engine(
         design,
         duration_s=duration,
@@ -51,11 +49,45 @@ def simulate(
         seed=the_seed,
         max_in_system=cap,
         progress=progress,
+        max_events=int(HARD_STOP_FACTOR * max(budget.events, 1.0)) + 100_000,
     )
     end = engine.run()
     result = summarise(engine, end)
     check(progress, 1.0, "done")
     return result
+
+
+def check_work(
+    design: Design,
+    *,
+    duration_s: float | None = None,
+    rate_rps: float | None = None,
+    max_events: int | None = None,
+) -> WorkEstimate:
+    """The work estimate ``simulate`` would check; WorkBudgetError when over the limit."""
+    design, duration, _warmup, cap = _prepare(design, duration_s, rate_rps, None)
+    return check_budget(design, duration, cap, max_events)
+
+
+def _prepare(
+    design: Design, duration_s: float | None, rate_rps: float | None, max_in_system: int | None
+) -> tuple[Design, float, float, int]:
+    """(design at the rate, duration, warm-up, in-flight cap) for one run."""
+    wl = design.workload
+    duration = float(duration_s if duration_s is not None else wl.duration_s)
+    if not 0 < duration < math.inf:
+        raise InputError(f"duration must be > 0 s, got {duration}")
+    warmup = min(wl.warmup_s, duration / 2.0)
+    if rate_rps is not None:
+        if not 0 < rate_rps < math.inf:
+            raise InputError(f"rate must be > 0 requests/s, got {rate_rps}")
+        design = design.with_rate(rate_rps)
+    # Default cap: 20,000 in flight, or 30 s worth of arrivals for big designs (by Little's
+    # law more than that in flight means a mean response above 30 s: already broken), and
+    # never more than MAX_AUTO_IN_SYSTEM unless asked for: in-flight requests are memory.
+    auto = max(DEFAULT_MAX_IN_SYSTEM, int(min(30 * design.workload.total_rate(), 1e9)))
+    cap = max_in_system or design.workload.max_in_system or min(MAX_AUTO_IN_SYSTEM, auto)
+    return design, duration, warmup, cap
 
 
 def summarise(engine: Engine, end: float) -> SimResult:

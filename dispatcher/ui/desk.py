@@ -66,6 +66,7 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from dispatcher.board import Board, BoardError, Capture, snapshot_of, store_ops
+from dispatcher.board_file import board_map
 from dispatcher.costs import MatchSettings, explain
 from dispatcher.fleet import (
     Load,
@@ -1741,12 +1742,8 @@ class DispatchDesk(QWidget):
             revision = store.revision
             progress.update(0.5, "map")
             graph = current
-            wanted = Path(snap.map_path) if snap.map_path else default_map_path()
-            if not wanted.is_file() and asset_path("maps", wanted.name).is_file():
-                wanted = asset_path("maps", wanted.name)  # saved on another machine/checkout
+            wanted = board_map(target, snap.map_path)  # the board's folder or shipped maps
             if graph is None or Path(graph.source).resolve() != wanted.resolve():
-                if not wanted.is_file():
-                    raise InputError(f"{target}: its map {wanted} is missing")
                 graph = RouteGraph.load(wanted)
             board = Board.from_snapshot(snap)
             unknown = sorted(

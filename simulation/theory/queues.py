@@ -16,6 +16,7 @@ from scipy.optimize import brentq
 
 INF = math.inf
 _EPSILONS = [0.5**k for k in range(1, 45)]
+RECURSION_SERVERS = 500  # Erlang B by its recursion up to here, in closed form past it
 MAX_CHAIN_STATES = 1500  # E_R/M/c embedded chain size limit (about rho 0.98 at R = 3)
 
 
@@ -93,11 +94,17 @@ class ServiceMoments:
 def erlang_b(servers: int, offered_load: float) -> float:
     """Blocking probability of M/M/c/c (Erlang B) by the stable recursion
     B(k) = a B(k-1) / (k + a B(k-1)); fine for hundreds of servers, where the factorial
-    form overflows."""
+    form overflows. Past RECURSION_SERVERS it is the Poisson ratio P(N = c) / P(N <= c),
+    N ~ Poisson(a), in logs: constant time for a hundred thousand servers."""
     if servers < 0:
         raise ValueError(f"servers must be >= 0, got {servers}")
-    if offered_load < 0:
-        raise ValueError(f"offered load must be >= 0, got {offered_load}")
+    if offered_load < 0 or not math.isfinite(offered_load):
+        raise ValueError(f"offered load must be >= 0 and finite, got {offered_load}")
+    if servers > RECURSION_SERVERS and offered_load > 0:
+        from scipy.stats import poisson
+
+        log_b = poisson.logpmf(servers, offered_load) - poisson.logcdf(servers, offered_load)
+        return float(min(1.0, math.exp(log_b)))
     b = 1.0
     for k in range(1, servers + 1):
         b = offered_load * b / (k + offered_load * b)

@@ -79,7 +79,23 @@ def dump_design(design: Design) -> str:
         "workload": workload,
         **data,
     }
-    return tomli_w.dumps(ordered, multiline_strings=True)
+    # Multi-line strings read better, but a reader turns a CR LF inside one into LF: a text
+    # holding a CR is written escaped so that it loads back exactly as it was.
+    return tomli_w.dumps(ordered, multiline_strings=not _holds_cr(ordered))
+
+
+def _holds_cr(value: Any) -> bool:
+    """Whether any string in a nested dict/list holds a carriage return (walked iteratively)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str) and "\r" in item:
+            return True
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
+    return False
 
 
 def save_design(design: Design, path: str | os.PathLike[str]) -> None:

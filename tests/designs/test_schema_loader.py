@@ -280,3 +280,13 @@ def test_round_trip_property() -> None:
         assert dump_design(again) == text
 
     check()
+
+
+def test_a_carriage_return_in_a_text_round_trips() -> None:
+    """A CR LF inside a multi-line TOML string is read back as LF: such texts go escaped."""
+    from designs.loader import dump_design, load_design, loads_design
+
+    design = load_design("designs/catalog/monolith.toml")
+    for text in ("\r\n", "two\r\nlines", "lone\rcr"):
+        changed = design.model_copy(update={"description": text})
+        assert loads_design(dump_design(changed)).description == text

@@ -32,11 +32,12 @@ from PySide6.QtCore import QElapsedTimer, QTimer
 from PySide6.QtWidgets import QApplication
 
 from dispatcher.board import Board
+from dispatcher.documents import Loaded
 from dispatcher.fleet import write_loads_csv
 from dispatcher.routes import RouteGraph
 from dispatcher.store import AssignOp, BoardStore, UnassignOp
 from dispatcher.synthetic import random_day
-from dispatcher.ui.desk import DispatchDesk, _Loaded
+from dispatcher.ui.desk import DispatchDesk
 from freightlab.resources import default_map_path
 
 
@@ -49,7 +50,7 @@ def run(app: QApplication, n_trucks: int, n_loads: int, wide: bool) -> None:
     desk = DispatchDesk(autoload=False)
     desk.resize(1400, 860)
     desk.show()
-    desk._set_board(_Loaded(graph, Board(trucks, loads), None, "bench"))
+    desk.set_board(Loaded(graph, Board(trucks, loads), None, "bench"))
     app.processEvents()
 
     gaps: list[float] = []
@@ -116,7 +117,7 @@ def _accept_and_undo(app: QApplication, desk: DispatchDesk, items: list) -> tupl
         app.processEvents()
         accepts.append((time.perf_counter() - t1) * 1000)
         t2 = time.perf_counter()
-        desk.undo_stack.undo()
+        desk.undo()
         app.processEvents()
         undos.append((time.perf_counter() - t2) * 1000)
     return statistics.median(accepts), statistics.median(undos)

@@ -1,28 +1,38 @@
 """The dispatch board: trucks, loads and who carries what, with the rules a dispatcher obeys.
 
-The desk's undo commands call these mutations, so every rule (a truck carries one load at a
-time, only open loads are assigned, edits keep a load's pickup window sane) lives here, in
-plain Python that tests can drive without Qt. Undo relies on :meth:`Board.capture` and
-:meth:`Board.restore`: a command captures the objects it touches before it changes them
-and puts those exact copies back on undo, so undo/redo restore the state bit for bit.
+The session's actions (:mod:`dispatcher.actions`) call these mutations, so every rule (a
+truck carries one load at a time, only open loads are assigned, edits keep a load's pickup
+window sane) lives here, in plain Python that tests can drive without Qt. Status changes
+follow :mod:`dispatcher.status`. Undo relies on :meth:`Board.capture` and
+:meth:`Board.restore`: a step captures the objects it touches before it changes them and
+puts those exact copies back on undo, so undo/redo restore the state bit for bit.
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from dispatcher.fleet import Load, LoadStatus, Truck, TruckStatus, TruckType
+from dispatcher.fleet import (
+    LOAD_EDITABLE,
+    TRUCK_EDITABLE,
+    Load,
+    LoadStatus,
+    Truck,
+    TruckStatus,
+    TruckType,
+)
+from dispatcher.status import (
+    ASSIGN,
+    LOAD_MANUAL_STATUSES,
+    TRUCK_MANUAL_STATUSES,
+    UNASSIGN,
+)
 from dispatcher.store import (
-    AssignOp,
     BoardAssignment,
     BoardSnapshot,
-    LoadEdit,
-    StoreOp,
-    TruckEdit,
-    UnassignOp,
 )
 
 _T = TypeVar("_T")
@@ -30,23 +40,6 @@ _T = TypeVar("_T")
 
 class BoardError(ValueError):
     """A change the board refuses; the message is the reason shown to the dispatcher."""
-
-
-#: Fields a dispatcher may edit in the tables (ids and derived status are not editable).
-TRUCK_EDITABLE = ("location", "capacity_t", "truck_type", "available_at", "status")
-LOAD_EDITABLE = (
-    "origin",
-    "destination",
-    "weight_t",
-    "truck_type",
-    "pickup_earliest",
-    "pickup_latest",
-    "price",
-    "status",
-)
-#: Statuses a dispatcher sets by hand; the others follow from assignments and the day.
-TRUCK_MANUAL_STATUSES = (TruckStatus.IDLE, TruckStatus.OFF_DUTY)
-LOAD_MANUAL_STATUSES = (LoadStatus.OPEN, LoadStatus.CANCELLED)
 
 
 @dataclass(frozen=True)
@@ -262,11 +255,11 @@ class Board:
         del self.assignments[load_id]
         self._by_truck.pop(a.truck_id, None)
         load = self.loads[load_id]
-        load.status = LoadStatus.OPEN
+        load.status = UNASSIGN.load(load.status)
         load.truck_id = None
         truck = self.trucks.get(a.truck_id)
-        if truck is not None and truck.status == TruckStatus.EN_ROUTE_TO_PICKUP:
-            truck.status = TruckStatus.IDLE
+        if truck is not None:
+            truck.status = UNASSIGN.truck(truck.status)
         return a
 
     def edit_truck(self, truck_id: str, name: str, value: Any) -> None:
@@ -398,10 +391,8 @@ class Board:
         self.assignments[a.load_id] = a
         self._by_truck[a.truck_id] = a.load_id
         load.truck_id = a.truck_id
-        if load.status == LoadStatus.OPEN:
-            load.status = LoadStatus.ASSIGNED
-        if truck.status == TruckStatus.IDLE:
-            truck.status = TruckStatus.EN_ROUTE_TO_PICKUP
+        load.status = ASSIGN.load(load.status)
+        truck.status = ASSIGN.truck(truck.status)
 
     def _reindex(self) -> None:
         self._by_truck = {a.truck_id: lid for lid, a in self.assignments.items()}
@@ -419,46 +410,66 @@ class Board:
         return text
 
     def _coerce_truck(self, name: str, value: Any) -> Any:
-        if name == "location":
-            return self._check_node(value, "location")
-        if name == "capacity_t":
-            return _positive(value, "capacity")
-        if name == "truck_type":
-            return _enum(TruckType, value, "truck type")
-        if name == "available_at":
-            return _non_negative(value, "available time")
-        status = _enum(TruckStatus, value, "status")
-        if status not in TRUCK_MANUAL_STATUSES:
-            raise BoardError("a truck can be set idle or off duty by hand, nothing else")
-        return status
+        return _TRUCK_RULES[name](self, value)
 
     def _coerce_load(self, load: Load, name: str, value: Any) -> Any:
-        if name in ("origin", "destination"):
-            city = self._check_node(value, name)
-            other = load.destination if name == "origin" else load.origin
-            if city == other:
-                raise BoardError("origin and destination must differ")
-            return city
-        if name == "weight_t":
-            return _positive(value, "weight")
-        if name == "price":
-            return _non_negative(value, "price")
-        if name == "truck_type":
-            return _enum(TruckType, value, "truck type")
-        if name == "pickup_earliest":
-            t = _non_negative(value, "earliest pickup")
-            if t > load.pickup_latest:
-                raise BoardError("earliest pickup must not be after the latest pickup")
-            return t
-        if name == "pickup_latest":
-            t = _non_negative(value, "latest pickup")
-            if t < load.pickup_earliest:
-                raise BoardError("latest pickup must not be before the earliest pickup")
-            return t
-        status = _enum(LoadStatus, value, "status")
-        if status not in LOAD_MANUAL_STATUSES:
-            raise BoardError("a load can be set open or cancelled by hand, nothing else")
+        return _LOAD_RULES[name](self, load, value)
+
+    def _city_pair(self, load: Load, name: str, value: Any) -> str:
+        city = self._check_node(value, name)
+        other = load.destination if name == "origin" else load.origin
+        if city == other:
+            raise BoardError("origin and destination must differ")
+        return city
+
+
+def _manual(kind: Any, allowed: tuple[Any, ...], refusal: str) -> Callable[[Any], Any]:
+    def check(value: Any) -> Any:
+        status = _enum(kind, value, "status")
+        if status not in allowed:
+            raise BoardError(refusal)
         return status
+
+    return check
+
+
+def _window_edge(what: str, earliest: bool) -> Callable[[Board, Load, Any], float]:
+    def check(_board: Board, load: Load, value: Any) -> float:
+        t = _non_negative(value, what)
+        if earliest and t > load.pickup_latest:
+            raise BoardError("earliest pickup must not be after the latest pickup")
+        if not earliest and t < load.pickup_earliest:
+            raise BoardError("latest pickup must not be before the earliest pickup")
+        return t
+
+    return check
+
+
+_truck_status = _manual(
+    TruckStatus, TRUCK_MANUAL_STATUSES, "a truck can be set idle or off duty by hand, nothing else"
+)
+_load_status = _manual(
+    LoadStatus, LOAD_MANUAL_STATUSES, "a load can be set open or cancelled by hand, nothing else"
+)
+#: How each editable field checks and converts a dispatcher's value (the keys are the
+#: field tables' editable sets: tests/dispatcher/test_board.py checks they agree).
+_TRUCK_RULES: dict[str, Callable[[Board, Any], Any]] = {
+    "location": lambda b, v: b._check_node(v, "location"),
+    "capacity_t": lambda _b, v: _positive(v, "capacity"),
+    "truck_type": lambda _b, v: _enum(TruckType, v, "truck type"),
+    "available_at": lambda _b, v: _non_negative(v, "available time"),
+    "status": lambda _b, v: _truck_status(v),
+}
+_LOAD_RULES: dict[str, Callable[[Board, Load, Any], Any]] = {
+    "origin": lambda b, ld, v: b._city_pair(ld, "origin", v),
+    "destination": lambda b, ld, v: b._city_pair(ld, "destination", v),
+    "weight_t": lambda _b, _ld, v: _positive(v, "weight"),
+    "truck_type": lambda _b, _ld, v: _enum(TruckType, v, "truck type"),
+    "pickup_earliest": _window_edge("earliest pickup", earliest=True),
+    "pickup_latest": _window_edge("latest pickup", earliest=False),
+    "price": lambda _b, _ld, v: _non_negative(v, "price"),
+    "status": lambda _b, _ld, v: _load_status(v),
+}
 
 
 def _copy(obj: _T | None) -> _T | None:
@@ -475,90 +486,6 @@ def _copy(obj: _T | None) -> _T | None:
 
 def _same(obj: _T | None) -> _T | None:
     return obj
-
-
-def store_ops(src: Capture, dst: Capture) -> list[StoreOp] | None:
-    """What the store must do to turn the captured objects from ``src`` into ``dst``: the
-    write-through of a desk action, its undo (``dst`` = before) or its redo. ``None`` when the
-    change reshapes the board (an import): that needs a whole-board save (``snapshot_of``).
-
-    Assignment changes become Unassign/Assign ops (a reassign is both); other field changes
-    become compare-and-set edits. Statuses that follow from an assignment (open/assigned
-    loads, idle/en-route trucks) are the assignment's business, not an edit."""
-    if src.full or dst.full:
-        return None
-    ops: list[StoreOp] = []
-    assigns: list[StoreOp] = []
-    edits: list[StoreOp] = []
-    for lid in src.loads.keys() | dst.loads.keys():
-        a0, a1 = src.assignments.get(lid), dst.assignments.get(lid)
-        if a0 != a1:
-            if a0 is not None:
-                ops.append(UnassignOp(lid, a0.truck_id))
-            if a1 is not None:
-                assigns.append(AssignOp(lid, a1.truck_id, a1.deadhead_km))
-        l0, l1 = src.loads.get(lid), dst.loads.get(lid)
-        if l0 is None or l1 is None:
-            if l0 is not l1:
-                return None
-        elif _own_fields(l0) != _own_fields(l1):
-            edits.append(LoadEdit(l0, l1))
-    for tid in src.trucks.keys() | dst.trucks.keys():
-        t0, t1 = src.trucks.get(tid), dst.trucks.get(tid)
-        if t0 is None or t1 is None:
-            if t0 is not t1:
-                return None
-        elif _own_fields(t0) != _own_fields(t1):
-            edits.append(TruckEdit(t0, t1))
-    return sorted(ops, key=_op_key) + sorted(assigns, key=_op_key) + edits
-
-
-def snapshot_of(
-    cap: Capture, name: str = "", map_path: str = "", day_start: str | None = None
-) -> BoardSnapshot:
-    """The whole board a full capture holds, in row order (for a whole-board save).
-
-    ``day_start``: the board's hour 0 (a capture does not hold it; a save without it would
-    wipe the file's day and shift every later import by a day)."""
-    truck_order = cap.truck_order if cap.truck_order is not None else list(cap.trucks)
-    load_order = cap.load_order if cap.load_order is not None else list(cap.loads)
-    trucks = [t for t in (cap.trucks.get(i) for i in truck_order) if t is not None]
-    loads = [ld for ld in (cap.loads.get(i) for i in load_order) if ld is not None]
-    assignments = [cap.assignments[ld.id] for ld in loads if cap.assignments.get(ld.id)]
-    return BoardSnapshot(
-        name=name,
-        map_path=map_path,
-        day_start=day_start,
-        trucks=copy.deepcopy(trucks),
-        loads=copy.deepcopy(loads),
-        assignments=[a for a in assignments if a is not None],
-    )
-
-
-def _op_key(op: StoreOp) -> str:
-    return getattr(op, "load_id", "")
-
-
-def _own_fields(obj: Truck | Load) -> tuple[Any, ...]:
-    """The fields an edit changes: assignment-driven statuses folded away."""
-    if isinstance(obj, Truck):
-        status: Any = obj.status
-        if status == TruckStatus.EN_ROUTE_TO_PICKUP:
-            status = TruckStatus.IDLE
-        return (obj.location, obj.capacity_t, obj.truck_type, obj.available_at, status)
-    lstatus: Any = obj.status
-    if lstatus == LoadStatus.ASSIGNED:
-        lstatus = LoadStatus.OPEN
-    return (
-        obj.origin,
-        obj.destination,
-        obj.weight_t,
-        obj.truck_type,
-        obj.pickup_earliest,
-        obj.pickup_latest,
-        obj.price,
-        lstatus,
-    )
 
 
 def _check_unique(ids: list[str], what: str) -> None:
@@ -609,6 +536,4 @@ __all__ = [
     "BoardState",
     "Capture",
     "Kpis",
-    "snapshot_of",
-    "store_ops",
 ]

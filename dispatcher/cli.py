@@ -11,13 +11,14 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from dispatcher import cli_calibrate, cli_day
+from dispatcher import cli_calibrate, cli_day, cli_why
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     _register_match(subparsers)
     cli_day.register(subparsers)  # `day`: simulated day of operations (dispatcher/cli_day.py)
     cli_calibrate.register(subparsers)  # `calibrate`: time the matcher (dispatcher/calibration.py)
+    cli_why.register(subparsers)  # `why`: one truck-load pair by the desk's rules
 
 
 def _register_match(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

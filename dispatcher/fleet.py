@@ -6,21 +6,30 @@ CSV parsing turns ISO 8601 stamps into that scale.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import math
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
-from typing import Protocol, TypeVar
+from typing import Any, Literal, Protocol, TypeVar
 
+from dispatcher.csv_rows import (
+    _clock,
+    _day_start,
+    _middle_hours,
+    _Problems,
+    _read_rows,
+    _Row,
+    _time,
+)
 from freightlab.atomic import atomic_write_text
-from freightlab.errors import InputError, InputErrors
+from freightlab.errors import InputErrors
 
 E = TypeVar("E", bound=StrEnum)
+R = TypeVar("R")
 
 
 class TruckType(StrEnum):
@@ -69,28 +78,94 @@ class Load:
     truck_id: str | None = None  # the truck it is assigned to, if any
 
 
+# --- one field table per record ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of a record: its CSV column, its SQL column and whether a dispatcher may
+    edit it. The CSV header, the store's table layout and statements, the editable set and
+    the table views all come from these tables, so a field is written down once."""
+
+    name: str
+    sql: str  # the column's SQL type and constraints
+    csv: Literal["required", "extra"]  # extra: written, optional when read
+    editable: bool
+    kind: Literal["text", "number", "enum", "optional"] = "text"
+    enum: type[StrEnum] | None = None
+
+    def to_sql(self, value: Any) -> Any:
+        if self.kind == "number":
+            return float(value)
+        return str(value) if self.kind == "enum" else value
+
+    def from_sql(self, raw: Any) -> Any:
+        return self.enum(raw) if self.enum is not None else raw
+
+    def to_csv(self, value: Any) -> str:
+        if self.kind == "number":
+            return _num(value)
+        if self.kind == "enum":
+            return str(value.value)
+        return value or ""
+
+
+TRUCK_FIELDS: tuple[Field, ...] = (
+    Field("id", "TEXT PRIMARY KEY", "required", False),
+    Field("location", "TEXT NOT NULL", "required", True),
+    Field("capacity_t", "REAL NOT NULL", "required", True, "number"),
+    Field("truck_type", "TEXT NOT NULL", "required", True, "enum", TruckType),
+    Field("available_at", "REAL NOT NULL", "required", True, "number"),
+    Field("status", "TEXT NOT NULL", "extra", True, "enum", TruckStatus),
+)
+LOAD_FIELDS: tuple[Field, ...] = (
+    Field("id", "TEXT PRIMARY KEY", "required", False),
+    Field("origin", "TEXT NOT NULL", "required", True),
+    Field("destination", "TEXT NOT NULL", "required", True),
+    Field("weight_t", "REAL NOT NULL", "required", True, "number"),
+    Field("truck_type", "TEXT NOT NULL", "required", True, "enum", TruckType),
+    Field("pickup_earliest", "REAL NOT NULL", "required", True, "number"),
+    Field("pickup_latest", "REAL NOT NULL", "required", True, "number"),
+    Field("price", "REAL NOT NULL", "required", True, "number"),
+    Field("status", "TEXT NOT NULL", "extra", True, "enum", LoadStatus),
+    Field("truck_id", "TEXT REFERENCES trucks(id)", "extra", False, "optional"),
+)
+
+
+def names(fields: Iterable[Field], csv: str | None = None) -> tuple[str, ...]:
+    """Field names in table order; with ``csv``, only that kind of CSV column."""
+    return tuple(f.name for f in fields if csv is None or f.csv == csv)
+
+
+def editable(fields: Iterable[Field]) -> tuple[str, ...]:
+    return tuple(f.name for f in fields if f.editable)
+
+
+def sql_values(fields: Iterable[Field], obj: object) -> tuple[Any, ...]:
+    """The object's fields as the store writes them, in table order."""
+    return tuple(f.to_sql(getattr(obj, f.name)) for f in fields)
+
+
+def csv_values(fields: Iterable[Field], obj: object) -> list[str]:
+    return [f.to_csv(getattr(obj, f.name)) for f in fields]
+
+
+def from_sql(cls: type[R], fields: Sequence[Field], row: Sequence[Any]) -> R:
+    """A record from a row holding its fields in table order (extra columns ignored)."""
+    return cls(*(f.from_sql(raw) for f, raw in zip(fields, row, strict=False)))
+
+
 # --- CSV import/export --------------------------------------------------------------------
 
-TRUCK_COLUMNS = ("id", "location", "capacity_t", "truck_type", "available_at")
-LOAD_COLUMNS = (
-    "id",
-    "origin",
-    "destination",
-    "weight_t",
-    "truck_type",
-    "pickup_earliest",
-    "pickup_latest",
-    "price",
-)
+TRUCK_COLUMNS = names(TRUCK_FIELDS, "required")
+LOAD_COLUMNS = names(LOAD_FIELDS, "required")
 #: Optional columns we write so that a save/load round trip keeps the whole object.
-TRUCK_EXTRA_COLUMNS = ("status",)
-LOAD_EXTRA_COLUMNS = ("status", "truck_id")
+TRUCK_EXTRA_COLUMNS = names(TRUCK_FIELDS, "extra")
+LOAD_EXTRA_COLUMNS = names(LOAD_FIELDS, "extra")
+#: Fields a dispatcher may edit in the tables (ids and the truck a load is on are not).
+TRUCK_EDITABLE = editable(TRUCK_FIELDS)
+LOAD_EDITABLE = editable(LOAD_FIELDS)
 ASSIGNMENT_COLUMNS = ("truck", "load", "deadhead_km", "cost", "pickup_at")
-
-#: A time this far from the median of the times in the same files is a typo (year 0001,
-#: 2062 for 2026), not a plan: a dispatch board spans days. Left in, one such row would move
-#: the shared clock of the whole day (hour 0 is midnight of the earliest time).
-FAR_FROM_OTHERS_DAYS = 60.0
 
 #: Words a cut-short file cannot shorten into another valid word (no value is a prefix of
 #: another), so a last row ending in one of them is complete.
@@ -99,209 +174,6 @@ _CUT_SAFE_WORDS = frozenset(m.value for kind in (TruckType, TruckStatus, LoadSta
 
 class _HasNodes(Protocol):
     def has_node(self, node_id: str) -> bool: ...
-
-
-@dataclass
-class _Row:
-    line: int
-    cells: dict[str, str]
-
-
-class _Problems:
-    """Collects every bad cell so the user fixes a file in one pass, not one error at a time."""
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-        self.items: list[str] = []
-
-    def add(self, line: int, column: str | None, reason: str) -> None:
-        col = f" column '{column}':" if column else ""
-        self.items.append(f"{self.path}:{line}:{col} {reason}")
-
-    def raise_if_any(self) -> None:
-        if self.items:
-            raise InputErrors(self.path, self.items)
-
-
-def _read_rows(
-    path: str | os.PathLike[str], required: tuple[str, ...], optional: tuple[str, ...]
-) -> tuple[str, list[_Row], _Problems]:
-    name = str(path)
-    try:
-        with open(path, encoding="utf-8-sig", newline="") as fh:
-            text = fh.read()
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{name}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise InputError(f"{name}:1: empty file; expected a header {','.join(required)}") from None
-    except csv.Error as exc:
-        raise InputError(f"{name}:1: {exc}") from None
-    header = [h.strip() for h in header]
-    missing = [c for c in required if c not in header]
-    if missing:
-        raise InputError(
-            f"{name}:1: missing column(s) {', '.join(repr(c) for c in missing)}; "
-            f"expected {','.join(required)}"
-        )
-    unknown = [h for h in header if h not in required and h not in optional]
-    if unknown:
-        raise InputError(f"{name}:1: unknown column(s) {', '.join(repr(c) for c in unknown)}")
-    dupes = sorted({h for h in header if header.count(h) > 1})
-    if dupes:
-        raise InputError(f"{name}:1: duplicate column(s) {', '.join(repr(c) for c in dupes)}")
-    problems = _Problems(name)
-    rows: list[_Row] = []
-    line = 1
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            problems.add(reader.line_num, None, str(exc))
-            break
-        line = reader.line_num
-        if not cells or all(not c.strip() for c in cells):
-            continue  # blank lines carry no record
-        if len(cells) != len(header):
-            problems.add(line, None, f"expected {len(header)} fields, found {len(cells)}")
-            continue
-        rows.append(_Row(line, {h: c.strip() for h, c in zip(header, cells, strict=True)}))
-    if rows and rows[-1].line == reader.line_num and not text.endswith(("\n", "\r")):
-        _check_cut_short(rows[-1], header[-1], problems)
-    return name, rows, problems
-
-
-def _check_cut_short(row: _Row, column: str, problems: _Problems) -> None:
-    """The rule for a file whose last row has no line break after it (every CSV writer ends
-    its rows with one; an interrupted copy or download does not): the row is refused when
-    its last value could be a cut-off one that still parses (``1250`` cut to ``12``), i.e.
-    anything but one of the fixed words. Adding the line break says "this row is complete"."""
-    value = row.cells.get(column, "")
-    if value.lower() not in _CUT_SAFE_WORDS:
-        problems.add(
-            row.line,
-            column,
-            f"{value!r} ends the file without a line break: the file may have been cut short "
-            "(an interrupted copy or download); if the row is complete, end the file with a "
-            "line break",
-        )
-
-
-def _stamps(rows: list[_Row], columns: tuple[str, ...]) -> list[datetime]:
-    stamps: list[datetime] = []
-    for row in rows:
-        for col in columns:
-            value = row.cells.get(col, "")
-            if value and not _is_number(value):
-                with contextlib.suppress(ValueError):
-                    stamps.append(datetime.fromisoformat(value))
-    return stamps
-
-
-def _day_start(rows: list[_Row], columns: tuple[str, ...]) -> datetime | None:
-    """Midnight of the earliest ISO stamp in the file that is not far from the others (those
-    are reported by ``_time``): the zero of the hours scale."""
-    stamps = _stamps(rows, columns)
-    naive = [s for s in stamps if s.tzinfo is None]
-    aware = [s for s in stamps if s.tzinfo is not None]
-    if naive and aware:
-        return None  # mixed; every aware cell is then reported as an error
-    if not stamps:
-        return None
-    middle = sorted(stamps)[len(stamps) // 2]
-    first = min(s for s in stamps if _days_between(s, middle) <= FAR_FROM_OTHERS_DAYS)
-    return first.replace(hour=0, minute=0, second=0, microsecond=0)
-
-
-def _days_between(a: datetime, b: datetime) -> float:
-    return abs((a - b).total_seconds()) / 86400.0
-
-
-def _middle_hours(
-    rows: list[_Row], columns: tuple[str, ...], day0: datetime | None
-) -> float | None:
-    """The median ISO time of these rows in hours from ``day0`` (the centre "far" is measured
-    from); None when there is none. Plain hours are not dates and are never "far": a board
-    exported after weeks of work writes them as they are."""
-    hours: list[float] = []
-    if day0 is not None:
-        for stamp in _stamps(rows, columns):
-            with contextlib.suppress(TypeError):  # naive and aware: reported by _raw_time
-                hours.append((stamp - day0).total_seconds() / 3600)
-    return sorted(hours)[len(hours) // 2] if hours else None
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
-
-
-@dataclass(frozen=True)
-class _Clock:
-    """Hour 0 of the files and the median time every time must lie near."""
-
-    day0: datetime | None
-    middle_h: float | None
-
-    def check(self, row: _Row, column: str, hours: float, problems: _Problems) -> float | None:
-        """``hours`` of an ISO time in ``row``; None (and a problem) when it is far off."""
-        if self.middle_h is None or self.day0 is None:
-            return hours
-        days = abs(hours - self.middle_h) / 24.0
-        if days <= FAR_FROM_OTHERS_DAYS:
-            return hours
-        around = (self.day0 + timedelta(hours=self.middle_h)).date().isoformat()
-        problems.add(
-            row.line,
-            column,
-            f"{row.cells[column]!r} is {days:,.0f} days away from the other times in these "
-            f"files (around {around}); a mistyped date?",
-        )
-        return None
-
-
-def _clock(
-    rows: list[_Row], columns: tuple[str, ...], day0: datetime | None, middle: float | None
-) -> _Clock:
-    return _Clock(day0, _middle_hours(rows, columns, day0) if middle is None else middle)
-
-
-def _time(row: _Row, column: str, clock: _Clock, problems: _Problems) -> float | None:
-    hours = _raw_time(row, column, clock.day0, problems)
-    if hours is None or _is_number(row.cells.get(column, "")):
-        return hours
-    return clock.check(row, column, hours, problems)
-
-
-def _raw_time(row: _Row, column: str, day0: datetime | None, problems: _Problems) -> float | None:
-    value = row.cells.get(column, "")
-    if value == "":
-        problems.add(row.line, column, "missing time")
-        return None
-    if _is_number(value):
-        hours = float(value)
-        if not math.isfinite(hours):
-            problems.add(row.line, column, f"{value!r} is not a finite number of hours")
-            return None
-        return hours
-    try:
-        stamp = datetime.fromisoformat(value)
-    except ValueError:
-        problems.add(
-            row.line, column, f"{value!r} is neither hours nor an ISO 8601 time (2026-11-22T08:00)"
-        )
-        return None
-    if day0 is None or (stamp.tzinfo is None) != (day0.tzinfo is None):
-        problems.add(row.line, column, "mixes times with and without a UTC offset")
-        return None
-    return (stamp - day0).total_seconds() / 3600.0
 
 
 def _positive(
@@ -430,7 +302,7 @@ def read_trucks_csv(
     A time more than ``FAR_FROM_OTHERS_DAYS`` from ``around_h`` (default: the median time of
     the file) is refused as a typo.
     """
-    _, rows, problems = _read_rows(path, TRUCK_COLUMNS, TRUCK_EXTRA_COLUMNS)
+    _, rows, problems = _read_rows(path, TRUCK_COLUMNS, TRUCK_EXTRA_COLUMNS, _CUT_SAFE_WORDS)
     day0 = day_start or _day_start(rows, ("available_at",))
     clock = _clock(rows, ("available_at",), day0, around_h)
     seen: dict[str, int] = {}
@@ -464,7 +336,7 @@ def read_loads_csv(
     A time more than ``FAR_FROM_OTHERS_DAYS`` from ``around_h`` (default: the median time of
     the file) is refused as a typo.
     """
-    _, rows, problems = _read_rows(path, LOAD_COLUMNS, LOAD_EXTRA_COLUMNS)
+    _, rows, problems = _read_rows(path, LOAD_COLUMNS, LOAD_EXTRA_COLUMNS, _CUT_SAFE_WORDS)
     day0 = day_start or _day_start(rows, ("pickup_earliest", "pickup_latest"))
     clock = _clock(rows, ("pickup_earliest", "pickup_latest"), day0, around_h)
     seen: dict[str, int] = {}
@@ -517,42 +389,21 @@ def _num(x: float) -> str:
 
 
 def write_trucks_csv(path: str | os.PathLike[str], trucks: Iterable[Truck]) -> None:
-    out = io.StringIO()
-    w = csv.writer(out, lineterminator="\n")
-    w.writerow(TRUCK_COLUMNS + TRUCK_EXTRA_COLUMNS)
-    for t in trucks:
-        w.writerow(
-            [
-                t.id,
-                t.location,
-                _num(t.capacity_t),
-                t.truck_type.value,
-                _num(t.available_at),
-                t.status.value,
-            ]
-        )
-    atomic_write_text(path, out.getvalue())
+    _write_records(path, TRUCK_FIELDS, trucks)
 
 
 def write_loads_csv(path: str | os.PathLike[str], loads: Iterable[Load]) -> None:
+    _write_records(path, LOAD_FIELDS, loads)
+
+
+def _write_records(
+    path: str | os.PathLike[str], fields: Sequence[Field], records: Iterable[object]
+) -> None:
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
-    w.writerow(LOAD_COLUMNS + LOAD_EXTRA_COLUMNS)
-    for ld in loads:
-        w.writerow(
-            [
-                ld.id,
-                ld.origin,
-                ld.destination,
-                _num(ld.weight_t),
-                ld.truck_type.value,
-                _num(ld.pickup_earliest),
-                _num(ld.pickup_latest),
-                _num(ld.price),
-                ld.status.value,
-                ld.truck_id or "",
-            ]
-        )
+    w.writerow(names(fields))
+    for record in records:
+        w.writerow(csv_values(fields, record))
     atomic_write_text(path, out.getvalue())
 
 

@@ -15,157 +15,62 @@ files from a newer Freightlab are refused with a clear message instead of being 
 from __future__ import annotations
 
 import contextlib
-import getpass
 import json
 import os
-import socket
 import sqlite3
-import uuid
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from dispatcher import board_checks, board_file
-from dispatcher.fleet import Load, LoadStatus, Truck, TruckStatus, TruckType
+from dispatcher.fleet import LOAD_FIELDS, TRUCK_FIELDS
+from dispatcher.status import ASSIGN, UNASSIGN, UNASSIGNABLE
+from dispatcher.store_rows import (
+    _LOAD_SELECT,
+    _LOAD_UPDATE,
+    _TRUCK_SELECT,
+    _TRUCK_UPDATE,
+    ActionRecord,
+    AssignOp,
+    BoardAssignment,
+    BoardSnapshot,
+    LoadEdit,
+    StoreOp,
+    TruckEdit,
+    UnassignOp,
+    _changes,
+    _editable_values,
+    _load_from_row,
+    _log,
+    _no_duplicates,
+    _now,
+    _set_meta,
+    _truck_from_row,
+    _validate,
+    _write_board,
+    default_owner,
+)
+
+# rows, records and their SQL (from the field tables): store_rows; callers import them here
+from dispatcher.store_sql import (
+    APPLICATION_ID,
+    BoardConflict,
+    _build,
+    _columns,
+    _ensure_board_id,
+    _looks_like_board,
+    _transaction,
+)
 from freightlab.atomic import atomic_write_bytes, plan_write, sweep_litter
 from freightlab.errors import InputError
 from freightlab.progress import Progress, check
 
-APPLICATION_ID = 0x46524C42  # "FRLB": marks a file as a Freightlab board
 SCHEMA_VERSION = 1
 BUSY_TIMEOUT_MS = 10_000
 
-_SCHEMA_V1 = """
-CREATE TABLE meta (
-    key   TEXT PRIMARY KEY,
-    value TEXT NOT NULL
-);
-CREATE TABLE trucks (
-    seq          INTEGER NOT NULL,
-    id           TEXT PRIMARY KEY,
-    location     TEXT NOT NULL,
-    capacity_t   REAL NOT NULL,
-    truck_type   TEXT NOT NULL,
-    available_at REAL NOT NULL,
-    status       TEXT NOT NULL
-);
-CREATE TABLE loads (
-    seq             INTEGER NOT NULL,
-    id              TEXT PRIMARY KEY,
-    origin          TEXT NOT NULL,
-    destination     TEXT NOT NULL,
-    weight_t        REAL NOT NULL,
-    truck_type      TEXT NOT NULL,
-    pickup_earliest REAL NOT NULL,
-    pickup_latest   REAL NOT NULL,
-    price           REAL NOT NULL,
-    status          TEXT NOT NULL,
-    truck_id        TEXT REFERENCES trucks(id),
-    deadhead_km     REAL,
-    assigned_rev    INTEGER,
-    CHECK ((truck_id IS NULL) = (deadhead_km IS NULL))
-);
-CREATE TABLE actions (
-    revision INTEGER PRIMARY KEY,
-    at       TEXT NOT NULL,
-    owner    TEXT NOT NULL,
-    kind     TEXT NOT NULL,
-    load_id  TEXT,
-    truck_id TEXT,
-    detail   TEXT NOT NULL DEFAULT ''
-);
-"""
 
 # from_version -> function that upgrades a connection (inside a transaction) to from_version + 1.
 Migration = Callable[[sqlite3.Connection], None]
 MIGRATIONS: dict[int, Migration] = {}
-
-
-class BoardConflict(InputError):
-    """Another desk changed the board first (e.g. it already assigned that load)."""
-
-
-@dataclass(frozen=True)
-class BoardAssignment:
-    """A load assigned to a truck, with the empty kilometres the truck drives to reach it."""
-
-    load_id: str
-    truck_id: str
-    deadhead_km: float
-
-
-@dataclass(frozen=True)
-class ActionRecord:
-    """One committed change, in order; ``revision`` is the board revision it produced."""
-
-    revision: int
-    at: str
-    owner: str
-    kind: str  # "create", "save", "assign", "unassign", "edit"
-    load_id: str | None
-    truck_id: str | None
-    detail: str
-
-
-@dataclass(frozen=True)
-class AssignOp:
-    """Give an open load to a free truck (``BoardStore.apply``)."""
-
-    load_id: str
-    truck_id: str
-    deadhead_km: float
-
-
-@dataclass(frozen=True)
-class UnassignOp:
-    """Take a load off its truck; with ``truck_id``, only if that truck still holds it."""
-
-    load_id: str
-    truck_id: str | None = None
-
-
-@dataclass(frozen=True)
-class TruckEdit:
-    """Change a truck's fields, provided its row still equals ``before`` (nobody else did)."""
-
-    before: Truck
-    after: Truck
-
-
-@dataclass(frozen=True)
-class LoadEdit:
-    """Change a load's fields, provided its row still equals ``before``."""
-
-    before: Load
-    after: Load
-
-
-StoreOp = AssignOp | UnassignOp | TruckEdit | LoadEdit
-
-
-@dataclass
-class BoardSnapshot:
-    """Everything a dispatch board holds. ``assignments`` is the truth about who carries what;
-    each assigned load's ``truck_id``/``status`` agree with it when read back."""
-
-    name: str = ""
-    map_path: str = ""
-    day_start: str | None = None  # ISO 8601 stamp of hour 0.0, if the board has one
-    trucks: list[Truck] = field(default_factory=list)
-    loads: list[Load] = field(default_factory=list)
-    assignments: list[BoardAssignment] = field(default_factory=list)
-    revision: int = 0
-
-
-def default_owner() -> str:
-    """Who this desk is, as shown to another desk that loses a race: user@host pid N."""
-    try:
-        user = getpass.getuser()
-    except Exception:  # no login name in some containers
-        user = "someone"
-    return f"{user}@{socket.gethostname()} pid {os.getpid()}"
 
 
 class BoardStore:
@@ -209,7 +114,7 @@ class BoardStore:
                 store.save(snap, force=True)
                 return store
         board_file.move_aside_leftovers(plan.real)  # a -wal of what was here is not ours
-        atomic_write_bytes(plan.real, _build(snap, who))
+        atomic_write_bytes(plan.real, _build(snap, who, SCHEMA_VERSION))
         return cls.open(target, owner=who, any_thread=any_thread)
 
     @classmethod
@@ -455,7 +360,7 @@ class BoardStore:
             if op.load_id not in rows:
                 raise InputError(f"unassign: no load {op.load_id!r} on this board")
             holder, status = rows[op.load_id]
-            if holder is None or status != LoadStatus.ASSIGNED:
+            if holder is None or status != UNASSIGNABLE:
                 raise BoardConflict(self._why_not_assigned(op.load_id, holder, status))
             if op.truck_id is not None and holder != op.truck_id:
                 raise BoardConflict(
@@ -466,11 +371,11 @@ class BoardStore:
         conn.executemany(
             "UPDATE loads SET truck_id = NULL, deadhead_km = NULL, status = ?, "
             "assigned_rev = NULL WHERE id = ?",
-            [(LoadStatus.OPEN, lid) for lid, _ in done],
+            [(UNASSIGN.load_to, lid) for lid, _ in done],
         )
-        conn.executemany(  # the truck no longer drives to a pickup (as Board.unassign)
+        conn.executemany(  # the truck no longer drives to a pickup (dispatcher.status)
             "UPDATE trucks SET status = ? WHERE id = ? AND status = ?",
-            [(TruckStatus.IDLE, tid, TruckStatus.EN_ROUTE_TO_PICKUP) for _, tid in done],
+            [(UNASSIGN.truck_to, tid, UNASSIGN.truck_from) for _, tid in done],
         )
         return done
 
@@ -500,7 +405,7 @@ class BoardStore:
         }
         for op in ops:
             holder, status = loads.get(op.load_id, (None, None))
-            if op.load_id not in loads or holder is not None or status != LoadStatus.OPEN:
+            if op.load_id not in loads or holder is not None or status != ASSIGN.load_from:
                 raise BoardConflict(self._why_not_open(op.load_id))
         carried = conn.execute(
             "SELECT truck_id, id FROM loads WHERE truck_id IN (SELECT value FROM json_each(?)) "
@@ -515,13 +420,13 @@ class BoardStore:
             "UPDATE loads SET truck_id = ?, deadhead_km = ?, status = ?, assigned_rev = ? "
             "WHERE id = ?",
             [
-                (op.truck_id, op.deadhead_km, LoadStatus.ASSIGNED, first_revision + i, op.load_id)
+                (op.truck_id, op.deadhead_km, ASSIGN.load_to, first_revision + i, op.load_id)
                 for i, op in enumerate(ops)
             ],
         )
         conn.executemany(  # as Board._link: an idle truck now drives to the pickup
             "UPDATE trucks SET status = ? WHERE id = ? AND status = ?",
-            [(TruckStatus.EN_ROUTE_TO_PICKUP, tid, TruckStatus.IDLE) for tid in truck_ids],
+            [(ASSIGN.truck_to, tid, ASSIGN.truck_from) for tid in truck_ids],
         )
 
     def _edit(
@@ -544,18 +449,7 @@ class BoardStore:
                     f"{self._by_whom_truck(edit.before.id)}"
                 )
             t = edit.after
-            conn.execute(
-                "UPDATE trucks SET location = ?, capacity_t = ?, truck_type = ?, "
-                "available_at = ?, status = ? WHERE id = ?",
-                (
-                    t.location,
-                    float(t.capacity_t),
-                    str(t.truck_type),
-                    float(t.available_at),
-                    str(t.status),
-                    t.id,
-                ),
-            )
+            conn.execute(_TRUCK_UPDATE, (*_editable_values(TRUCK_FIELDS, t), t.id))
             return (revision, "edit", None, t.id, _changes(edit.before, edit.after))
         if edit.before.id != edit.after.id:
             raise ValueError("an edit cannot change a load's id")
@@ -571,21 +465,7 @@ class BoardStore:
                 f"load {edit.before.id} was changed meanwhile{self._by_whom(edit.before.id)}"
             )
         ld = edit.after
-        conn.execute(
-            "UPDATE loads SET origin = ?, destination = ?, weight_t = ?, truck_type = ?, "
-            "pickup_earliest = ?, pickup_latest = ?, price = ?, status = ? WHERE id = ?",
-            (
-                ld.origin,
-                ld.destination,
-                float(ld.weight_t),
-                str(ld.truck_type),
-                float(ld.pickup_earliest),
-                float(ld.pickup_latest),
-                float(ld.price),
-                str(ld.status),
-                ld.id,
-            ),
-        )
+        conn.execute(_LOAD_UPDATE, (*_editable_values(LOAD_FIELDS, ld), ld.id))
         return (revision, "edit", ld.id, None, _changes(edit.before, edit.after))
 
     # ---------------------------------------------------------------------------- helpers
@@ -674,136 +554,12 @@ class BoardStore:
 
 
 # ------------------------------------------------------------------------------ internals
-_TRUCK_SELECT = "SELECT id, location, capacity_t, truck_type, available_at, status FROM trucks"
-_LOAD_SELECT = (
-    "SELECT id, origin, destination, weight_t, truck_type, pickup_earliest, pickup_latest, "
-    "price, status, truck_id, deadhead_km FROM loads"
-)
-
-
-def _truck_from_row(r: tuple[Any, ...]) -> Truck:
-    return Truck(
-        id=r[0],
-        location=r[1],
-        capacity_t=r[2],
-        truck_type=TruckType(r[3]),
-        available_at=r[4],
-        status=TruckStatus(r[5]),
-    )
-
-
-def _load_from_row(r: tuple[Any, ...]) -> Load:
-    return Load(
-        id=r[0],
-        origin=r[1],
-        destination=r[2],
-        weight_t=r[3],
-        truck_type=TruckType(r[4]),
-        pickup_earliest=r[5],
-        pickup_latest=r[6],
-        price=r[7],
-        status=LoadStatus(r[8]),
-        truck_id=r[9],
-    )
-
-
-def _changes(before: Truck | Load, after: Truck | Load) -> str:
-    """The log line of an edit: "capacity_t: 20.0 -> 33.0"."""
-    parts = []
-    for name, old in vars(before).items():
-        new = getattr(after, name)
-        if new != old:
-            parts.append(f"{name}: {getattr(old, 'value', old)} -> {getattr(new, 'value', new)}")
-    return "; ".join(parts)
-
-
-def _no_duplicates(ids: list[str], what: str, verb: str) -> None:
-    if len(set(ids)) != len(ids):
-        seen: set[str] = set()
-        dup = next(i for i in ids if i in seen or seen.add(i))  # type: ignore[func-returns-value]
-        raise ValueError(f"{verb}: {what} {dup} appears twice in one batch")
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-@contextlib.contextmanager
-def _transaction(conn: sqlite3.Connection, begin: str = "BEGIN IMMEDIATE") -> Iterator[None]:
-    """A real SQLite transaction (the connection runs in autocommit mode otherwise).
-
-    A board another program keeps locked past the busy timeout is a conflict the user can
-    retry, not a crash."""
-    try:
-        conn.execute(begin)
-    except sqlite3.OperationalError as exc:
-        if "locked" in str(exc) or "busy" in str(exc):
-            raise BoardConflict(f"the board is busy in another program ({exc}); try again") from exc
-        raise
-    try:
-        yield
-        conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
-
-
-def _statements(script: str) -> list[str]:
-    return [s.strip() for s in script.split(";") if s.strip()]
-
-
-def _looks_like_board(path: Path) -> bool:
-    """Read from the header alone: SQLite never sees the file (nor a -wal beside it)."""
-    if board_file.open_here(path):
-        return True
-    try:
-        with open(path, "rb") as fh:
-            header = board_file.Header.parse(fh.read(100))
-    except OSError:
-        return False
-    return header is not None and header.application_id == APPLICATION_ID
-
-
 def _check_header(header: board_file.Header, path: Path) -> None:
     """The identity checks of ``_check_identity``, made on the raw header before SQLite may
     touch the file."""
     if header.application_id != APPLICATION_ID:
         raise InputError(f"{path}: not a Freightlab board (an SQLite file of another kind)")
     _check_version(header.user_version, path)
-
-
-def _build(snap: BoardSnapshot, who: str) -> bytes:
-    """A complete new board file, built in memory (a create killed midway leaves nothing)."""
-    conn = sqlite3.connect(":memory:", isolation_level=None)
-    try:
-        with _transaction(conn):
-            for statement in _statements(_SCHEMA_V1):
-                conn.execute(statement)
-            conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
-            conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-            _write_board(conn, snap, 1)
-            _log(conn, 1, who, "create", None, None, snap.name)
-            _set_meta(conn, "revision", "1")
-            _set_meta(conn, "board_id", uuid.uuid4().hex)
-        return conn.serialize()
-    finally:
-        conn.close()
-
-
-def _ensure_board_id(conn: sqlite3.Connection) -> None:
-    """Boards made before board ids get one (it ties a -wal to its board)."""
-    if conn.execute("SELECT 1 FROM meta WHERE key = 'board_id'").fetchone() is None:
-        with _transaction(conn):
-            conn.execute(
-                "INSERT OR IGNORE INTO meta (key, value) VALUES ('board_id', ?)",
-                (uuid.uuid4().hex,),
-            )
-
-
-def _columns(select: str) -> list[str]:
-    """The column names of one of the SELECTs above, in order."""
-    return [c.strip() for c in select.split("SELECT", 1)[1].split("FROM", 1)[0].split(",")]
 
 
 def _check_identity(conn: sqlite3.Connection, path: Path) -> None:
@@ -840,127 +596,3 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
             step(conn)
             conn.execute(f"PRAGMA user_version={version + 1}")
         version += 1
-
-
-def _validate(snapshot: BoardSnapshot) -> None:
-    """Reject boards that would not read back the same; these are programming errors."""
-    truck_ids = [t.id for t in snapshot.trucks]
-    if len(set(truck_ids)) != len(truck_ids):
-        raise ValueError("board has duplicate truck ids")
-    load_ids = [ld.id for ld in snapshot.loads]
-    if len(set(load_ids)) != len(load_ids):
-        raise ValueError("board has duplicate load ids")
-    known_trucks, known_loads = set(truck_ids), set(load_ids)
-    seen: set[str] = set()
-    for a in snapshot.assignments:
-        if a.load_id not in known_loads or a.truck_id not in known_trucks:
-            raise ValueError(f"assignment {a.load_id}->{a.truck_id} names an unknown load/truck")
-        if a.load_id in seen:
-            raise ValueError(f"load {a.load_id} is assigned twice")
-        seen.add(a.load_id)
-    by_load = {a.load_id: a.truck_id for a in snapshot.assignments}
-    for ld in snapshot.loads:
-        if ld.truck_id is not None and by_load.get(ld.id) != ld.truck_id:
-            raise ValueError(
-                f"load {ld.id} says truck {ld.truck_id} but the assignments say "
-                f"{by_load.get(ld.id)}"
-            )
-
-
-def _write_board(conn: sqlite3.Connection, snap: BoardSnapshot, revision: int) -> None:
-    """Replace trucks and loads; an assignment that did not change keeps the revision (and so
-    the author) that made it."""
-    by_load = {a.load_id: a for a in snap.assignments}
-    kept = {
-        load_id: (truck_id, rev)
-        for load_id, truck_id, rev in conn.execute(
-            "SELECT id, truck_id, assigned_rev FROM loads WHERE truck_id IS NOT NULL"
-        )
-    }
-    conn.execute("DELETE FROM loads")
-    conn.execute("DELETE FROM trucks")
-    conn.executemany(
-        "INSERT INTO trucks (seq, id, location, capacity_t, truck_type, available_at, status) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [
-            (
-                i,
-                t.id,
-                t.location,
-                float(t.capacity_t),
-                str(t.truck_type),
-                float(t.available_at),
-                str(t.status),
-            )
-            for i, t in enumerate(snap.trucks)
-        ],
-    )
-    rows = []
-    for i, ld in enumerate(snap.loads):
-        a = by_load.get(ld.id)
-        status = ld.status
-        if a is not None and status == LoadStatus.OPEN:
-            status = LoadStatus.ASSIGNED
-        elif a is None and status == LoadStatus.ASSIGNED:
-            status = LoadStatus.OPEN
-        rows.append(
-            (
-                i,
-                ld.id,
-                ld.origin,
-                ld.destination,
-                float(ld.weight_t),
-                str(ld.truck_type),
-                float(ld.pickup_earliest),
-                float(ld.pickup_latest),
-                float(ld.price),
-                str(status),
-                a.truck_id if a else None,
-                float(a.deadhead_km) if a else None,
-                _assigned_rev(kept.get(ld.id), a, revision),
-            )
-        )
-    conn.executemany(
-        "INSERT INTO loads (seq, id, origin, destination, weight_t, truck_type, "
-        "pickup_earliest, pickup_latest, price, status, truck_id, deadhead_km, assigned_rev) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        rows,
-    )
-    _set_meta(conn, "name", snap.name)
-    _set_meta(conn, "map_path", snap.map_path)
-    _set_meta(conn, "day_start", snap.day_start or "")
-
-
-def _assigned_rev(
-    old: tuple[str, int | None] | None, new: BoardAssignment | None, revision: int
-) -> int | None:
-    if new is None:
-        return None
-    if old is not None and old[0] == new.truck_id and old[1] is not None:
-        return old[1]
-    return revision
-
-
-def _set_meta(conn: sqlite3.Connection, key: str, value: str) -> None:
-    conn.execute(
-        "INSERT INTO meta (key, value) VALUES (?, ?) "
-        "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-        (key, value),
-    )
-
-
-def _log(
-    conn: sqlite3.Connection,
-    revision: int,
-    owner: str,
-    kind: str,
-    load_id: str | None,
-    truck_id: str | None,
-    detail: str,
-) -> None:
-    at = _now()
-    conn.execute(
-        "INSERT INTO actions (revision, at, owner, kind, load_id, truck_id, detail) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (revision, at, owner, kind, load_id, truck_id, detail),
-    )

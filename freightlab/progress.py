@@ -38,3 +38,20 @@ def check(progress: Progress | None, fraction: float, message: str = "") -> None
     """``progress.update`` when a Progress was given; a no-op otherwise."""
     if progress is not None:
         progress.update(fraction, message)
+
+
+class ThrottledProgress(Progress):
+    """Forwards at most one report per percent: a chatty solver cannot flood the UI thread."""
+
+    def __init__(self, outer: Progress) -> None:
+        super().__init__(None)
+        self._outer = outer
+        self._last = -1
+
+    def update(self, fraction: float, message: str = "") -> None:
+        if self._outer.cancelled:
+            self._outer.update(fraction, message)  # raises Cancelled
+        pct = int(fraction * 100)
+        if pct != self._last:
+            self._last = pct
+            self._outer.update(fraction, message)

@@ -189,7 +189,8 @@ def _print_charts(paths: list[Path]) -> None:
 
 def _run_simulate(args: argparse.Namespace) -> int:
     from designs.loader import load_design
-    from simulation.analytic import predict_or_explain, theory_summary
+    from simulation.analytic import predict_or_explain
+    from simulation.theory_check import theory_summary
 
     _check_options(args)
     processes, scheduler = _parallel(args)

@@ -33,7 +33,6 @@ from designs.exercise import Exercise, catalog_exercises, load_exercise
 from designs.history import Attempt, AttemptStore
 from designs.loader import loads_design
 from designs.schema import Design
-from designs.ui.editor import DesignEditor
 from designs.ui.rehearse_parts import AttemptHistory, EstimatesForm, InterviewTimer, ScorecardTable
 from designs.ui.rehearse_text import (
     brief_html,
@@ -43,8 +42,11 @@ from designs.ui.rehearse_text import (
 )
 from freightlab.atomic import atomic_write_text
 from freightlab.errors import InputError
+from freightlab.jobs import Job
 from freightlab.progress import Progress
-from freightlab.ui.worker import Task, start
+from freightlab.ui.area import AreaDefaults
+from freightlab.ui.design_editor import DesignEditor
+from freightlab.ui.jobs import JobRunner
 from simulation.rehearsal import Outcome, attempt_record, run_attempt
 from simulation.scorecard import HINT_COST, Check, Scorecard, duration_text
 from simulation.ui.canvas import DesignCanvas
@@ -82,7 +84,7 @@ def _attempt(
     return run_attempt(design, exercise, answers, hints, reference, progress)
 
 
-class RehearsePanel(QWidget):
+class RehearsePanel(AreaDefaults, QWidget):
     status_message = Signal(str)
 
     def __init__(self, parent: QWidget | None = None, history: Path | None = None) -> None:
@@ -98,7 +100,6 @@ class RehearsePanel(QWidget):
         self.hints_shown = 0
         self._hints_paid = 0  # hints already charged to an earlier round (before a follow-up)
         self._references: dict[str, Scorecard] = {}  # by exercise name: scored once
-        self._task: Task | None = None
         self._paths = catalog_exercises()
         self._exercises = {p: load_exercise(p) for p in self._paths}
         self.store: AttemptStore | None = None
@@ -149,11 +150,9 @@ class RehearsePanel(QWidget):
         self.score_button.setStyleSheet("font-weight: bold; padding: 4px 14px;")
         self.score_button.clicked.connect(self.score)
         self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setEnabled(False)
-        self.cancel_button.clicked.connect(self.cancel)
         self.progress_bar = QProgressBar()
         self.progress_bar.setObjectName("score_progress")
-        self.progress_bar.setFormat("%p%")
+        self.jobs = JobRunner(self, self.progress_bar, self.cancel_button, messages=True)
         bar = QHBoxLayout()
         for label, widget in (
             ("Topic", self.topic_filter),
@@ -162,8 +161,8 @@ class RehearsePanel(QWidget):
         ):
             bar.addWidget(QLabel(label))
             bar.addWidget(widget)
-        for widget in (self.score_button, self.cancel_button, self.progress_bar):
-            bar.addWidget(widget)
+        for part in (self.score_button, self.cancel_button, self.progress_bar):
+            bar.addWidget(part)
         bar.setStretch(bar.indexOf(self.progress_bar), 1)
         return bar
 
@@ -323,7 +322,7 @@ class RehearsePanel(QWidget):
         self.timer.reset()
         self._show_brief()
         self.estimates_form.show_questions(exercise)
-        draft = QSettings().value(self._draft_key(), "", type=str)
+        draft = str(QSettings().value(self._draft_key(), "", type=str) or "")
         self.editor.set_text(draft or starter)
         self._clear_scorecard()
 
@@ -375,45 +374,37 @@ class RehearsePanel(QWidget):
 
     def _draft_validated(self, design: Design | None) -> None:
         self.design = design
-        self.score_button.setEnabled(design is not None and self._task is None)
+        self.score_button.setEnabled(design is not None and not self.jobs.busy())
         if design is not None:
             self.canvas.show_design(design)
 
     # --- scoring -------------------------------------------------------------------------------
     def score(self) -> None:
-        if self.design is None or self.exercise is None or self._task is not None:
+        if self.design is None or self.exercise is None or self.jobs.busy():
             return
         design, exercise = self.design, self.exercise
         hints = self.hints_shown - self._hints_paid
         answers = self.estimates_form.answers()
         reference = self._references.get(exercise.name)
-        task = Task(lambda p: _attempt(design, exercise, answers, hints, reference, p))
-        task.signals.progress.connect(self._progress)
-        task.signals.done.connect(self._scored)
-        task.signals.failed.connect(lambda message: self._finished(message))
-        task.signals.cancelled.connect(lambda: self._finished(None, "cancelled"))
         self.score_button.setEnabled(False)
-        self.cancel_button.setEnabled(True)
-        self.progress_bar.setValue(0)
         self.score_label.setText(
             f"Simulating your design: {exercise.requirements.replications} runs under the "
             f"exercise's traffic, then the reference…"
         )
-        self._task = start(task)
-
-    def _progress(self, percent: int, message: str) -> None:
-        self.progress_bar.setValue(percent)
-        self.progress_bar.setFormat(f"%p%  {message}" if message else "%p%")
-        self.progress_bar.setToolTip(message)
+        self.jobs.run(
+            Job(
+                "Scoring",
+                lambda p: _attempt(design, exercise, answers, hints, reference, p),
+                self._scored,
+                self._finished,
+                lambda: self._finished(None, "cancelled"),
+            )
+        )
 
     def cancel(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
+        self.jobs.cancel()
 
     def _finished(self, error: str | None, state: str = "failed") -> None:
-        self._task = None
-        self.progress_bar.setFormat("%p%")
-        self.cancel_button.setEnabled(False)
         self.score_button.setEnabled(self.design is not None)
         if error is None:
             self.score_label.setText(f"Scoring {state}.")

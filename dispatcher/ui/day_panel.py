@@ -1,6 +1,6 @@
 """The desk's "Day" panel: simulate a day of operations, replay it on the map, compare batching.
 
-The simulation runs in a worker (``freightlab.ui.worker.Task``) with a progress bar and a
+The simulation runs in a worker (``freightlab.ui.jobs.JobRunner``) with a progress bar and a
 Cancel button; the UI thread only draws. Replay is a time slider (plus play/pause and a speed
 selector) that emits ``positions_changed`` with every truck's interpolated position, which the
 desk forwards to the map. "Compare batching" runs the same day for several matcher windows
@@ -12,7 +12,8 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -38,10 +39,13 @@ from dispatcher.day_replay import DayReplay, LoadPhase
 from dispatcher.fleet import Load, Truck
 from dispatcher.operations import Activity, DayResult, DaySettings, compare_batching, simulate_day
 from dispatcher.routes import RouteGraph
+from freightlab.jobs import Job
 from freightlab.progress import Progress
-from freightlab.ui.worker import Task, start
+from freightlab.ui.jobs import JobRunner
 
 COMPARE_WINDOWS = (0, 5, 15, 30)
+#: The bar's text once a run ends, however it ended.
+_BAR_AT_END = dict.fromkeys(("done", "cancelled", "failed"), "%p%")
 #: Replay speeds: simulated minutes per real second.
 SPEEDS: tuple[tuple[str, float], ...] = (
     ("10 min/s", 10.0),
@@ -69,7 +73,6 @@ class DayPanel(QWidget):
         self._graph: RouteGraph | None = None
         self._trucks: list[Truck] = []
         self._loads: list[Load] = []
-        self._task: Task | None = None
         self._result: DayResult | None = None
         self._replay: DayReplay | None = None
         self._comparison: list[DayResult] = []
@@ -106,7 +109,7 @@ class DayPanel(QWidget):
 
     @property
     def busy(self) -> bool:
-        return self._task is not None
+        return self.jobs.busy()
 
     def settings(self) -> DaySettings:
         return DaySettings(
@@ -185,12 +188,14 @@ class DayPanel(QWidget):
         self.compare_button.clicked.connect(self.compare)
         self.cancel_button = QPushButton("Cancel", run_box)
         self.cancel_button.setObjectName("day_cancel_button")
-        self.cancel_button.clicked.connect(self.cancel)
         self.progress_bar = QProgressBar(run_box)
         self.progress_bar.setObjectName("day_progress")
         self.progress_bar.setRange(0, 100)
         self.progress_bar.setValue(0)
         self.progress_bar.setTextVisible(True)
+        self.jobs = JobRunner(
+            self, self.progress_bar, self.cancel_button, messages=True, end_texts=_BAR_AT_END
+        )
         self.status_label = QLabel("", run_box)
         self.status_label.setObjectName("day_status")
         self.status_label.setWordWrap(True)
@@ -310,32 +315,20 @@ class DayPanel(QWidget):
         self._run(work, self._on_compared, "Comparing batching windows…")
 
     def cancel(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
+        if self.jobs.busy():
+            self.jobs.cancel()
             self.status_label.setText("Cancelling…")
 
-    def _run(self, work: object, on_done: object, message: str) -> None:
-        task = Task(work)  # type: ignore[arg-type]
-        task.signals.progress.connect(self._on_progress)
-        task.signals.done.connect(on_done)  # type: ignore[arg-type]
-        task.signals.failed.connect(self._on_failed)
-        task.signals.cancelled.connect(self._on_cancelled)
-        self._task = task
+    def _run(
+        self, work: Callable[[Progress], Any], on_done: Callable[[Any], None], message: str
+    ) -> None:
         self.pause()
-        self.progress_bar.setValue(0)
         self.status_label.setStyleSheet("")
         self.status_label.setText(message)
+        self.jobs.run(Job(message, work, on_done, self._on_failed, self._on_cancelled, bar="%p%"))
         self._update_enabled()
-        start(task)
-
-    def _on_progress(self, percent: int, message: str) -> None:
-        self.progress_bar.setValue(percent)
-        if message:
-            self.progress_bar.setFormat(f"%p%  {message}")
 
     def _finish(self, outcome: str) -> None:
-        self._task = None
-        self.progress_bar.setFormat("%p%")
         self._update_enabled()
         self.run_ended.emit(outcome)
 
@@ -379,7 +372,7 @@ class DayPanel(QWidget):
         self._finish("cancelled")
 
     def _update_enabled(self) -> None:
-        idle = self._task is None
+        idle = not self.jobs.busy()
         ready = idle and self._graph is not None
         self.simulate_button.setEnabled(ready)
         self.compare_button.setEnabled(ready)
@@ -446,7 +439,7 @@ class DayPanel(QWidget):
             self.kpi_labels[key].setText(value)
 
     def _show_note(self) -> None:
-        if self._board_changed and self._task is None:
+        if self._board_changed and not self.jobs.busy():
             self.status_label.setText("The board changed since this run; simulate again.")
 
     def _show_chart(self, results: list[DayResult]) -> None:

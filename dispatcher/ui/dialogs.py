@@ -69,7 +69,7 @@ class WhyNotDialog(QDialog):
         self.load.setEditable(True)
         form.addRow("Truck", self.truck)
         form.addRow("Load", self.load)
-        self.result = QLabel(self)
+        self.result: QLabel = QLabel(self)  # type: ignore[assignment]
         self.result.setObjectName("why_result")
         self.result.setWordWrap(True)
         self.result.setMinimumWidth(420)

@@ -25,7 +25,7 @@ from dispatcher.costs import MatchSettings
 from dispatcher.fleet import Load, LoadStatus, Truck, TruckStatus, TruckType
 from dispatcher.matching import Assignment, MatchResult
 from freightlab.errors import InputError
-from freightlab.progress import Cancelled, Progress
+from freightlab.progress import Cancelled, Progress, ThrottledProgress
 
 #: Boards with at least this many idle-truck x open-load pairs are matched in a child.
 CHILD_THRESHOLD_PAIRS = 4_000_000
@@ -123,17 +123,9 @@ def _send(conn: Connection, message: dict[str, Any]) -> None:
     conn.send_bytes(json.dumps(message).encode("utf-8"))
 
 
-class _PipeProgress(Progress):
-    def __init__(self, conn: Connection) -> None:
-        super().__init__(None)
-        self._conn = conn
-        self._last = -1
-
-    def update(self, fraction: float, message: str = "") -> None:
-        pct = int(fraction * 100)
-        if pct != self._last:
-            self._last = pct
-            _send(self._conn, {"progress": fraction, "message": message})
+def _pipe_progress(conn: Connection) -> Progress:
+    """Progress sent to the parent over the pipe, at most once per percent."""
+    return ThrottledProgress(Progress(lambda f, m: _send(conn, {"progress": f, "message": m})))
 
 
 def _child_main(conn: Connection, request: bytes) -> None:
@@ -147,7 +139,7 @@ def _child_main(conn: Connection, request: bytes) -> None:
         trucks = [_truck(d) for d in req["trucks"]]
         loads = [_load(d) for d in req["loads"]]
         settings = MatchSettings(**req["settings"])
-        result = OptimalMatcher().match(trucks, loads, graph, settings, _PipeProgress(conn))
+        result = OptimalMatcher().match(trucks, loads, graph, settings, _pipe_progress(conn))
         _send(conn, {"result": _result_json(result)})
     except InputError as exc:
         _send(conn, {"error": str(exc), "input": True})

@@ -7,7 +7,7 @@ change through one path.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -22,11 +22,19 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor
 
 from dispatcher.board import Board
-from dispatcher.fleet import Load, LoadStatus, Truck, TruckStatus, TruckType
+from dispatcher.fleet import (
+    LOAD_EDITABLE,
+    TRUCK_EDITABLE,
+    Load,
+    LoadStatus,
+    Truck,
+    TruckStatus,
+    TruckType,
+)
 from dispatcher.matching import Assignment
 from dispatcher.routes import RouteGraph
 from dispatcher.ui import style
-from dispatcher.ui.map_view import LOAD_MIME, load_mime
+from dispatcher.ui.dnd import LOAD_MIME, load_mime
 
 ID_ROLE = Qt.ItemDataRole.UserRole  # the truck/load id of a row
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1  # raw value for sorting
@@ -45,28 +53,40 @@ class Column:
     tip: str = ""
 
 
-TRUCK_COLUMNS = [
-    Column("Truck", "id"),
-    Column("City", "location", "city", True, "Where the truck is (double-click to move it)"),
-    Column("Type", "truck_type", "type", True),
-    Column("Capacity t", "capacity_t", "number", True),
-    Column("Available", "available_at", "time", True, "When the truck is free (HH:MM)"),
-    Column("Status", "status", "status", True, "Idle or off duty can be set by hand"),
-    Column("Load", "", "derived", False, "The load this truck carries"),
-]
+def _columns(editable: tuple[str, ...], rows: list[tuple[str, str, str, str]]) -> list[Column]:
+    """Table columns: (header, field, kind, tip); a field the record's field table marks
+    editable (dispatcher.fleet) is editable in the table."""
+    return [Column(h, f, k, f in editable, tip) for h, f, k, tip in rows]
 
-LOAD_COLUMNS = [
-    Column("Load", "id"),
-    Column("From", "origin", "city", True),
-    Column("To", "destination", "city", True),
-    Column("Type", "truck_type", "type", True),
-    Column("Weight t", "weight_t", "number", True),
-    Column("Pickup from", "pickup_earliest", "time", True),
-    Column("Pickup by", "pickup_latest", "time", True),
-    Column("Price ₹", "price", "number", True),
-    Column("Status", "status", "status", True, "Open or cancelled can be set by hand"),
-    Column("Truck", "truck_id", "text", False, "The truck carrying this load"),
-]
+
+TRUCK_COLUMNS = _columns(
+    TRUCK_EDITABLE,
+    [
+        ("Truck", "id", "text", ""),
+        ("City", "location", "city", "Where the truck is (double-click to move it)"),
+        ("Type", "truck_type", "type", ""),
+        ("Capacity t", "capacity_t", "number", ""),
+        ("Available", "available_at", "time", "When the truck is free (HH:MM)"),
+        ("Status", "status", "status", "Idle or off duty can be set by hand"),
+        ("Load", "", "derived", "The load this truck carries"),
+    ],
+)
+
+LOAD_COLUMNS = _columns(
+    LOAD_EDITABLE,
+    [
+        ("Load", "id", "text", ""),
+        ("From", "origin", "city", ""),
+        ("To", "destination", "city", ""),
+        ("Type", "truck_type", "type", ""),
+        ("Weight t", "weight_t", "number", ""),
+        ("Pickup from", "pickup_earliest", "time", ""),
+        ("Pickup by", "pickup_latest", "time", ""),
+        ("Price ₹", "price", "number", ""),
+        ("Status", "status", "status", "Open or cancelled can be set by hand"),
+        ("Truck", "truck_id", "text", "The truck carrying this load"),
+    ],
+)
 
 
 class _BoardModel(QAbstractTableModel):
@@ -293,7 +313,7 @@ class LoadTableModel(_BoardModel):
     def mimeTypes(self) -> list[str]:
         return [LOAD_MIME]
 
-    def mimeData(self, indexes: list[QModelIndex]) -> QMimeData:
+    def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:
         rows = sorted({i.row() for i in indexes if i.isValid()})
         return load_mime(self.id_at(rows[0])) if rows else QMimeData()
 

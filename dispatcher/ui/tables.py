@@ -19,7 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dispatcher.ui.map_view import mime_load_id
+from dispatcher.ui import dnd
+from dispatcher.ui.dnd import mime_load_id
 from dispatcher.ui.models import CHOICES_ROLE, ID_ROLE, BoardFilter
 
 
@@ -115,10 +116,7 @@ class TruckTable(BoardTable):
         self.status_hint: Callable[[str], None] | None = None
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if mime_load_id(event.mimeData()) is not None:
-            event.acceptProposedAction()
-        else:
-            event.ignore()
+        dnd.enter(event)
 
     def dragMoveEvent(self, event: QDragMoveEvent) -> None:
         load_id = mime_load_id(event.mimeData())
@@ -126,13 +124,8 @@ class TruckTable(BoardTable):
         if load_id is None or truck_id is None:
             event.ignore()
             return
-        if self.drop_check is not None and self.status_hint is not None:
-            reason = self.drop_check(load_id, truck_id)
-            self.status_hint(
-                f"Drop to assign {load_id} to {truck_id}"
-                if reason is None
-                else f"{load_id} cannot go on {truck_id}: {reason}"
-            )
+        if self.status_hint is not None:
+            dnd.hint(self.drop_check, self.status_hint, load_id, truck_id)
         event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import importlib
 
-from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from freightlab.ui.app import app_icon
+from freightlab.ui.area import Area, AreaDefaults
 
 ABOUT_TEXT = """<h3>Freightlab 0.1</h3>
 <p>A dispatch desk for freight and a sandbox for the system that matches loads to trucks.</p>
@@ -46,11 +47,11 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.tabs)
 
         self.desk = self._make_desk()
-        self.tabs.addTab(self.desk, "Dispatch")
+        self.tabs.addTab(_widget(self.desk), "Dispatch")
         self.design_lab = self._make_design_lab()
-        self.tabs.addTab(self.design_lab, "Design Lab")
+        self.tabs.addTab(_widget(self.design_lab), "Design Lab")
         self.rehearse = self._make_rehearse()
-        self.tabs.addTab(self.rehearse, "Rehearse")
+        self.tabs.addTab(_widget(self.rehearse), "Rehearse")
         for index, tip in enumerate(
             (
                 "Trucks and loads on the map; suggested matches (Ctrl+1)",
@@ -60,9 +61,10 @@ class MainWindow(QMainWindow):
         ):
             self.tabs.setTabToolTip(index, tip)
 
-        for area in (self.desk, self.design_lab, self.rehearse):
-            if hasattr(area, "status_message"):
-                area.status_message.connect(self._show_status)
+        self.areas: list[Area] = [self.desk, self.design_lab, self.rehearse]
+        for area in self.areas:
+            area.status_message.connect(self._show_status)
+        self.desk.watch_document(self._update_title)
         # An area's shortcuts (Ctrl+Z, Ctrl+R...) work while focus is inside it: follow the tab.
         self.tabs.currentChanged.connect(self._focus_area)
         self._build_menus()
@@ -70,16 +72,13 @@ class MainWindow(QMainWindow):
         self._restore_settings()
 
     # --- areas -----------------------------------------------------------------------------
-    def _make_desk(self) -> QWidget:
-        desk = _area("dispatcher.ui.desk", "DispatchDesk", "dispatch_desk", "Dispatch", self)
-        if hasattr(desk, "dirty_changed"):
-            desk.dirty_changed.connect(self._update_title)
-        return desk
+    def _make_desk(self) -> Area:
+        return _area("dispatcher.ui.desk", "DispatchDesk", "dispatch_desk", "Dispatch", self)
 
-    def _make_design_lab(self) -> QWidget:
+    def _make_design_lab(self) -> Area:
         return _area("simulation.ui.lab", "DesignLab", "design_lab", "Design Lab", self)
 
-    def _make_rehearse(self) -> QWidget:
+    def _make_rehearse(self) -> Area:
         return _area("designs.ui.rehearse", "RehearsePanel", "rehearse_panel", "Rehearse", self)
 
     # --- menus -----------------------------------------------------------------------------
@@ -97,15 +96,16 @@ class MainWindow(QMainWindow):
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
 
-        for area, title in ((self.desk, "&Dispatch"), (self.design_lab, "Design &Lab")):
-            actions = getattr(area, "menu_actions", None)
-            if callable(actions):
-                menu = self.menuBar().addMenu(title)
-                for action in actions():
-                    if action is None:
-                        menu.addSeparator()
-                    else:
-                        menu.addAction(action)
+        for area in self.areas:
+            title = area.menu_title()
+            if title is None:
+                continue
+            menu = self.menuBar().addMenu(title)
+            for action in area.menu_actions():
+                if action is None:
+                    menu.addSeparator()
+                else:
+                    menu.addAction(action)
 
         view_menu = self.menuBar().addMenu("&View")
         for index in range(self.tabs.count()):
@@ -138,13 +138,12 @@ class MainWindow(QMainWindow):
 
     def open_path(self, path: str) -> None:
         """Route a file to the area that owns its kind."""
-        target = self.design_lab if path.lower().endswith(".toml") else self.desk
-        opener = getattr(target, "open_design" if target is self.design_lab else "open_board", None)
-        if opener is None:
+        target = next((area for area in self.areas if area.can_open(path)), None)
+        if target is None:
             QMessageBox.warning(self, "Open", f"Cannot open {path}: no area handles this file.")
             return
-        self.tabs.setCurrentWidget(target)
-        opener(path)
+        self.tabs.setCurrentWidget(_widget(target))
+        target.open_path(path)
 
     def _focus_area(self, index: int) -> None:
         area = self.tabs.widget(index)
@@ -185,7 +184,7 @@ class MainWindow(QMainWindow):
 
     # --- title and settings ----------------------------------------------------------------
     def _update_title(self, dirty: bool) -> None:
-        name = getattr(self.desk, "document_title", lambda: "")()
+        name = self.desk.document_title()
         title = f"{name} — {self._base_title}" if name else self._base_title
         self.setWindowTitle(("*" if dirty else "") + title)
 
@@ -210,25 +209,38 @@ class MainWindow(QMainWindow):
         settings.setValue("main_window/tab", self.tabs.currentIndex())
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        can_close = getattr(self.desk, "maybe_close", None)
-        if callable(can_close) and not can_close():
+        if not all(area.maybe_close() for area in self.areas):
             event.ignore()
             return
         self.save_settings()
         super().closeEvent(event)
 
 
-def _area(module: str, cls: str, object_name: str, title: str, parent: QWidget) -> QWidget:
-    """The area's widget; an area whose module is not built yet says so plainly."""
-    try:
-        widget: QWidget = getattr(importlib.import_module(module), cls)(parent)
-    except ModuleNotFoundError as exc:
-        if exc.name != module:
-            raise
-        widget = QWidget(parent)
-        layout = QVBoxLayout(widget)
+class _Placeholder(AreaDefaults, QWidget):
+    """An area whose module is not built yet: it says so plainly."""
+
+    status_message = Signal(str)
+
+    def __init__(self, title: str, parent: QWidget) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
         label = QLabel(f"<h2>{title}</h2><p>This area is being built.</p>")
         label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(label)
-    widget.setObjectName(object_name)
-    return widget
+
+
+def _widget(area: Area) -> QWidget:
+    assert isinstance(area, QWidget)
+    return area
+
+
+def _area(module: str, cls: str, object_name: str, title: str, parent: QWidget) -> Area:
+    """The area's widget (an :class:`Area`); a placeholder while its module is not built."""
+    try:
+        area: Area = getattr(importlib.import_module(module), cls)(parent)
+    except ModuleNotFoundError as exc:
+        if exc.name != module:
+            raise
+        area = _Placeholder(title, parent)
+    _widget(area).setObjectName(object_name)
+    return area

@@ -7,8 +7,10 @@ the view only shows what the core returns.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -31,11 +33,13 @@ from PySide6.QtWidgets import (
 
 from designs.loader import load_design
 from designs.schema import Design
-from designs.ui.editor import DesignEditor
 from freightlab.atomic import atomic_write_text
 from freightlab.errors import InputError
+from freightlab.jobs import Job
 from freightlab.progress import Progress
-from freightlab.ui.worker import Task, start
+from freightlab.ui.area import AreaDefaults
+from freightlab.ui.design_editor import DesignEditor
+from freightlab.ui.jobs import END_TEXTS, JobRunner
 from simulation.analytic import Prediction, predict_or_explain
 from simulation.results import Comparison, ReplicationResult, SimResult
 from simulation.sweeps import parse_rates
@@ -111,7 +115,7 @@ def _compare(
     )
 
 
-class DesignLab(QWidget):
+class DesignLab(AreaDefaults, QWidget):
     status_message = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -120,12 +124,10 @@ class DesignLab(QWidget):
         self.current: LoadedDesign | None = None
         self.last_outcome: RunOutcome | None = None
         self.last_comparison: Comparison | None = None
-        self._task: Task | None = None
-        self._load_task: Task | None = None
         self._wanted: Path | None = None
         self._announce = False
         # Replications and comparisons on a Dask cluster (tcp://HOST:PORT); "" = local
-        self.scheduler: str = QSettings().value("design_lab/scheduler", "", type=str)
+        self.scheduler = str(QSettings().value("design_lab/scheduler", "", type=str))
 
         self.design_picker = QComboBox()
         self.design_picker.setObjectName("design_picker")
@@ -164,12 +166,15 @@ class DesignLab(QWidget):
         self.cancel_button.setObjectName("cancel_button")
         self.cancel_button.setToolTip("Stop the running simulation (Esc)")
         self.cancel_button.setEnabled(False)
-        self.cancel_button.clicked.connect(self.cancel)
         self.progress_bar = QProgressBar()
         self.progress_bar.setObjectName("run_progress")
         self.progress_bar.setRange(0, 100)
         self.progress_bar.setValue(0)
         self.progress_bar.setTextVisible(True)
+        self.jobs = JobRunner(
+            self, self.progress_bar, self.cancel_button, messages=True, end_texts=END_TEXTS
+        )
+        self.jobs.busy_changed.connect(self._busy)
 
         top = QHBoxLayout()
         for widget in (
@@ -200,7 +205,7 @@ class DesignLab(QWidget):
         )
         self.compare_button.clicked.connect(self.run_comparison)
         bottom = QHBoxLayout()
-        for widget in (
+        row: tuple[QWidget, ...] = (
             self.duration,
             self.seed,
             self.runs,
@@ -209,8 +214,9 @@ class DesignLab(QWidget):
             QLabel("at rates"),
             self.rates,
             self.compare_button,
-        ):
-            bottom.addWidget(widget)
+        )
+        for item in row:
+            bottom.addWidget(item)
         bottom.setStretch(bottom.indexOf(self.rates), 1)
 
         self.canvas = DesignCanvas()
@@ -251,7 +257,9 @@ class DesignLab(QWidget):
 
     # --- actions ---------------------------------------------------------------------------
     def _make_actions(self) -> list[QAction | None]:
-        def action(text: str, shortcut: str | QKeySequence.StandardKey, tip: str, slot) -> QAction:  # type: ignore[no-untyped-def]
+        def action(
+            text: str, shortcut: str | QKeySequence.StandardKey, tip: str, slot: Callable[[], Any]
+        ) -> QAction:
             act = QAction(text, self)
             act.setShortcut(QKeySequence(shortcut))
             act.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -288,6 +296,15 @@ class DesignLab(QWidget):
             ),
         ]
 
+    def menu_title(self) -> str | None:
+        return "Design &Lab"
+
+    def can_open(self, path: str) -> bool:
+        return path.lower().endswith(".toml")
+
+    def open_path(self, path: str) -> None:
+        self.open_design(path)
+
     def menu_actions(self) -> list[QAction | None]:
         return list(self._actions)
 
@@ -299,7 +316,9 @@ class DesignLab(QWidget):
 
     def choose_design(self) -> None:
         start_dir = QSettings().value("design_lab/last_dir", str(CATALOG), type=str)
-        path, _ = QFileDialog.getOpenFileName(self, "Open design", start_dir, "Designs (*.toml)")
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open design", str(start_dir), "Designs (*.toml)"
+        )
         if path:
             QSettings().setValue("design_lab/last_dir", str(Path(path).parent))
             self.open_design(path)
@@ -307,10 +326,14 @@ class DesignLab(QWidget):
     def open_design(self, path: str | Path) -> None:
         """Load and validate in a worker; an invalid file gets a dialog naming the field."""
         self._wanted = Path(path)  # the latest request wins if loads finish out of order
-        task = Task(lambda _progress: _load(Path(path)))
-        task.signals.done.connect(self._design_loaded)
-        task.signals.failed.connect(lambda message: self._error("Cannot open design", message))
-        self._load_task = start(task)
+        self.jobs.background(
+            Job(
+                f"Opening {Path(path).name}",
+                lambda _progress: _load(Path(path)),
+                self._design_loaded,
+                lambda message: self._error("Cannot open design", message),
+            )
+        )
 
     def _design_loaded(self, loaded: LoadedDesign) -> None:
         if loaded.path != self._wanted:
@@ -419,20 +442,16 @@ class DesignLab(QWidget):
     def _busy(self, busy: bool) -> None:
         self.run_button.setEnabled(not busy)
         self.compare_button.setEnabled(not busy)
-        self.cancel_button.setEnabled(busy)
-        if busy:
-            self.progress_bar.setValue(0)
 
-    def _start(self, task: Task, on_done) -> None:  # type: ignore[no-untyped-def]
-        task.signals.progress.connect(self._progress)
-        task.signals.done.connect(on_done)
-        task.signals.failed.connect(lambda message: self._finished_with_error(message))
-        task.signals.cancelled.connect(self._cancelled)
-        self._busy(True)
-        self._task = start(task)
+    def _start(
+        self, text: str, work: Callable[[Progress], Any], on_done: Callable[[Any], None]
+    ) -> None:
+        self.jobs.run(
+            Job(text, work, on_done, self._finished_with_error, self._cancelled, bar="%p%")
+        )
 
     def run(self) -> None:
-        if self.current is None or (self._task is not None and self.cancel_button.isEnabled()):
+        if self.current is None or self.jobs.busy():
             return
         if self.editor.validate() is None:
             self.left_tabs.setCurrentWidget(self.editor)
@@ -446,10 +465,12 @@ class DesignLab(QWidget):
         self.results.clear_results("Simulating…")
         runs = self.runs.value()
         where = self.scheduler or None
-        self._start(Task(lambda p: _run(design, duration, seed, runs, p, where)), self._run_done)
+        self._start(
+            "Simulating", lambda p: _run(design, duration, seed, runs, p, where), self._run_done
+        )
 
     def run_comparison(self) -> None:
-        if self.current is None or self.cancel_button.isEnabled():
+        if self.current is None or self.jobs.busy():
             return
         try:
             rates = parse_rates(self.rates.text())
@@ -462,22 +483,15 @@ class DesignLab(QWidget):
         self.results.clear_results("Comparing…")
         where = self.scheduler or None
         self._start(
-            Task(lambda p: _compare(designs, rates, duration, seed, p, where)), self._compare_done
+            "Comparing",
+            lambda p: _compare(designs, rates, duration, seed, p, where),
+            self._compare_done,
         )
 
     def cancel(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-
-    def _progress(self, percent: int, message: str) -> None:
-        self.progress_bar.setValue(percent)
-        if message:
-            self.progress_bar.setFormat(f"%p%  {message}")
+        self.jobs.cancel()
 
     def _run_done(self, outcome: RunOutcome) -> None:
-        self._busy(False)
-        self.progress_bar.setValue(100)
-        self.progress_bar.setFormat("%p%  done")
         self.last_outcome = outcome
         self.canvas.show_result(outcome.result)
         self.results.show_result(
@@ -489,21 +503,14 @@ class DesignLab(QWidget):
         )
 
     def _compare_done(self, comparison: Comparison) -> None:
-        self._busy(False)
-        self.progress_bar.setValue(100)
-        self.progress_bar.setFormat("%p%  done")
         self.last_comparison = comparison
         self.results.show_comparison(comparison)
         self.status_message.emit(f"Best under load: {comparison.best_design}")
 
     def _cancelled(self) -> None:
-        self._busy(False)
-        self.progress_bar.setFormat("cancelled")
         self.results.clear_results("Cancelled. Run again when ready.")
 
     def _finished_with_error(self, message: str) -> None:
-        self._busy(False)
-        self.progress_bar.setFormat("failed")
         self.results.clear_results("The run failed.")
         self._error("Simulation failed", message)
 

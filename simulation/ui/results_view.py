@@ -18,8 +18,9 @@ from PySide6.QtWidgets import (
 )
 
 from simulation import charts
-from simulation.analytic import Prediction, theory_summary
+from simulation.analytic import Prediction
 from simulation.results import Comparison, Estimate, ReplicationResult, SimResult
+from simulation.theory_check import theory_summary
 
 
 def _fmt(value: float | None, digits: int = 1, suffix: str = "") -> str:
@@ -169,27 +170,27 @@ class SummaryView(QWidget):
         )
         theory_components = prediction.components if prediction else {}
         component_rows = []
-        for name, stats in result.components.items():
-            th = theory_components.get(name)
+        for name, comp in result.components.items():
+            cth = theory_components.get(name)
             marker = " ◀ bottleneck" if name == result.bottleneck else ""
-            kest = reps.components.get(name) if reps and stats.workers else None
+            kest = reps.components.get(name) if reps and comp.workers else None
             component_rows.append(
                 [
                     name + marker,
-                    stats.kind,
-                    str(stats.workers or "—"),
+                    comp.kind,
+                    str(comp.workers or "—"),
                     _est(
                         kest.utilization if kest else None,
-                        stats.utilization if stats.workers else None,
+                        comp.utilization if comp.workers else None,
                         scale=100,
                         suffix="%",
                     ),
-                    _fmt(th.utilization * 100 if th and not th.is_delay else None, 1, "%"),
-                    _est(kest.mean_wait_ms if kest else None, stats.mean_wait_ms),
-                    _fmt(th.mean_wait_ms if th and not th.is_delay else None),
-                    _fmt(stats.mean_queue_len, 2),
-                    f"{stats.dropped:,}",
-                    _fmt(stats.hit_ratio * 100 if stats.hit_ratio is not None else None, 1, "%"),
+                    _fmt(cth.utilization * 100 if cth and not cth.is_delay else None, 1, "%"),
+                    _est(kest.mean_wait_ms if kest else None, comp.mean_wait_ms),
+                    _fmt(cth.mean_wait_ms if cth and not cth.is_delay else None),
+                    _fmt(comp.mean_queue_len, 2),
+                    f"{comp.dropped:,}",
+                    _fmt(comp.hit_ratio * 100 if comp.hit_ratio is not None else None, 1, "%"),
                 ]
             )
         layout.addWidget(

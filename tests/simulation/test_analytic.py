@@ -15,7 +15,6 @@ from designs.loader import dump_design, loads_design
 from designs.schema import Design
 from simulation.analytic import (
     Prediction,
-    compare_to_theory,
     coverage_gaps,
     predict,
     predict_or_explain,
@@ -45,6 +44,7 @@ from simulation.theory import (
     visit_counts,
     zipf_popularity,
 )
+from simulation.theory_check import compare_to_theory
 
 # --- Erlang B / C ------------------------------------------------------------------------
 

@@ -24,7 +24,7 @@ from scipy import stats
 
 from designs.loader import loads_design
 from designs.schema import Design
-from simulation.analytic import Prediction, compare_to_theory, predict
+from simulation.analytic import Prediction, predict
 from simulation.replications import summarise_runs
 from simulation.results import SimResult
 from simulation.runner import simulate
@@ -35,6 +35,7 @@ from simulation.theory import (
     ttl_hit_ratio,
     zipf_popularity,
 )
+from simulation.theory_check import compare_to_theory
 
 CONFIDENCE = 0.999  # one-sided t quantile: a 99.8% two-sided band
 # The bias each check is long enough to see (band <= power x theory):

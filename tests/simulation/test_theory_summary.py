@@ -5,12 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from designs.loader import loads_design
-from simulation.analytic import (
-    batch_means_relative_half_width,
-    predict_or_explain,
-    theory_summary,
-)
+from simulation.analytic import predict_or_explain
 from simulation.runner import simulate
+from simulation.theory_check import batch_means_relative_half_width, theory_summary
 
 MM1 = """
 name = "mm1"

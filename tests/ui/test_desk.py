@@ -172,8 +172,8 @@ def test_drag_a_load_row_onto_a_truck_row(qtbot, desk: DispatchDesk) -> None:
     assert desk.board.loads[load_id].status == LoadStatus.ASSIGNED
     assert desk.board.loads[load_id].truck_id == truck_id
     assert desk.board.trucks[truck_id].status == TruckStatus.EN_ROUTE_TO_PICKUP
-    assert desk.undo_stack.undoText() == f"Assign {load_id} to {truck_id}"
-    desk.undo_stack.undo()
+    assert desk.history.text("undo") == f"Assign {load_id} to {truck_id}"
+    desk.undo()
     assert desk.board.state() == start
 
 
@@ -200,7 +200,7 @@ def test_infeasible_drop_is_refused_with_its_reason(qtbot, desk: DispatchDesk) -
     reason = desk.why_not(load_id, truck_id)
     assert reason
     start = desk.board.state()
-    depth = desk.undo_stack.count()
+    depth = desk.history.count()
     with qtbot.waitSignal(desk.status_message) as signal:
         _drop(
             desk.trucks_table.viewport(),
@@ -211,7 +211,7 @@ def test_infeasible_drop_is_refused_with_its_reason(qtbot, desk: DispatchDesk) -
     assert desk.notice.isVisible()
     assert reason in desk.notice.text() and load_id in desk.notice.text()
     assert desk.board.state() == start
-    assert desk.undo_stack.count() == depth
+    assert desk.history.count() == depth
 
 
 def test_edit_a_cell_is_undoable(qtbot, desk: DispatchDesk) -> None:
@@ -266,7 +266,7 @@ def test_bad_csv_import_lists_lines_and_changes_nothing(
         "N4,pune,10,hovercraft,8\n"
     )
     start = desk.board.state()
-    depth = desk.undo_stack.count()
+    depth = desk.history.count()
     desk.import_trucks(bad)
     _wait_idle(qtbot, desk)
     dialog = desk.import_dialog
@@ -275,7 +275,7 @@ def test_bad_csv_import_lists_lines_and_changes_nothing(
     assert len(problems) == 3
     assert any("3" in p for p in problems) and any("4" in p for p in problems)
     assert desk.board.state() == start
-    assert desk.undo_stack.count() == depth
+    assert desk.history.count() == depth
     assert "Nothing imported" in desk.notice.text()
     dialog.close()
 
@@ -290,7 +290,7 @@ def test_good_import_is_one_undo_step(qtbot, desk: DispatchDesk, tmp_path: Path)
     _wait_idle(qtbot, desk)
     assert list(desk.board.trucks) == ["N1", "N2"]
     assert desk.trucks_table.model().rowCount() == 2
-    desk.undo_stack.undo()
+    desk.undo()
     assert desk.board.state() == start
     assert desk.trucks_table.model().rowCount() == 100
 
@@ -350,11 +350,11 @@ def test_day_replay_moves_trucks_on_the_map(qtbot, desk: DispatchDesk) -> None:
     view = desk.map
     truck = next(iter(desk.board.trucks.values()))
     home = view.marker_pos(TRUCK, truck.id)
-    assert desk._day_tab >= 0  # the Day panel is embedded
-    desk.side_tabs.setCurrentIndex(desk._day_tab)
+    assert desk.day_tab.index >= 0  # the Day panel is embedded
+    desk.side_tabs.setCurrentIndex(desk.day_tab.index)
     delhi = desk.graph.city("delhi")
-    desk._on_replay_positions({truck.id: (delhi.lat + 0.5, delhi.lon + 0.5, "deadhead")})
-    desk._on_replay_loads({})  # nothing posted yet: no load markers
+    desk.day_tab.on_positions({truck.id: (delhi.lat + 0.5, delhi.lon + 0.5, "deadhead")})
+    desk.day_tab.on_loads({})  # nothing posted yet: no load markers
     qtbot.waitUntil(lambda: view.marker_pos(TRUCK, truck.id) != home, timeout=2000)
     assert all(m.kind == TRUCK for m in view.markers.markers)
     i = view.markers.index[(TRUCK, truck.id)]
@@ -385,11 +385,11 @@ def test_a_stale_desks_import_over_newer_work_is_told_why(
 
     trucks = tmp_path / "trucks.csv"
     trucks.write_text("id,location,capacity_t,truck_type,available_at\nN1,delhi,10,open,8\n")
-    depth = other.undo_stack.count()
+    depth = other.history.count()
     other.import_trucks(trucks)  # a whole-board write, guarded by the revision it last read
     _wait_idle(qtbot, other)
     assert "changed elsewhere" in other.notice.text()
-    assert other.undo_stack.count() == depth
+    assert other.history.count() == depth
     assert "N1" not in other.board.trucks
     # the refusal made it read the file again: it now shows desk's assignment
     assert other.board.loads[load_id].truck_id == truck_id

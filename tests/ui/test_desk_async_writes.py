@@ -108,7 +108,7 @@ def test_accept_all_returns_before_the_commit_and_shows_it_after(qtbot, shared) 
     assert a.store is not None
     pairs = {s.assignment.load_id: s.assignment.truck_id for s in a.suggestion_model.items}
     start = a.board.state()
-    depth = a.undo_stack.count()
+    depth = a.history.count()
     release = _Gate(a.store)
 
     qtbot.mouseClick(a.accept_all_button, Qt.MouseButton.LeftButton)  # returns at once
@@ -118,7 +118,7 @@ def test_accept_all_returns_before_the_commit_and_shows_it_after(qtbot, shared) 
     assert "shows once committed" in a.notice.text()
     assert a.board.state() == start and a.board.assignments == {}
     assert a.kpis.values["loads_assigned"] == "0"
-    assert a.undo_stack.count() == depth
+    assert a.history.count() == depth
     assert _in_file(path) == {}
     assert not a.accept_all_button.isEnabled() and not a.undo_action.isEnabled()
     _shot(a, "desk_accept_all_pending.png")
@@ -138,7 +138,7 @@ def test_accept_all_returns_before_the_commit_and_shows_it_after(qtbot, shared) 
     assert {lid: x.truck_id for lid, x in a.board.assignments.items()} == pairs
     assert a.kpis.values["loads_assigned"] == str(len(pairs))
     assert a.suggestion_model.items == []
-    assert a.undo_stack.count() == depth + 1
+    assert a.history.count() == depth + 1
     assert "Written to shared.fboard" in a.notice.text()
     assert _in_file(path) == pairs
     assert a.accept_all_button.isEnabled() is False  # nothing left to accept
@@ -166,7 +166,7 @@ def test_a_stale_desks_accept_all_is_refused_with_no_partial_change(qtbot, share
     assert a.assign_by_hand(taken.load_id, taken.truck_id)  # A takes one load first
     assert _in_file(path) == {taken.load_id: taken.truck_id}
     start = b.board.state()
-    depth = b.undo_stack.count()
+    depth = b.history.count()
     with BoardStore.open(path) as s:
         revision = s.current_revision()
 
@@ -182,7 +182,7 @@ def test_a_stale_desks_accept_all_is_refused_with_no_partial_change(qtbot, share
     with BoardStore.open(path) as s:
         assert s.current_revision() == revision
         assert all(h.owner != b.owner for h in s.history())
-    assert b.undo_stack.count() == depth
+    assert b.history.count() == depth
     # B re-read the file: it shows A's assignment and nothing else changed
     _wait_for(qtbot, lambda: b.board.loads[taken.load_id].truck_id == taken.truck_id)
     _wait_idle(qtbot, b)
@@ -210,11 +210,11 @@ def test_a_stale_big_undo_is_refused_and_dropped(qtbot, shared) -> None:
     _wait_idle(qtbot, b)
     assert b.unassign(some_load)  # B changes one load of A's step
     a._poll_timer.stop()  # A has not seen it yet
-    depth = a.undo_stack.count()
+    depth = a.history.count()
     a.undo()
     _wait_idle(qtbot, a)
     assert "Cannot undo" in a.notice.text() and b.owner in a.notice.text()
-    assert a.undo_stack.count() == depth - 1  # the stale step is dropped, not replayed
+    assert a.history.count() == depth - 1  # the stale step is dropped, not replayed
     left = dict(accepted)
     del left[some_load]
     assert _in_file(path) == left
@@ -228,7 +228,7 @@ def test_cancel_while_a_write_runs_leaves_the_file_whole(qtbot, shared, when: st
     assert a.store is not None
     pairs = {s.assignment.load_id: s.assignment.truck_id for s in a.suggestion_model.items}
     start = a.board.state()
-    depth = a.undo_stack.count()
+    depth = a.history.count()
     gate = _Gate(a.store, after_commit=when == "after the commit")
     assert a.accept_all()
     _wait_for(qtbot, gate.reached.is_set)
@@ -240,11 +240,11 @@ def test_cancel_while_a_write_runs_leaves_the_file_whole(qtbot, shared, when: st
         assert "nothing was written" in a.notice.text()
         assert _in_file(path) == {}
         assert a.board.state() == start
-        assert a.undo_stack.count() == depth
+        assert a.history.count() == depth
     else:  # too late to cancel: committed, so shown and undoable
         assert _in_file(path) == pairs
         assert {k: x.truck_id for k, x in a.board.assignments.items()} == pairs
-        assert a.undo_stack.count() == depth + 1
+        assert a.history.count() == depth + 1
     assert not a.busy() and a.writing() is None
     # the desk takes changes again
     if when == "before the commit":

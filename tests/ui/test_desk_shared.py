@@ -71,7 +71,7 @@ def test_two_desks_cannot_both_assign_one_load(qtbot, shared) -> None:
     with BoardStore.open(path) as s:  # a third reader sees it committed
         assert {x.load_id: x.truck_id for x in s.load().assignments} == {load_id: t1}
 
-    depth = b.undo_stack.count()
+    depth = b.history.count()
     assert b.board.loads[load_id].status == LoadStatus.OPEN  # B's stale view
     _drag(b, load_id, t2)
     text = b.notice.text()
@@ -79,7 +79,7 @@ def test_two_desks_cannot_both_assign_one_load(qtbot, shared) -> None:
     assert f"Cannot assign {load_id} to {t2}" in text
     assert f"already assigned to truck {t1}" in text and a.owner in text
     # B did not apply it, and now shows what the file holds (read again in a worker)
-    assert b.undo_stack.count() == depth
+    assert b.history.count() == depth
     qtbot.waitUntil(lambda: b.board.loads[load_id].truck_id == t1, timeout=6000)
     assert b.board.loads[load_id].status == LoadStatus.ASSIGNED
     row = b.load_model.row_of(load_id)
@@ -114,10 +114,10 @@ def test_undo_writes_through_and_the_other_desk_sees_it(qtbot, shared) -> None:
     t2 = _other_truck(b, load_id, t1)
     assert _drag(b, load_id, t2)
     a._poll_timer.stop()
-    depth = a.undo_stack.count()
+    depth = a.history.count()
     a.redo_action.trigger()
     assert f"already assigned to truck {t2}" in a.notice.text() and b.owner in a.notice.text()
-    assert a.undo_stack.count() == depth - 1  # the stale step is dropped, not replayed
+    assert a.history.count() == depth - 1  # the stale step is dropped, not replayed
     qtbot.waitUntil(lambda: a.board.loads[load_id].truck_id == t2, timeout=3000)
 
 
@@ -165,12 +165,12 @@ def test_edits_and_imports_are_written_through(qtbot, shared, tmp_path: Path) ->
     assert a.edit_truck("T005", "capacity_t", 33.0) is None
     assert not a.dirty
     qtbot.waitUntil(lambda: b.board.trucks["T005"].capacity_t == 33.0, timeout=6000)
-    assert b.undo_stack.count() == 0
+    assert b.history.count() == 0
 
     # B edits another truck: A's undo step (T005) is untouched, so A keeps its history
     assert b.edit_truck("T006", "capacity_t", 7.0) is None
     qtbot.waitUntil(lambda: a.board.trucks["T006"].capacity_t == 7.0, timeout=6000)
-    assert a.undo_stack.count() == 1
+    assert a.history.count() == 1
     a.undo_action.trigger()
     with BoardStore.open(path) as s:
         caps = {t.id: t.capacity_t for t in s.load().trucks}
@@ -186,7 +186,7 @@ def test_edits_and_imports_are_written_through(qtbot, shared, tmp_path: Path) ->
         assert [t.id for t in s.load().trucks] == ["N1", "N2"]
     qtbot.waitUntil(lambda: list(a.board.trucks) == ["N1", "N2"], timeout=6000)
     assert a.trucks_table.model().rowCount() == 2
-    assert a.undo_stack.count() == 0  # the board was reshaped: A's history is gone
+    assert a.history.count() == 0  # the board was reshaped: A's history is gone
     assert "undo history cleared" in a.notice.text()
 
 

@@ -94,3 +94,18 @@ def test_shortcut_list_covers_every_area(qtbot) -> None:
     keys = {keys for _menu, _name, keys in rows}
     assert {"Ctrl+O", "Ctrl+Z", "Ctrl+R", "F1"} <= keys
     assert {menu for menu, _name, _keys in rows} >= {"File", "Dispatch", "Design Lab", "Help"}
+
+
+def test_the_window_talks_to_its_areas_through_the_area_protocol(qtbot, tmp_path: Path) -> None:
+    from freightlab.ui.area import Area
+
+    window = _window(qtbot)
+    assert all(isinstance(area, Area) for area in window.areas)
+    titles = [area.menu_title() for area in window.areas]
+    assert titles == ["&Dispatch", "Design &Lab", None]  # Rehearse has no menu
+    menus = [a.text() for a in window.menuBar().actions()]
+    assert "&Dispatch" in menus and "Design &Lab" in menus
+    assert window.desk.can_open("x.fboard") and not window.desk.can_open("x.toml")
+    assert window.design_lab.can_open("x.toml") and not window.rehearse.can_open("x.toml")
+    qtbot.waitUntil(window.desk.is_ready, timeout=15_000)
+    assert window.desk.document_title() in window.windowTitle()

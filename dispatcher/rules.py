@@ -1,0 +1,97 @@
+"""Dispatch rules for one truck and one load on a board: may it, why not, at what cost.
+
+Two sources decide, in this order: the state of the board (a busy truck, a load already
+taken: :meth:`Board.blocker`) and the matcher's physical rules (type, capacity, deadhead
+limit, pickup window: :func:`dispatcher.costs.explain`). The desk's drag feedback, its
+"Why not?" dialog, an assignment by hand, the session's export and the CLI all ask here, so
+an answer never depends on where the question came from.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping
+
+from dispatcher.board import Board
+from dispatcher.costs import Explanation, MatchSettings, explain
+from dispatcher.fleet import Load, Truck
+from dispatcher.matching import Assignment
+from dispatcher.routes import RouteGraph
+from dispatcher.status import load_unassigned, truck_unassigned
+
+
+def matchable(truck: Truck, load: Load) -> tuple[Truck, Load]:
+    """Copies as the matcher's rules expect them: a reassigned load counts as open, its
+    truck as idle (the pair is judged as if the assignment were not there)."""
+    if load_unassigned(load.status) != load.status:
+        load = dataclasses.replace(load, status=load_unassigned(load.status), truck_id=None)
+    if truck_unassigned(truck.status) != truck.status:
+        truck = dataclasses.replace(truck, status=truck_unassigned(truck.status))
+    return truck, load
+
+
+def judge(truck: Truck, load: Load, graph: RouteGraph, settings: MatchSettings) -> Explanation:
+    """The matcher's verdict on this pair, ignoring an assignment either already has."""
+    t, ld = matchable(truck, load)
+    return explain(t, ld, graph, settings)
+
+
+def why_not(
+    board: Board,
+    graph: RouteGraph | None,
+    settings: MatchSettings,
+    load_id: str,
+    truck_id: str,
+) -> str | None:
+    """The reason this load cannot go on this truck, or None if it can."""
+    blocker = board.blocker(truck_id, load_id)
+    if blocker is not None:
+        return blocker
+    if graph is None:
+        return "the map is not loaded yet"
+    e = judge(board.trucks[truck_id], board.loads[load_id], graph, settings)
+    return None if e.feasible else e.reason
+
+
+def explain_pair(
+    board: Board,
+    graph: RouteGraph | None,
+    settings: MatchSettings,
+    truck_id: str,
+    load_id: str,
+    left_out: Mapping[str, str] | None = None,
+) -> tuple[bool, str]:
+    """For "Why not?": (possible, the rule that forbids it or the cost summary). ``left_out``:
+    the last matcher run's reasons for the loads it did not match."""
+    if truck_id not in board.trucks:
+        return False, f"there is no truck {truck_id!r} on the board"
+    if load_id not in board.loads:
+        return False, f"there is no load {load_id!r} on the board"
+    reason = why_not(board, graph, settings, load_id, truck_id)
+    if reason is not None:
+        return False, reason
+    assert graph is not None
+    verdict = judge(board.trucks[truck_id], board.loads[load_id], graph, settings).reason
+    if left_out is not None and load_id in left_out:
+        verdict += f". The matcher left {load_id} out: {left_out[load_id]}"
+    return True, verdict
+
+
+def priced(
+    pairs: Iterable[tuple[Truck, Load]], graph: RouteGraph, settings: MatchSettings
+) -> list[Assignment]:
+    """The assignments these pairs are, with their deadhead, cost and pickup time (export)."""
+    rows = []
+    for truck, load in pairs:
+        e = judge(truck, load, graph, settings)
+        rows.append(Assignment(truck.id, load.id, e.deadhead_km, e.cost, e.pickup_at))
+    return rows
+
+
+def board_assignments(board: Board, graph: RouteGraph, settings: MatchSettings) -> list[Assignment]:
+    """Every assignment on the board, priced (``match``'s CSV shape)."""
+    pairs = [(board.trucks[a.truck_id], board.loads[lid]) for lid, a in board.assignments.items()]
+    return priced(pairs, graph, settings)
+
+
+__all__ = ["board_assignments", "explain_pair", "judge", "matchable", "priced", "why_not"]

@@ -30,7 +30,7 @@ if str(ROOT) not in sys.path:
 LAM, MU, SERVERS = 2.7, 1.0, 3
 
 
-def mm3_design(requests: int):  # type: ignore[no-untyped-def]
+def mm3_design(requests: int, extra: str = ""):  # type: ignore[no-untyped-def]
     from designs.loader import loads_design
 
     duration = requests / LAM
@@ -51,13 +51,23 @@ kind = "service"
 workers = {SERVERS}
 service_ms = {{ dist = "exponential", mean = {1000.0 / MU} }}
 """
+        + extra.format(after=duration + 1.0)
     )
 
 
-def bench_engine(requests: int) -> tuple[float, int, float]:
+# A crash scheduled after the end changes nothing but makes the engine build the failing
+# station (simulation.resilient): this row measures what that station costs per request.
+RESILIENT = '[[faults]]\ncomponent = "matcher"\nkind = "crash"\nat_s = {after}\nduration_s = 1.0\n'
+
+
+def bench_engine_resilient(requests: int) -> tuple[float, int, float]:
+    return bench_engine(requests, RESILIENT)
+
+
+def bench_engine(requests: int, extra: str = "") -> tuple[float, int, float]:
     from simulation.runner import simulate
 
-    d = mm3_design(requests)
+    d = mm3_design(requests, extra)
     t0 = time.process_time()
     r = simulate(d)
     cpu = time.process_time() - t0
@@ -177,6 +187,7 @@ def main() -> None:
         f"theory (Erlang C) mean response {theory:.2f} s"
     )
     rows = [("freightlab engine (all metrics)", bench_engine, args.requests)]
+    rows.append(("engine, failing station (resilient)", bench_engine_resilient, args.requests))
     rows.append(("minimal SimPy loop", bench_simpy, args.requests))
     if not args.skip_ciw:
         rows.append(("Ciw " + _ciw_version(), bench_ciw, args.ciw_requests))

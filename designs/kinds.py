@@ -23,11 +23,14 @@ Theory = Literal["queue", "delay", "none"]
 Check = Callable[["Component"], "str | None"]
 
 # Fields every kind accepts.
-ALWAYS = frozenset({"name", "kind", "description"})
-# Fields by role, shared by the kinds that play it.
-WORKS: frozenset[str] = frozenset()  # does work that can fail
-CALLER: frozenset[str] = frozenset()  # makes synchronous calls
-SCALES: frozenset[str] = frozenset()  # has replicas an autoscaler can add
+ALWAYS = frozenset({"name", "kind", "description", "cost_per_hour"})
+# Resilience fields by role (DESIGN.md "Failures, resilience and cost"), shared by the kinds
+# that play it.
+WORKS = frozenset({"fail_ratio"})  # does work that can fail
+CALLER = frozenset({"retry", "circuit_breaker"})  # makes synchronous calls
+SCALES = frozenset({"autoscale"})  # has replicas an autoscaler can add
+# Faults by what they need: a replica that can stop, slow or crash; a cache to flush.
+STATION_FAULTS = frozenset({"outage", "slowdown", "crash"})
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,7 @@ class KindSpec:
     target_of: routing fields (``targets``, ``consumers``) that may point at it.
     pays_workers: its servers count in a worker budget (brokers and caches hold none).
     needs_keys: requests reaching it without keys would make it meaningless (a cache).
+    faults: the fault kinds that apply to it.
     bottleneck: how the bottleneck paragraph explains it (busy workers, or partitions that
     hold each message until its consumer is done).
     scalable: replicas are the way to add capacity (the advice suggests one more replica).
@@ -67,6 +71,7 @@ class KindSpec:
     pays_workers: bool = True
     scalable: bool = False
     bottleneck: Literal["workers", "partitions"] = "workers"
+    faults: frozenset[str] = STATION_FAULTS
     needs_keys: Callable[[Component], bool] = lambda c: False
     defaults: Mapping[str, Any] = field(default_factory=dict)
 
@@ -257,6 +262,7 @@ register(
         checks=(_cache_size,),
         pays_workers=False,
         needs_keys=lambda c: c.hit_ratio is None,
+        faults=STATION_FAULTS | {"cache_flush"},
         defaults={
             "capacity": 1000,
             "policy": "lru",
@@ -294,7 +300,9 @@ register(
         icon="☰",
         colour="#d6f0ee",
         tooltip="Broker: publishing ends the response; partitions feed the consumers later",
-        fields=frozenset({"service_ms", "partitions", "consumers", "capacity"}),
+        fields=frozenset(
+            {"service_ms", "partitions", "consumers", "capacity", "dead_letter", "max_deliveries"}
+        ),
         servers=_one,
         replicas=_partitions,
         capacity_text=_queue_text,
@@ -305,6 +313,8 @@ register(
         required=(("consumers", "a queue needs field 'consumers'"),),
         pays_workers=False,
         bottleneck="partitions",
+        faults=frozenset({"outage", "slowdown"}),
+        target_of=frozenset({"dead_letter"}),
         defaults={"partitions": 1},
     )
 )
@@ -369,6 +379,7 @@ register(
             ("calibration", "a matcher needs field 'calibration' (python main.py calibrate)"),
         ),
         checks=(_batch_closes,),
+        faults=frozenset({"outage", "slowdown"}),  # a batch station has no crash model
         target_of=frozenset({"targets", "consumers"}),
         scalable=True,
         defaults={

@@ -16,7 +16,7 @@ from designs.schema import Design
 class Edge:
     source: str
     target: str
-    kind: str  # calls | then | on_miss | targets | consumers | entry
+    kind: str  # calls | then | on_miss | targets | consumers | dead_letter | entry
 
 
 @dataclass(frozen=True)

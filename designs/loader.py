@@ -4,6 +4,7 @@ the file, the component (or request class) and the field."""
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -172,12 +173,18 @@ def _describe(err: Any, data: dict[str, Any]) -> str:
     elif loc[0] == "workload":
         where = "workload"
         rest = loc[1:]
-    field = ".".join(str(x) for x in rest if not _is_union_tag(x)) or "(whole entry)"
+    field = ".".join(str(x) for x in rest if not _is_union_tag(x)) or _field_in(msg)
     if err.get("type") == "extra_forbidden":
         msg = "unknown field"
     elif err.get("type") == "float_type" and isinstance(err.get("input"), int):
         msg = "an integer beyond the range of floating-point numbers"
     return f"{where}, field '{field}': {msg}"
+
+
+def _field_in(msg: str) -> str:
+    """A rule over a whole entry names its field first ("field 'retry' needs 'calls'")."""
+    found = re.match(r"(?:field )?'([A-Za-z_.]+)'", msg)
+    return found.group(1) if found else "(whole entry)"
 
 
 def _name_at(seq: Any, index: int) -> str:

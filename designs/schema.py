@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from designs import bounds
 from designs.calibration import Calibration
 from designs.kinds import KINDS, KindSpec, kind_spec
+from designs.resilience import FAULT_FIELDS, Autoscale, CircuitBreaker, Retry, component_rules
 
 DistName = Literal[
     "exponential", "deterministic", "uniform", "lognormal", "erlang", "gamma", "empirical"
@@ -27,7 +28,7 @@ DistName = Literal[
 ProcessName = Literal["poisson", "bursty", "diurnal", "trace"]
 Strategy = Literal["round_robin", "random", "least_connections", "power_of_two", "consistent_hash"]
 CachePolicy = Literal["lru", "lfu", "ttl"]
-FaultKind = Literal["outage", "slowdown"]
+FaultKind = Literal["outage", "slowdown", "crash", "cache_flush"]
 
 Name = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.\- ]+$")]
 PosFloat = Annotated[float, Field(gt=0, allow_inf_nan=False)]
@@ -309,6 +310,14 @@ class Component(_Model):
     batch_window_ms: NonNegFloat | None = None
     batch_max: PosInt | None = None
     calibration: Calibration | None = None
+    # Failures, resilience and cost (DESIGN.md); which kinds accept them: designs.kinds.
+    fail_ratio: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] | None = None
+    retry: Retry | None = None
+    circuit_breaker: CircuitBreaker | None = None
+    autoscale: Autoscale | None = None
+    cost_per_hour: NonNegFloat | None = None  # per replica; None = the kind's default
+    dead_letter: Name | None = None
+    max_deliveries: Annotated[int, Field(ge=1, le=1000)] | None = None
 
     @field_validator("kind")
     @classmethod
@@ -336,6 +345,9 @@ class Component(_Model):
             raise ValueError("field 'ttl_s' needs policy = 'ttl'")
         if len(set(self.calls)) != len(self.calls):
             raise ValueError("field 'calls' names a component twice")
+        problem = component_rules(self)
+        if problem:
+            raise ValueError(problem)
         return self
 
     def spec(self) -> KindSpec:
@@ -347,7 +359,23 @@ class Component(_Model):
         return KINDS[self.kind].servers(self)
 
     def replica_count(self) -> int:
-        return KINDS[self.kind].replicas(self)
+        """Replicas at the start (under autoscale: ``replicas`` raised to its min)."""
+        n = KINDS[self.kind].replicas(self)
+        return max(n, self.autoscale.min) if self.autoscale is not None else n
+
+    def max_replicas(self) -> int:
+        """Replicas the engine builds: the autoscale max, else the fixed count."""
+        return self.autoscale.max if self.autoscale is not None else self.replica_count()
+
+    def replica_cost_per_hour(self) -> float:
+        """Price of one billed unit per hour: the field, else the kind's documented default."""
+        if self.cost_per_hour is not None:
+            return self.cost_per_hour
+        return KINDS[self.kind].cost_per_hour
+
+    def billed_units(self) -> int:
+        """Units paid for at the start (replicas; a broker or a cache is one unit)."""
+        return self.replica_count() if KINDS[self.kind].scalable else 1
 
     def mean_service_ms(self) -> float:
         return self.service_ms.mean_value() if self.service_ms is not None else 0.0
@@ -368,44 +396,38 @@ class Component(_Model):
         out.extend(("targets", t) for t in self.targets)
         if self.consumers:
             out.append(("consumers", self.consumers))
+        if self.dead_letter:
+            out.append(("dead_letter", self.dead_letter))
         return out
 
 
 class Fault(_Model):
-    """A scheduled fault: an outage (no new work starts) or a slowdown (service x factor)."""
+    """A scheduled fault at ``at_s``: an outage (no new work starts for ``duration_s``), a
+    slowdown (service x ``factor``), a crash (work in flight and queued on the replica is
+    lost, callers see failures, it restarts after ``duration_s``) or a cache_flush (a cache
+    forgets every entry at once)."""
 
     component: Name
     kind: FaultKind
     at_s: NonNegFloat
-    duration_s: PosFloat
+    duration_s: PosFloat | None = None
     replica: Annotated[int, Field(ge=0)] | None = None  # None: every replica
     factor: PosFloat | None = None  # slowdown multiplier
 
     @model_validator(mode="after")
     def _check(self) -> Fault:
-        if self.kind == "slowdown" and self.factor is None:
-            raise ValueError("a slowdown needs field 'factor'")
-        if self.kind == "outage" and self.factor is not None:
-            raise ValueError("field 'factor' does not apply to an outage")
+        need, optional = FAULT_FIELDS[self.kind]
+        article = "an" if self.kind[0] in "aeiou" else "a"
+        for fname in sorted(need):
+            if getattr(self, fname) is None:
+                raise ValueError(f"{article} {self.kind} needs field '{fname}'")
+        for fname in ("duration_s", "replica", "factor"):
+            if fname not in need | optional and getattr(self, fname) is not None:
+                raise ValueError(f"field '{fname}' does not apply to {article} {self.kind}")
         return self
 
-
-def _target_kinds(fname: str) -> frozenset[str] | None:
-    """Which kinds a routing field may point at (None: any kind)."""
-    if fname not in ("targets", "consumers"):
-        return None
-    return frozenset(n for n, s in KINDS.items() if fname in s.target_of)
-
-
-class Problem(BaseModel):
-    """One wiring problem, located by component (or class) and field."""
-
-    where: str
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.where}, field '{self.field}': {self.message}"
+    def end_s(self) -> float:
+        return self.at_s + (self.duration_s or 0.0)
 
 
 class Design(_Model):
@@ -417,6 +439,8 @@ class Design(_Model):
 
     @model_validator(mode="after")
     def _check_wiring(self) -> Design:
+        from designs.wiring import wiring_problems  # it reads a built Design
+
         problems = wiring_problems(self)
         if problems:
             raise ValueError("; ".join(str(p) for p in problems))
@@ -442,144 +466,3 @@ class Design(_Model):
         return self.model_copy(
             update={"workload": self.workload.model_copy(update={"classes": classes})}
         )
-
-
-def wiring_problems(design: Design) -> list[Problem]:
-    """Every reference and cycle problem, each naming the component and field."""
-    problems: list[Problem] = []
-    stations = sum(c.replica_count() for c in design.components)
-    if stations > bounds.MAX_STATIONS:
-        problems.append(
-            Problem(
-                where="design",
-                field="replicas",
-                message=f"{stations:,} replicas and partitions in all; at most "
-                f"{bounds.MAX_STATIONS:,}: {bounds.DIFFERENT_SIMULATION}",
-            )
-        )
-    keys = sum(rc.keys.count for rc in design.workload.classes if rc.keys is not None)
-    if keys > bounds.MAX_TOTAL_KEYS:
-        problems.append(
-            Problem(
-                where="workload",
-                field="classes.keys.count",
-                message=f"{keys:,} keys over all classes; at most {bounds.MAX_TOTAL_KEYS:,}: "
-                "every key's popularity is held in memory",
-            )
-        )
-    by_name: dict[str, Component] = {}
-    for c in design.components:
-        if c.name in by_name:
-            problems.append(
-                Problem(where=f"component '{c.name}'", field="name", message="defined twice")
-            )
-        by_name[c.name] = c
-    for rc in design.workload.classes:
-        if rc.entry not in by_name:
-            problems.append(
-                Problem(
-                    where=f"class '{rc.name}'",
-                    field="entry",
-                    message=f"unknown component '{rc.entry}'",
-                )
-            )
-    for c in design.components:
-        for fname, target in c.successors():
-            where = f"component '{c.name}'"
-            if target not in by_name:
-                problems.append(
-                    Problem(where=where, field=fname, message=f"unknown component '{target}'")
-                )
-                continue
-            if target == c.name:
-                problems.append(Problem(where=where, field=fname, message="refers to itself"))
-                continue
-            kinds = _target_kinds(fname)
-            if kinds is not None and by_name[target].kind not in kinds:
-                problems.append(
-                    Problem(
-                        where=where,
-                        field=fname,
-                        message=f"'{target}' is a {by_name[target].kind}; expected one of "
-                        + ", ".join(sorted(kinds)),
-                    )
-                )
-    for f in design.faults:
-        if f.component not in by_name:
-            problems.append(
-                Problem(
-                    where="fault", field="component", message=f"unknown component '{f.component}'"
-                )
-            )
-        elif f.replica is not None and f.replica >= by_name[f.component].replica_count():
-            problems.append(
-                Problem(
-                    where=f"fault on '{f.component}'",
-                    field="replica",
-                    message=f"replica {f.replica} does not exist",
-                )
-            )
-    if not problems:
-        problems.extend(_cycle_problems(design))
-    if not problems:
-        problems.extend(_keyless_cache_problems(design, by_name))
-    return problems
-
-
-def _reachable(start: str, by_name: dict[str, Component]) -> list[str]:
-    seen: list[str] = []
-    visited: set[str] = set()
-    stack = [start]
-    while stack:
-        name = stack.pop()
-        if name in visited or name not in by_name:
-            continue
-        visited.add(name)
-        seen.append(name)
-        stack.extend(t for _f, t in reversed(by_name[name].successors()))
-    return seen
-
-
-def _keyless_cache_problems(design: Design, by_name: dict[str, Component]) -> list[Problem]:
-    """A cache's hit ratio comes from request keys: without keys every lookup would miss."""
-    problems = []
-    for rc in design.workload.classes:
-        if rc.keys is not None:
-            continue
-        for name in _reachable(rc.entry, by_name):
-            c = by_name[name]
-            if KINDS[c.kind].needs_keys(c):
-                problems.append(
-                    Problem(
-                        where=f"class '{rc.name}'",
-                        field="keys",
-                        message=f"requests reach cache '{name}' without keys, so every lookup"
-                        ' would miss; give the class keys (e.g. keys = { dist = "zipf",'
-                        " count = 10000 }) or the cache a fixed hit_ratio",
-                    )
-                )
-    return problems
-
-
-def _cycle_problems(design: Design) -> list[Problem]:
-    """Requests follow fixed routes, so any cycle would route a request forever."""
-    import networkx as nx
-
-    g = nx.DiGraph()
-    for c in design.components:
-        g.add_node(c.name)
-        for fname, target in c.successors():
-            g.add_edge(c.name, target, field=fname)
-    try:
-        cycle = nx.find_cycle(g)
-    except nx.NetworkXNoCycle:
-        return []
-    first = cycle[0]
-    path = " -> ".join([e[0] for e in cycle] + [cycle[0][0]])
-    return [
-        Problem(
-            where=f"component '{first[0]}'",
-            field=str(g.edges[first[0], first[1]]["field"]),
-            message=f"cycle {path}",
-        )
-    ]

@@ -18,11 +18,13 @@ Mean end-to-end response per class is the sum over components of visits x mean r
 there, which holds by linearity whatever the dependence between stations. Percentiles are
 given only where the response distribution is known in closed form.
 
-Comparing a run with these figures: :mod:`simulation.theory_check`.
+Caches, brokers, notifiers, rate limits, queue limits, timeouts, synchronous calls, faults,
+failures, autoscaling and non-Poisson arrivals are out of reach: ``predict`` returns None and
+``coverage_gaps`` says why. Which kinds are stations, delays or out of reach comes from the
+kind registry (``designs.kinds``). Visits with retries, failed fractions and own-work
+utilisation hold for every design by the operational laws: ``simulation.flow``.
 
-Caches, brokers, notifiers, rate limits, queue limits, timeouts, synchronous calls, faults
-and non-Poisson arrivals are out of reach: ``predict`` returns None and ``coverage_gaps``
-says why.
+Comparing a run with these figures: :mod:`simulation.theory_check`.
 """
 
 from __future__ import annotations
@@ -124,6 +126,13 @@ def coverage_gaps(design: Design) -> list[str]:
             gaps.append(f"{where}: timeout_ms abandons requests")
         if c.rate_limit_rps is not None:
             gaps.append(f"{where}: a rate limit rejects requests")
+        if c.fail_ratio:
+            gaps.append(
+                f"{where}: fail_ratio ends requests early (the flow block gives their visits"
+                " and failed fraction)"
+            )
+        if c.autoscale is not None:
+            gaps.append(f"{where}: autoscale changes its capacity over time")
         if c.targets and c.effective_strategy() not in _EVEN_STRATEGIES:
             gaps.append(
                 f"{where}: strategy {c.effective_strategy()} has no closed form "

@@ -113,10 +113,15 @@ def _explain_workers(name: str, c: ComponentStats, offered_rps: float, saturated
         calls = (
             f" ({c.mean_service_ms:.1f} ms of its own work, the rest waiting on synchronous calls)"
         )
+    busy_text = (
+        f"its serving workers ({per} per replica) were busy {c.utilization:.0%} of the time."
+        if c.autoscaled
+        else f"its {c.workers} worker(s) ({c.replicas} replica(s) x {per}) were busy"
+        f" {c.utilization:.0%} of the time."
+    )
     parts = [
         f"'{name}' ({c.kind}) {'saturates first' if saturated else 'is the bottleneck'}:"
-        f" its {c.workers} worker(s)"
-        f" ({c.replicas} replica(s) x {per}) were busy {c.utilization:.0%} of the time.",
+        f" {busy_text}",
         f"Each request visits it {c.visits:.2f} time(s) and holds a worker"
         f" {c.mean_hold_ms:.1f} ms per visit{calls}, a demand of {demand_ms:.1f} ms per request,",
     ]
@@ -132,7 +137,13 @@ def _explain_workers(name: str, c: ComponentStats, offered_rps: float, saturated
         )
     elif c.mean_wait_ms > 0:
         parts.append(f"Requests wait {c.mean_wait_ms:.1f} ms on average before it starts them.")
-    if c.kind in KINDS and KINDS[c.kind].scalable and cap is not None:
+    if c.autoscaled:
+        parts.append(
+            f"An autoscaler sized it: {c.replicas_mean:.1f} replicas on average (at most"
+            f" {c.replicas}), {c.cost_per_hour:.2f}/h. A lower target_utilization or a"
+            " higher max buys shorter waits at a higher cost."
+        )
+    elif c.kind in KINDS and KINDS[c.kind].scalable and cap is not None:
         w_new = c.workers + per
         busy = offered_rps * demand_ms / 1000.0  # workers busy on average at this load
         if busy < w_new:
@@ -141,16 +152,109 @@ def _explain_workers(name: str, c: ComponentStats, offered_rps: float, saturated
                 f" {busy / w_new:.0%} and raise that bound to"
                 f" {cap * w_new / c.workers:.1f} requests/s."
             )
+            parts.append(_replica_trade(c, per))
         else:
             replicas = math.floor(busy / per) + 1
+            more = replicas - max(1, round(c.replicas_mean))
             parts.append(
                 f"One more replica would not be enough: this load keeps {busy:.1f} workers busy"
                 f" on average, so it needs at least {replicas} replicas of {per}"
-                f" ({replicas * per} workers) just to keep up, more for short waits."
+                f" ({replicas * per} workers) just to keep up, more for short waits"
+                f" (+{more * _unit_cost(c):.2f}/h)."
             )
     else:
         parts.append("More workers here would raise that bound proportionally.")
-    return " ".join(parts)
+    return " ".join(p for p in parts if p)
+
+
+def _unit_cost(c: ComponentStats) -> float:
+    return c.cost_per_hour / c.replicas_mean if c.replicas_mean > 0 else 0.0
+
+
+def _erlang_c(c: int, a: float) -> float:
+    """Probability of waiting in M/M/c with offered load a = lambda / mu (< c)."""
+    term, total = 1.0, 1.0
+    for k in range(1, c):
+        term *= a / k
+        total += term
+    last = term * a / c * (c / (c - a))
+    return last / (total + last)
+
+
+def mmc_p99_s(lam: float, mu: float, c: int) -> float | None:
+    """p99 of response time (wait + service) in M/M/c, by bisection on its tail; None when
+    the station is unstable. Pure Python, so advice needs no scipy import."""
+    if lam >= c * mu:
+        return None
+    wait_p = _erlang_c(c, lam / mu)
+    theta = c * mu - lam
+
+    def tail(t: float) -> float:
+        if abs(theta - mu) < 1e-12:
+            both = math.exp(-mu * t) * (1.0 + mu * t)
+        else:
+            both = (mu * math.exp(-theta * t) - theta * math.exp(-mu * t)) / (mu - theta)
+        return (1.0 - wait_p) * math.exp(-mu * t) + wait_p * both
+
+    lo, hi = 0.0, 1.0 / mu
+    while tail(hi) > 0.01:
+        hi *= 2.0
+    for _ in range(60):
+        mid = (lo + hi) / 2.0
+        lo, hi = (mid, hi) if tail(mid) > 0.01 else (lo, mid)
+    return hi
+
+
+def _replica_trade(c: ComponentStats, per: int) -> str:
+    """'One more replica: +0.10/h, p99 here -40%', by M/M/c per replica (round-robin split,
+    exponential holds: an estimate, said so)."""
+    if c.mean_hold_ms <= 0 or c.replicas < 1:
+        return ""
+    mu = 1000.0 / c.mean_hold_ms
+    reps = max(1, round(c.replicas_mean))
+    before = mmc_p99_s(c.arrival_rate_rps / reps, mu, per)
+    after = mmc_p99_s(c.arrival_rate_rps / (reps + 1), mu, per)
+    if before is None or after is None or before <= 0:
+        return ""
+    cut = 1.0 - after / before
+    return (
+        f"One more replica: +{_unit_cost(c):.2f}/h, p99 here about {-cut:+.0%}"
+        f" ({before * 1e3:.0f} -> {after * 1e3:.0f} ms by M/M/{per} per replica)."
+    )
+
+
+def failure_note(
+    failed: int,
+    offered: int,
+    comps: dict[str, ComponentStats],
+    calls: dict[str, list[str]] | None = None,
+) -> str:
+    """Where requests failed and what retries and breakers did, for the paragraph.
+    ``calls`` (component -> its synchronous callees) points past a caller whose failures
+    are its calls' to the callees."""
+    if failed <= 0 or offered <= 0:
+        return ""
+    worst = max(comps, key=lambda n: comps[n].failed)
+    w = comps[worst]
+    callees = (calls or {}).get(worst, [])
+    why = ""
+    if callees and w.failed:
+        names = ", ".join(f"'{c}'" for c in callees)
+        why = f", where calls to {names} failed, timed out or were refused"
+    text = (
+        f" {failed} of {offered} requests ({failed / offered:.1%}) did not complete; most"
+        f" failed visits were at '{worst}' ({w.failed} of {w.arrivals} visits{why})."
+    )
+    retries = sum(c.retries for c in comps.values())
+    if retries:
+        text += (
+            f" Retries added {retries} calls ({retries / offered:.2f} per request), load the"
+            " callee carries on top of the requests themselves."
+        )
+    short = sum(c.short_circuited for c in comps.values())
+    if short:
+        text += f" Open circuit breakers failed {short} calls at once, sparing the callee."
+    return text
 
 
 _EXPLAINERS = {"workers": _explain_workers, "partitions": _explain_partitions}

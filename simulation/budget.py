@@ -145,6 +145,10 @@ def _visits(design: Design, order: list[Component], entry: str, *, upper: bool) 
                 share = passed * _target_share(design, c, target)
             elif field == "consumers" and not upper and c.capacity is not None:
                 share = 0.0
+            if upper and field == "calls" and c.retry is not None:
+                share *= c.retry.attempts  # every attempt may be made
+            if upper and field == "consumers" and c.max_deliveries:
+                share *= c.max_deliveries  # every delivery may be retried
             v[target] += share
     return v
 

@@ -16,11 +16,16 @@ from typing import Protocol
 class Policy(Protocol):
     def lookup(self, key: int, now: float) -> bool: ...
 
+    def clear(self) -> None: ...
+
 
 class LRU:
     def __init__(self, capacity: int) -> None:
         self.capacity = capacity
         self.entries: OrderedDict[int, None] = OrderedDict()
+
+    def clear(self) -> None:
+        self.entries.clear()
 
     def lookup(self, key: int, now: float) -> bool:
         entries = self.entries
@@ -40,6 +45,11 @@ class LFU:
         self.capacity = capacity
         self.freq: dict[int, int] = {}
         self.buckets: dict[int, OrderedDict[int, None]] = {}
+        self.min_freq = 0
+
+    def clear(self) -> None:
+        self.freq.clear()
+        self.buckets.clear()
         self.min_freq = 0
 
     def lookup(self, key: int, now: float) -> bool:
@@ -73,6 +83,9 @@ class TTL:
         self.capacity = capacity
         self.ttl = ttl_s
         self.expiry: OrderedDict[int, float] = OrderedDict()
+
+    def clear(self) -> None:
+        self.expiry.clear()
 
     def lookup(self, key: int, now: float) -> bool:
         exp = self.expiry.get(key)

@@ -395,6 +395,72 @@ def comparison_figure(comparison: Comparison) -> Figure:
     return fig
 
 
+def has_resilience_data(result: SimResult) -> bool:
+    """Did the run fail requests, trip breakers or autoscale (is a failures chart useful)?"""
+    ts = result.timeseries
+    failed = any(any(v > 0 for v in series) for series in ts.failed_rps.values())
+    return failed or bool(ts.breaker_open) or bool(ts.replicas)
+
+
+def _shade_breakers(axes: Sequence[Axes], result: SimResult) -> list[Artist]:
+    """Shade every span a circuit breaker was open, one colour per caller->callee pair."""
+    handles: list[Artist] = []
+    for i, (pair, stats) in enumerate(sorted(result.breakers.items())):
+        color = f"C{(i + 3) % 10}"
+        for a, b in stats.open_spans:
+            for ax in axes:
+                ax.axvspan(a, b, color=color, alpha=0.18, linewidth=0)
+        handles.append(Patch(color=color, alpha=0.3, label=f"breaker {pair} open"))
+    return handles
+
+
+def resilience_figure(result: SimResult) -> Figure:
+    """Failed requests per second per class (breaker-open spans shaded) and, under
+    autoscaling, the replicas paid for over time with the design's cost per hour."""
+    ts = result.timeseries
+    fig = _figure((SIZE[0], SIZE[1] * 1.25))
+    scaled = bool(ts.replicas)
+    top, bottom = fig.subplots(2, 1, sharex=True) if scaled else (fig.add_subplot(), None)
+    axes = [top] if bottom is None else [top, bottom]
+    if not ts.time_s:
+        _no_data(top, "failure data")
+        top.set_title(_title(result, "failures"), wrap=True)
+        return fig
+    t = np.asarray(ts.time_s)
+    handles = _shade_breakers(axes, result)
+    window = 1
+    for i, (name, series) in enumerate(sorted(ts.failed_rps.items())):
+        y, window = _smooth(series, _count_window(ts.offered_rps.get(name, []), ts.bucket_s))
+        (line,) = top.plot(t, y, color=f"C{i}", linewidth=2.0, label=f"{name} not completed")
+        handles.append(line)
+    top.set_ylabel("requests not completed per second")
+    top.set_ylim(bottom=0, top=max(1.0, top.get_ylim()[1]) * 1.15)
+    top.grid(alpha=0.3)
+    top.legend(handles=handles, loc="upper right", fontsize="small")
+    _note_smoothing(top, window, ts.bucket_s)
+    if bottom is not None:
+        for i, (name, series) in enumerate(sorted(ts.replicas.items())):
+            bottom.step(t, series, where="pre", color=f"C{i}", linewidth=2.0, label=name)
+        bottom.set_ylabel("replicas (paid)")
+        bottom.set_ylim(bottom=0, top=bottom.get_ylim()[1] * 1.15)
+        bottom.grid(alpha=0.3)
+        offered = [sum(v) for v in zip(*ts.offered_rps.values(), strict=True)]
+        right = bottom.twinx()
+        oy, _ = _smooth(offered, _count_window(offered, ts.bucket_s))
+        right.plot(t, oy, color="grey", linestyle="--", linewidth=1.2, label="offered req/s")
+        right.set_ylabel("offered requests per second")
+        right.set_ylim(bottom=0, top=max(1.0, right.get_ylim()[1]) * 1.15)
+        lines = bottom.get_legend_handles_labels()[0] + right.get_legend_handles_labels()[0]
+        bottom.legend(handles=lines, loc="upper right", fontsize="small")
+        bottom.set_xlabel("simulated time (s)")
+    else:
+        top.set_xlabel("simulated time (s)")
+    top.set_xlim(t[0] - ts.bucket_s, t[-1])
+    what = f"failures and replicas ({result.cost_per_hour:.2f}/h)" if scaled else "failures"
+    top.set_title(_title(result, what), wrap=True)
+    return fig
+
+
 def save_png(fig: Figure, path: str | os.PathLike[str]) -> Path:
     """Render ``fig`` to PNG and write it atomically."""
     buf = io.BytesIO()
@@ -406,7 +472,8 @@ def save_png(fig: Figure, path: str | os.PathLike[str]) -> Path:
 def write_charts(
     result: SimResult, out_dir: str | os.PathLike[str], prediction: Prediction | None = None
 ) -> list[Path]:
-    """throughput.png, latency.png, utilization.png and queue_length.png in ``out_dir``."""
+    """throughput.png, latency.png, utilization.png and queue_length.png in ``out_dir``, and
+    failures.png when the run failed requests, tripped breakers or autoscaled."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     figures = {
@@ -415,6 +482,8 @@ def write_charts(
         "utilization.png": utilization_figure(result, prediction),
         "queue_length.png": queue_length_figure(result),
     }
+    if has_resilience_data(result):
+        figures["failures.png"] = resilience_figure(result)
     return [save_png(fig, out / name) for name, fig in figures.items()]
 
 

@@ -190,6 +190,7 @@ def _print_charts(paths: list[Path]) -> None:
 def _run_simulate(args: argparse.Namespace) -> int:
     from designs.loader import load_design
     from simulation.analytic import predict_or_explain
+    from simulation.flow import flow, flow_summary
     from simulation.theory_check import theory_summary
 
     _check_options(args)
@@ -212,11 +213,16 @@ def _run_simulate(args: argparse.Namespace) -> int:
         "prediction": prediction.to_json() if prediction else None,
         "summary": theory_summary(result, prediction, gaps),
     }
+    flows = flow(design)
+    data["theory"]["flow"] = flows.to_json()
+    data["theory"]["flow_summary"] = flow_summary(result, flows)
     if rep_json is not None:
         data["replications"] = rep_json
     if not quiet:
         print(format_result(result))
         print(data["theory"]["summary"])
+        if data["theory"]["flow_summary"]:
+            print(data["theory"]["flow_summary"])
         if rep_json is not None:
             print(format_replications(rep_json))
     if args.json:
@@ -311,20 +317,20 @@ def format_result(r: SimResult) -> str:
     if r.stopped_early:
         lines.append(f"stopped early: {r.stop_reason}")
     lines.append(
-        f"{'class':<16}{'offered':>9}{'done':>9}{'rej':>7}{'drop':>7}{'t/o':>7}"
+        f"{'class':<16}{'offered':>9}{'done':>9}{'rej':>7}{'drop':>7}{'t/o':>7}{'fail':>7}"
         f"{'req/s':>9}{'mean ms':>10}{'p50':>9}{'p95':>9}{'p99':>9}"
     )
     for name, c in r.classes.items():
         lat = c.latency_ms
         lines.append(
             f"{name:<16}{c.offered:>9}{c.completed:>9}{c.rejected:>7}{c.dropped:>7}"
-            f"{c.timed_out:>7}{c.throughput_rps:>9.2f}{lat.mean:>10.1f}{lat.p50:>9.1f}"
+            f"{c.timed_out:>7}{c.failed:>7}{c.throughput_rps:>9.2f}{lat.mean:>10.1f}{lat.p50:>9.1f}"
             f"{lat.p95:>9.1f}{lat.p99:>9.1f}"
         )
         if c.e2e_latency_ms is not None:
             e = c.e2e_latency_ms
             lines.append(
-                f"{'  end-to-end':<16}{'':>48}{e.mean:>10.1f}{e.p50:>9.1f}{e.p95:>9.1f}"
+                f"{'  end-to-end':<16}{'':>55}{e.mean:>10.1f}{e.p50:>9.1f}{e.p95:>9.1f}"
                 f"{e.p99:>9.1f}"
             )
     lines.append(
@@ -332,18 +338,29 @@ def format_result(r: SimResult) -> str:
         f"{'dropped':>8}{'visits':>8}  extra"
     )
     for name, s in r.components.items():
-        extra = ""
-        if s.hit_ratio is not None:
-            extra = f"hit ratio {s.hit_ratio:.1%}"
-        elif s.rejected:
-            extra = f"rejected {s.rejected}"
-        elif s.mean_lag is not None:
-            extra = f"lag {s.mean_lag:.1f} msgs"
-        elif s.mean_batch_size is not None:
-            extra = (
+        batch = None
+        if s.mean_batch_size is not None:
+            batch = (
                 f"batch {s.mean_batch_size:.1f}, solve {s.mean_solve_ms or 0.0:.1f} ms,"
                 f" {s.per_worker_rps or 0.0:.0f} req/s per solver"
             )
+        extra = ", ".join(
+            text.format(v)
+            for text, v in (
+                ("hit ratio {:.1%}", s.hit_ratio),
+                ("rejected {}", s.rejected or None),
+                ("lag {:.1f} msgs", s.mean_lag),
+                ("{}", batch),
+                ("failed {}", s.failed or None),
+                ("retries {}", s.retries or None),
+                ("short-circuited {}", s.short_circuited or None),
+                ("redelivered {}", s.redelivered or None),
+                ("dead-lettered {}", s.dead_lettered or None),
+                ("{:.2f} replicas", s.replicas_mean if s.replicas_mean != s.replicas else None),
+                ("{:.3f}/h", s.cost_per_hour),
+            )
+            if v is not None
+        )
         workers = "-" if s.workers is None else str(s.workers)
         mark = " *" if name == r.bottleneck else ""
         lines.append(
@@ -351,6 +368,9 @@ def format_result(r: SimResult) -> str:
             f"{s.mean_wait_ms:>10.1f}{s.mean_queue_len:>8.2f}{s.dropped:>8}{s.visits:>8.2f}"
             f"  {extra}"
         )
+    for pair, b in r.breakers.items():
+        lines.append(f"breaker {pair}: opened {b.trips} time(s), open {b.open_s:.1f} s")
+    lines.append(f"cost: {r.cost_per_hour:.3f} per hour")
     lines.append(f"bottleneck: {r.bottleneck}")
     lines.append(r.bottleneck_explanation)
     return "\n".join(lines)

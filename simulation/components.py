@@ -18,7 +18,7 @@ from typing import Any
 
 from simulation.caches import Policy
 
-OK, REJECTED, DROPPED, TIMED_OUT = 0, 1, 2, 3
+OK, REJECTED, DROPPED, TIMED_OUT, FAILED = 0, 1, 2, 3, 4
 
 Cont = Callable[["Request", int], None]
 Later = Callable[[float, Callable[[Any], None]], None]
@@ -70,6 +70,7 @@ class Station:
         "clock",
         "down",
         "dropped",
+        "failed",
         "hold_sum",
         "infinite",
         "later",
@@ -78,10 +79,13 @@ class Station:
         "nest",
         "q",
         "q_area",
+        "refusing",
+        "retries",
         "sample",
         "served",
         "servers",
         "service_sum",
+        "short_circuited",
         "slow",
         "started",
         "t_last",
@@ -120,6 +124,7 @@ class Station:
         self.down = False
         self.slow = 1.0
         self.t_last = 0.0
+        self.refusing = False
         self.reset(0.0)
 
     def reset(self, now: float) -> None:
@@ -131,6 +136,9 @@ class Station:
         self.served = 0
         self.dropped = 0
         self.timed_out = 0
+        self.failed = 0
+        self.retries = 0
+        self.short_circuited = 0
         self.wait_sum = 0.0
         self.service_sum = 0.0
         self.hold_sum = 0.0
@@ -151,6 +159,9 @@ class Station:
         self.arrivals += 1
         if self.busy < self.servers and not self.down:
             self._start(req, k, now, now)
+        elif self.refusing:  # crashed: connections are refused
+            self.failed += 1
+            k(req, FAILED)
         elif self.limit is not None and len(self.q) >= self.limit:
             self.dropped += 1
             k(req, DROPPED)
@@ -198,7 +209,9 @@ class Station:
         self.busy -= 1
         self.served += 1
         self.hold_sum += now - t_start
-        if status == OK and self.timeout is not None and now - t_arr > self.timeout:
+        if status != OK:
+            self.failed += 1
+        elif self.timeout is not None and now - t_arr > self.timeout:
             status = TIMED_OUT
             self.timed_out += 1
         if self.q:
@@ -237,6 +250,24 @@ class Node:
         for st in self.stations:
             st.reset(now)
 
+    # What the results describe (simulation.runner sums these).
+    def measured(self) -> list[Station]:
+        """The stations whose work, queues and replicas the statistics describe."""
+        return self.stations
+
+    def arrivals(self) -> int:
+        """Visits to the component (every retry and redelivery counts)."""
+        return sum(st.arrivals for st in self.measured())
+
+    def own_service(self) -> tuple[float, int]:
+        """Service time drawn (s) and how many draws, for the mean service time."""
+        sts = self.measured()
+        return sum(st.service_sum for st in sts), sum(st.started for st in sts)
+
+    def extra_stats(self, fields: dict[str, Any]) -> dict[str, Any]:
+        """ComponentStats fields only this kind has (or that it counts its own way)."""
+        return {}
+
 
 def _chain(then: Node | None, k: Cont) -> Cont:
     """Continuation that hands a successful request on to ``then`` (worker already free)."""
@@ -253,19 +284,28 @@ def _chain(then: Node | None, k: Cont) -> Cont:
 
 
 class ServiceNode(Node):
-    """service / database / notifier: replicas of a Station; direct entry is round robin."""
+    """service / database / notifier: replicas of a Station; direct entry is round robin.
 
-    def __init__(self, name: str, kind: str, stations: list[Station]) -> None:
+    Replicas 0..active-1 take new work (an autoscaler changes ``active``; ``listeners``,
+    such as a load balancer in front, hear of each change)."""
+
+    def __init__(self, name: str, kind: str, stations: list[Station], active: int = 0) -> None:
         self.name = name
         self.kind = kind
         self.stations = stations
+        self.active = active or len(stations)
         self.then: Node | None = None
         self.rr = -1
+        self.listeners: list[Callable[[], None]] = []
 
     def enter(self, req: Request, k: Cont) -> None:
-        n = len(self.stations)
+        n = self.active
         self.rr = (self.rr + 1) % n if n > 1 else 0
         self.enter_replica(self.rr, req, k)
+
+    def resized(self) -> None:
+        for listener in self.listeners:
+            listener()
 
     def enter_replica(self, i: int, req: Request, k: Cont) -> None:
         self.stations[i].arrive(req, _chain(self.then, k))
@@ -292,7 +332,7 @@ class NotifierNode(ServiceNode):
             if state[0] == 0:
                 after(r, state[1])
 
-        n = len(self.stations)
+        n = self.active
         for j in range(self.fanout):
             self.stations[(i + j) % n].arrive(req, joined)
 
@@ -307,7 +347,7 @@ class ReplicaProxy(Node):
         self.stations = []
 
     def enter(self, req: Request, k: Cont) -> None:
-        self.target.enter_replica(self.index, req, k)
+        self.target.enter_replica(self.index % self.target.active, req, k)
 
 
 class GatewayNode(Node):
@@ -330,6 +370,9 @@ class GatewayNode(Node):
     def reset(self, now: float) -> None:
         super().reset(now)
         self.rejected = 0
+
+    def extra_stats(self, fields: dict[str, Any]) -> dict[str, Any]:
+        return {"rejected": self.rejected}
 
     def enter(self, req: Request, k: Cont) -> None:
         if self.rate is not None:
@@ -390,10 +433,18 @@ class CacheNode(Node):
         self.lookups = 0
         self.hits = 0
 
+    def flush_entries(self) -> None:
+        """A cache_flush fault: every entry is forgotten at once."""
+        if self.policy is not None:
+            self.policy.clear()
+
     def reset(self, now: float) -> None:
         super().reset(now)
         self.lookups = 0
         self.hits = 0
+
+    def extra_stats(self, fields: dict[str, Any]) -> dict[str, Any]:
+        return {"hit_ratio": self.hits / self.lookups if self.lookups else 0.0}
 
     def enter(self, req: Request, k: Cont) -> None:
         if self.hit_ratio is not None:
@@ -424,7 +475,11 @@ class QueueNode(Node):
     """A broker. Publishing (the front station) ends the response; each partition then
     delivers its messages one at a time to its consumer replica (partition i -> replica
     i mod R), holding the partition until the consumer's handling (with its hand-offs) is
-    done. ``capacity`` caps messages held; more are dropped."""
+    done. ``capacity`` caps messages held; more are dropped.
+
+    A delivery that fails is redelivered (at the back of its partition) until it has been
+    delivered ``max_deliveries`` times; then it is published to ``dead_letter`` if there is
+    one (the message's async work counts as failed either way)."""
 
     def __init__(
         self,
@@ -445,11 +500,35 @@ class QueueNode(Node):
         self.published = 0
         self.dropped = 0
         self.rr = -1
+        self.max_deliveries = 1
+        self.dead_letter: Node | None = None
+        self.deliveries: dict[int, tuple[int, int]] = {}  # rid -> (deliveries, partition)
+        self.redelivered = 0
+        self.dead_lettered = 0
 
     def reset(self, now: float) -> None:
         super().reset(now)
         self.published = 0
         self.dropped = 0
+        self.redelivered = 0
+        self.dead_lettered = 0
+
+    def measured(self) -> list[Station]:
+        return self.partitions  # one "replica" per partition
+
+    def arrivals(self) -> int:
+        return self.front.arrivals  # messages published (redeliveries are not visits here)
+
+    def own_service(self) -> tuple[float, int]:
+        return self.front.service_sum, self.front.started  # publishing is the broker's work
+
+    def extra_stats(self, fields: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "dropped": fields["dropped"] + self.dropped,
+            "mean_lag": fields["mean_queue_len"],
+            "redelivered": self.redelivered,
+            "dead_lettered": self.dead_lettered,
+        }
 
     def enter(self, req: Request, k: Cont) -> None:
         self.front.arrive(req, lambda r, _s: self._publish(r, k))
@@ -469,9 +548,26 @@ class QueueNode(Node):
         else:
             self.rr = (self.rr + 1) % n
             p = self.rr
+        if self.max_deliveries > 1:
+            self.deliveries[req.rid] = (1, p)
         self.partitions[p].arrive(req, self._delivered)
         k(req, OK)
 
     def _delivered(self, req: Request, status: int) -> None:
+        if self.max_deliveries > 1:
+            n, p = self.deliveries.pop(req.rid, (1, 0))
+            if status != OK and n < self.max_deliveries:
+                self.redelivered += 1
+                self.deliveries[req.rid] = (n + 1, p)
+                self.partitions[p].arrive(req, self._delivered)
+                return
+        if status != OK and self.dead_letter is not None:
+            self.dead_lettered += 1
+            self.dead_letter.enter(req, self._dead_lettered)
+            return
         self.held -= 1
         self.branch_done(req, status)
+
+    def _dead_lettered(self, req: Request, status: int) -> None:
+        self.held -= 1
+        self.branch_done(req, FAILED)

@@ -23,17 +23,20 @@ from freightlab.progress import Progress, check
 from simulation.arrivals import arrival_times
 from simulation.components import (
     DROPPED,
+    FAILED,
     OK,
     REJECTED,
     TIMED_OUT,
     Node,
-    QueueNode,
     Request,
     Station,
 )
-from simulation.distributions import batch_for, key_sampler, sampler, stream
+from simulation.distributions import batch_for, key_sampler, py_stream, sampler, stream
+from simulation.faults import FAULTS
 from simulation.kinds import builder
 from simulation.metrics import ClassRecorder, bucket_percentiles
+from simulation.resilience import Autoscaler, Breaker
+from simulation.resilient import ResilientStation
 
 MAX_BUCKETS = 7200
 SERIES_POINTS = 1_000_000  # time-series points kept over all components and classes
@@ -47,6 +50,15 @@ def max_buckets(components: int, classes: int) -> int:
 
 DEFAULT_MAX_IN_SYSTEM = 20_000
 NORMAL = 1
+
+
+# What a request that did not complete counts as, by its final status.
+_COUNTERS: dict[int, Callable[[ClassRecorder], None]] = {
+    REJECTED: lambda c: setattr(c, "rejected", c.rejected + 1),
+    DROPPED: lambda c: setattr(c, "dropped", c.dropped + 1),
+    TIMED_OUT: lambda c: setattr(c, "timed_out", c.timed_out + 1),
+    FAILED: lambda c: setattr(c, "failed", c.failed + 1),
+}
 
 
 _gc_lock = threading.Lock()
@@ -92,6 +104,9 @@ class Series:
     utilization: dict[str, list[float]] = field(default_factory=dict)
     p50: dict[str, list[float | None]] = field(default_factory=dict)
     p99: dict[str, list[float | None]] = field(default_factory=dict)
+    failed: dict[str, list[float]] = field(default_factory=dict)  # per class, per second
+    replicas: dict[str, list[float]] = field(default_factory=dict)  # autoscaled components
+    breaker_open: dict[str, list[float]] = field(default_factory=dict)  # share of the bucket
 
 
 class _Source:
@@ -171,7 +186,14 @@ class Engine:
         self.bucket_s = float(max(1, math.ceil(window / buckets)))
         self.classes: dict[str, ClassRecorder] = {}
         self.nodes: dict[str, Node] = {}
+        self.breakers: list[Breaker] = []
+        self.scalers: dict[str, Autoscaler] = {}
         self.series = Series()
+        self._prev_scaler: dict[str, tuple[float, float]] = {}
+        # Components that need the failing station (the plain one is faster).
+        self._resilient = {
+            c.name for c in design.components if c.fail_ratio or c.retry or c.circuit_breaker
+        } | {f.component for f in design.faults if f.kind == "crash"}
         self._build()
 
     # ----------------------------------------------------------------- building
@@ -187,7 +209,8 @@ class Engine:
         if comp.service_ms is not None:
             rng = stream(self.seed, "service", f"{comp.name}#{index}")
             sample = sampler(comp.service_ms, rng, batch=self.batch)
-        return Station(
+        resilient = comp.name in self._resilient
+        st = (ResilientStation if resilient else Station)(
             f"{comp.name}[{index}]",
             self.clock,
             self.later,
@@ -197,6 +220,10 @@ class Engine:
             timeout_s=comp.timeout_ms / 1000.0 if comp.timeout_ms else None,
             nest=self.nest,
         )
+        if isinstance(st, ResilientStation) and comp.fail_ratio:
+            st.fail = comp.fail_ratio
+            st.rand = py_stream(self.seed, "fail", f"{comp.name}#{index}").random
+        return st
 
     def _build(self) -> None:
         d = self.design
@@ -212,9 +239,14 @@ class Engine:
             self.series.offered[rc.name] = []
             self.series.p50[rc.name] = []
             self.series.p99[rc.name] = []
+            self.series.failed[rc.name] = []
         for name in self.nodes:
             self.series.queue_len[name] = []
             self.series.utilization[name] = []
+        for name in self.scalers:
+            self.series.replicas[name] = []
+        for br in self.breakers:
+            self.series.breaker_open[br.name] = []
 
     # ------------------------------------------------------------------ running
     def finish(self, req: Request, status: int) -> None:
@@ -228,13 +260,10 @@ class Engine:
                 ms = (self.env.now - req.t0) * 1000.0
                 c.latency.record(ms)
                 c.bucket_lat.append(ms)
-        elif req.measured:
-            if status == REJECTED:
-                c.rejected += 1
-            elif status == DROPPED:
-                c.dropped += 1
-            elif status == TIMED_OUT:
-                c.timed_out += 1
+        else:
+            c.bucket_failed += 1
+            if req.measured:
+                _COUNTERS[status](c)
         req.branches -= 1
         if req.branches == 0:
             self._done(req)
@@ -259,11 +288,14 @@ class Engine:
 
     def _reset(self, _ev: Any) -> None:
         now = self.env.now
+        for scaler in self.scalers.values():
+            scaler.reset(now)  # before the stations zero their busy areas
         for node in self.nodes.values():
             node.reset(now)
         for c in self.classes.values():
             c.bucket_done = 0
             c.bucket_arrivals = 0
+            c.bucket_failed = 0
             c.bucket_lat = []
         self.later(self.bucket_s, self._tick)
 
@@ -278,11 +310,13 @@ class Engine:
             p50, p99 = bucket_percentiles(c.bucket_lat)
             s.p50[name].append(p50)
             s.p99[name].append(p99)
+            s.failed[name].append(c.bucket_failed / bs)
             c.bucket_done = 0
             c.bucket_arrivals = 0
+            c.bucket_failed = 0
             c.bucket_lat = []
         for name, node in self.nodes.items():
-            sts = node.partitions if isinstance(node, QueueNode) else node.stations
+            sts = node.measured()
             qa = ba = 0.0
             servers = 0
             for st in sts:
@@ -294,7 +328,18 @@ class Engine:
             prev = getattr(node, "_prev_area", (0.0, 0.0))
             node._prev_area = (qa, ba)  # type: ignore[attr-defined]
             s.queue_len[name].append((qa - prev[0]) / bs)
-            s.utilization[name].append((ba - prev[1]) / (bs * servers) if servers else 0.0)
+            scaler = self.scalers.get(name)
+            if scaler is not None:
+                scaler.flush(now)
+                prev_s = self._prev_scaler.get(name, (0.0, 0.0))
+                self._prev_scaler[name] = (scaler.paid_area, scaler.capacity_area)
+                s.replicas[name].append((scaler.paid_area - prev_s[0]) / bs)
+                cap = scaler.capacity_area - prev_s[1]
+                s.utilization[name].append(min(1.0, (ba - prev[1]) / cap) if cap > 0 else 0.0)
+            else:
+                s.utilization[name].append((ba - prev[1]) / (bs * servers) if servers else 0.0)
+        for br in self.breakers:
+            s.breaker_open[br.name].append(br.open_time(now - bs, now) / bs)
         if now + bs <= self.duration + 1e-9:
             self.later(bs, self._tick)
         self._check_work(now)
@@ -330,32 +375,13 @@ class Engine:
     def _schedule_faults(self) -> None:
         for f in self.design.faults:
             node = self.nodes[f.component]
-            sts = node.partitions if isinstance(node, QueueNode) else node.stations
+            sts = node.measured()
             if f.replica is not None:
                 sts = [sts[f.replica]]
-
-            def start(
-                _ev: Any, sts: list[Station] = sts, kind: str = f.kind, fac: float = f.factor or 1.0
-            ) -> None:
-                for st in sts:
-                    if kind == "outage":
-                        st.flush(self.env.now)
-                        st.down = True
-                    else:
-                        st.slow = fac
-
-            def end(_ev: Any, sts: list[Station] = sts, kind: str = f.kind) -> None:
-                now = self.env.now
-                for st in sts:
-                    if kind == "outage":
-                        st.flush(now)
-                        st.down = False
-                        st.pump(now)
-                    else:
-                        st.slow = 1.0
-
-            self.later(f.at_s, start)
-            self.later(f.at_s + f.duration_s, end)
+            action = FAULTS[f.kind](f, node, sts, self.clock)
+            self.later(f.at_s, action.start)
+            if f.duration_s is not None:
+                self.later(f.end_s(), action.end)
 
     def run(self) -> float:
         """Run to the end (or an early stop); returns the simulated end time."""
@@ -370,6 +396,8 @@ class Engine:
         else:
             self.later(self.bucket_s, self._tick)
         self._schedule_faults()
+        for scaler in self.scalers.values():
+            scaler.start()
         if self.progress is not None:
             self._later_report(self.duration / 100.0)
         with _cyclic_gc_paused():
@@ -382,6 +410,8 @@ class Engine:
         for node in self.nodes.values():
             for st in node.stations:
                 st.flush(end)
+        for scaler in self.scalers.values():
+            scaler.flush(end)
         eid = getattr(self.env, "_eid", None)  # SimPy's event counter, if it has one
         self.events = int(next(eid)) - self._reports if eid is not None else 0
         return end

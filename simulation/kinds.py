@@ -28,6 +28,8 @@ from simulation.components import (
     Station,
 )
 from simulation.distributions import py_stream, sampler, stream
+from simulation.resilience import Autoscaler, Breaker, RetryPolicy
+from simulation.resilient import ResilientStation
 from simulation.strategies import make_strategy
 
 if TYPE_CHECKING:
@@ -38,19 +40,27 @@ Wire = Callable[["Engine", Component, Node], None]
 
 
 def _wire_calls(engine: Engine, comp: Component, node: Node) -> None:
+    """Synchronous calls, with the caller's retry policy and one breaker per callee (shared
+    by the caller's replicas: the breaker is per caller-callee pair)."""
     calls = [engine.nodes[c] for c in comp.calls]
+    retry = None
+    if comp.retry is not None:
+        retry = RetryPolicy(comp.retry, py_stream(engine.seed, "retry", comp.name))
+    breakers = None
+    if comp.circuit_breaker is not None:
+        breakers = [Breaker(f"{comp.name}->{c}", comp.circuit_breaker) for c in comp.calls]
+        engine.breakers.extend(breakers)
     for st in node.stations:
         st.calls = list(calls)
+        if isinstance(st, ResilientStation):
+            st.retry = retry
+            st.breakers = breakers
 
 
 def _wire_then(engine: Engine, comp: Component, node: Node) -> None:
     _wire_calls(engine, comp, node)
     assert isinstance(node, ServiceNode | GatewayNode)
     node.then = engine.nodes[comp.then] if comp.then else None
-
-
-def _nothing(engine: Engine, comp: Component, node: Node) -> None:
-    return None
 
 
 @dataclass(frozen=True)
@@ -81,18 +91,29 @@ def builder(kind: str) -> Builder:
 
 
 def replica_stations(engine: Engine, comp: Component) -> list[Station]:
-    return [engine.station(comp, i) for i in range(comp.replica_count())]
+    """Every replica the component may ever have (under autoscale: up to its max)."""
+    return [engine.station(comp, i) for i in range(comp.max_replicas())]
+
+
+def _scaled(engine: Engine, comp: Component, node: ServiceNode) -> ServiceNode:
+    node.active = comp.replica_count()
+    if comp.autoscale is not None:
+        engine.scalers[comp.name] = Autoscaler(
+            comp.autoscale, node, comp.servers() or 1, engine.clock, engine.later
+        )
+    return node
 
 
 @builds("service", wire=_wire_then)
 @builds("database", wire=_wire_then)
 def _service(engine: Engine, comp: Component) -> Node:
-    return ServiceNode(comp.name, comp.kind, replica_stations(engine, comp))
+    return _scaled(engine, comp, ServiceNode(comp.name, comp.kind, replica_stations(engine, comp)))
 
 
 @builds("notifier", wire=_wire_then)
 def _notifier(engine: Engine, comp: Component) -> Node:
-    return NotifierNode(comp.name, replica_stations(engine, comp), comp.fanout or 1)
+    node = NotifierNode(comp.name, replica_stations(engine, comp), comp.fanout or 1)
+    return _scaled(engine, comp, node)
 
 
 @builds("gateway", wire=_wire_then)
@@ -103,17 +124,25 @@ def _gateway(engine: Engine, comp: Component) -> Node:
 
 
 def _wire_balancer(engine: Engine, comp: Component, node: Node) -> None:
+    """Spread over the serving replicas of the targets; rebuilt when an autoscaler resizes
+    one (consistent hashing then moves only the keys of the replicas added or removed)."""
     assert isinstance(node, LoadBalancerNode)
-    replicas: list[tuple[ServiceNode, int]] = []
-    for t in comp.targets:
-        target = engine.nodes[t]
+    targets = [engine.nodes[t] for t in comp.targets]
+    rnd = py_stream(engine.seed, "balancer", comp.name)
+
+    def rebuild() -> None:
+        replicas: list[tuple[ServiceNode, int]] = []
+        for target in targets:
+            assert isinstance(target, ServiceNode)
+            replicas.extend((target, j) for j in range(target.active))
+        node.replicas = replicas
+        names = [f"{n.name}#{j}" for n, j in replicas]
+        node.strategy = make_strategy(comp.effective_strategy(), names, node.load, rnd)
+
+    rebuild()
+    for target in targets:
         assert isinstance(target, ServiceNode)
-        replicas.extend((target, j) for j in range(len(target.stations)))
-    node.replicas = replicas
-    names = [f"{n.name}#{j}" for n, j in replicas]
-    node.strategy = make_strategy(
-        comp.effective_strategy(), names, node.load, py_stream(engine.seed, "balancer", comp.name)
-    )
+        target.listeners.append(rebuild)
 
 
 @builds("load_balancer", wire=_wire_balancer)
@@ -145,11 +174,12 @@ def _cache(engine: Engine, comp: Component) -> Node:
 def _wire_queue(engine: Engine, comp: Component, node: Node) -> None:
     assert isinstance(node, QueueNode)
     node.front.calls = [engine.nodes[c] for c in comp.calls]
+    node.max_deliveries = comp.max_deliveries or 1
+    node.dead_letter = engine.nodes[comp.dead_letter] if comp.dead_letter else None
     consumer = engine.nodes[comp.consumers or ""]
     assert isinstance(consumer, ServiceNode)
-    r = len(consumer.stations)
     for i, part in enumerate(node.partitions):
-        part.calls = [ReplicaProxy(consumer, i % r)]
+        part.calls = [ReplicaProxy(consumer, i)]  # partition i -> serving replica i mod R
 
 
 @builds("queue", wire=_wire_queue)

@@ -88,12 +88,14 @@ class ClassRecorder:
     __slots__ = (
         "bucket_arrivals",
         "bucket_done",
+        "bucket_failed",
         "bucket_lat",
         "completed",
         "dropped",
         "e2e",
         "e2e_failed",
         "e2e_seen",
+        "failed",
         "index",
         "latency",
         "name",
@@ -110,12 +112,14 @@ class ClassRecorder:
         self.rejected = 0
         self.dropped = 0
         self.timed_out = 0
+        self.failed = 0
         self.e2e_failed = 0
         self.e2e_seen = False
         self.latency = LogHistogram()
         self.e2e = LogHistogram()
         self.bucket_done = 0
         self.bucket_arrivals = 0
+        self.bucket_failed = 0
         self.bucket_lat: list[float] = []
 
 

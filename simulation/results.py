@@ -31,11 +31,13 @@ class LatencyStats:
 
 @dataclass(frozen=True)
 class ClassStats:
-    """Per request class. offered = completed + rejected + dropped + timed_out + in_flight.
+    """Per request class.
+    offered = completed + rejected + dropped + timed_out + failed + in_flight.
 
     rejected: refused by a gateway's rate limit; dropped: refused by a full queue somewhere on
-    the path; timed_out: a component's timeout_ms expired. Only requests that arrived after
-    the warm-up count.
+    the path; timed_out: a component's timeout_ms expired; failed: a visit failed
+    (fail_ratio, a crash, an open circuit breaker) and no retry saved it. Only requests that
+    arrived after the warm-up count. success_ratio = completed / offered.
     """
 
     offered: int
@@ -48,7 +50,12 @@ class ClassStats:
     offered_rps: float
     latency_ms: LatencyStats
     e2e_latency_ms: LatencyStats | None = None  # only for classes that cross a queue
-    e2e_failed: int = 0  # async work after a queue that was dropped or timed out
+    e2e_failed: int = 0  # async work after a queue that failed (or was dead-lettered)
+    failed: int = 0
+
+    @property
+    def success_ratio(self) -> float:
+        return self.completed / self.offered if self.offered else 1.0
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -57,6 +64,8 @@ class ClassStats:
             "rejected": self.rejected,
             "dropped": self.dropped,
             "timed_out": self.timed_out,
+            "failed": self.failed,
+            "success_ratio": self.success_ratio,
             "in_flight": self.in_flight,
             "throughput_rps": self.throughput_rps,
             "offered_rps": self.offered_rps,
@@ -76,9 +85,14 @@ class ComponentStats:
     synchronous call counts as busy). 0 for pure delays (workers is None there).
     mean_wait_ms: mean time queued before a worker starts, per request that started.
     mean_queue_len: time-averaged number waiting (not in service), summed over replicas.
-    visits: arrivals at this component per request offered to the design.
+    arrivals: every visit, retries included; visits: arrivals per request offered.
     mean_service_ms: mean service time drawn (excluding synchronous calls);
     mean_hold_ms: mean time a worker is held (service + synchronous calls).
+    failed: visits that failed here (own fail_ratio, a crash, or a call that failed after
+    its retries); retries: calls repeated; short_circuited: calls an open breaker failed.
+    replicas_mean: time-averaged replicas paid for (warming ones included under autoscale);
+    cost_per_hour: replicas_mean x the price of one replica (the kind's default unless set).
+    Under autoscale ``utilization`` is over the serving workers and ``workers`` is the max.
     """
 
     kind: str
@@ -101,6 +115,14 @@ class ComponentStats:
     mean_lag: float | None = None  # queues: messages held by the broker
     replica_served: list[int] = field(default_factory=list)
     replica_utilization: list[float] = field(default_factory=list)
+    failed: int = 0
+    retries: int = 0
+    short_circuited: int = 0
+    replicas_mean: float = 1.0
+    cost_per_hour: float = 0.0
+    autoscaled: bool = False
+    redelivered: int | None = None  # queues
+    dead_lettered: int | None = None  # queues
     # matchers (bulk service): batches solved, their mean size and solve time, and requests
     # solved per second of solver time (mean batch / mean solve: throughput per busy worker)
     batches: int | None = None
@@ -113,6 +135,8 @@ class ComponentStats:
         for key in (
             "hit_ratio",
             "mean_lag",
+            "redelivered",
+            "dead_lettered",
             "batches",
             "mean_batch_size",
             "mean_solve_ms",
@@ -136,9 +160,30 @@ class Timeseries:
     utilization: dict[str, list[float]]  # per component
     latency_p50_ms: dict[str, list[float | None]]  # per class; None for an empty bucket
     latency_p99_ms: dict[str, list[float | None]]
+    # per class: requests that ended without completing (failed, dropped, timed out, rejected)
+    failed_rps: dict[str, list[float]] = field(default_factory=dict)
+    replicas: dict[str, list[float]] = field(default_factory=dict)  # autoscaled, mean/bucket
+    breaker_open: dict[str, list[float]] = field(default_factory=dict)  # "a->b": share open
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class BreakerStats:
+    """A circuit breaker (caller->callee): how often it opened and when it was open (seconds
+    from the start; an interval still open at the end ends at the run's end)."""
+
+    trips: int
+    open_s: float
+    open_spans: list[tuple[float, float]]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "trips": self.trips,
+            "open_s": self.open_s,
+            "open_spans": [list(s) for s in self.open_spans],
+        }
 
 
 @dataclass(frozen=True)
@@ -157,6 +202,8 @@ class SimResult:
     stop_reason: str = ""
     saturated: list[str] = field(default_factory=list)  # components with offered load >= 1
     events: int = 0
+    cost_per_hour: float = 0.0  # the design's total, time-averaged under autoscaling
+    breakers: dict[str, BreakerStats] = field(default_factory=dict)  # "caller->callee"
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -173,6 +220,8 @@ class SimResult:
             "stop_reason": self.stop_reason,
             "saturated": list(self.saturated),
             "events": self.events,
+            "cost_per_hour": self.cost_per_hour,
+            "breakers": {k: v.to_json() for k, v in self.breakers.items()},
             "timeseries": self.timeseries.to_json(),
         }
 

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
+from typing import Any
 
 from designs.bounds import SEED_MAX
 from designs.schema import Design
 from freightlab.errors import InputError
 from freightlab.progress import Progress, check
 from simulation.batching import batch_stats
-from simulation.bottleneck import find_bottleneck
+from simulation.bottleneck import failure_note, find_bottleneck
 from simulation.budget import WorkEstimate, check_budget
-from simulation.components import CacheNode, GatewayNode, QueueNode
+from simulation.components import Node
 from simulation.engine import DEFAULT_MAX_IN_SYSTEM, Engine
-from simulation.results import ClassStats, ComponentStats, SimResult, Timeseries
+from simulation.results import BreakerStats, ClassStats, ComponentStats, SimResult, Timeseries
 
 MAX_AUTO_IN_SYSTEM = 200_000  # the default in-flight cap never goes past this
 HARD_STOP_FACTOR = 3.0  # a run that needs this many times its estimate is stopped
@@ -97,32 +99,36 @@ def summarise(engine: Engine, end: float) -> SimResult:
     total_offered = 0
     for name, c in engine.classes.items():
         total_offered += c.offered
-        failed = c.completed + c.rejected + c.dropped + c.timed_out
+        ended = c.completed + c.rejected + c.dropped + c.timed_out + c.failed
         classes[name] = ClassStats(
             offered=c.offered,
             completed=c.completed,
             rejected=c.rejected,
             dropped=c.dropped,
             timed_out=c.timed_out,
-            in_flight=max(0, c.offered - failed),
+            in_flight=max(0, c.offered - ended),
             throughput_rps=c.completed / window,
             offered_rps=c.offered / window,
             latency_ms=c.latency.stats(),
             e2e_latency_ms=c.e2e.stats() if c.e2e_seen else None,
             e2e_failed=c.e2e_failed,
+            failed=c.failed,
         )
     # A run stopped inside its warm-up measured no request (classes count only arrivals after
     # it); per-visit demands still need a request count, so take the configured rate's.
     per_request = total_offered or engine.design.workload.total_rate() * window
     comps: dict[str, ComponentStats] = {}
     for name, node in engine.nodes.items():
-        comps[name] = _component_stats(node, window, per_request)
+        comps[name] = _priced(_component_stats(node, window, per_request), engine, name, window)
     growing = None
     if engine.stop_reason:
         queued = {n: sum(len(st.q) for st in node.stations) for n, node in engine.nodes.items()}
         growing = max(queued, key=lambda n: queued[n])
     offered_rps = per_request / window
     bn = find_bottleneck(comps, offered_rps, growing_queue=growing)
+    failed = sum(c.failed + c.dropped + c.timed_out for c in classes.values())
+    calls = {c.name: list(c.calls) for c in engine.design.components}
+    explanation = bn.explanation + failure_note(failed, total_offered, comps, calls)
     saturated = list(bn.saturated)
     if growing is not None and growing not in saturated:
         saturated.append(growing)
@@ -137,6 +143,9 @@ def summarise(engine: Engine, end: float) -> SimResult:
         utilization=s.utilization,
         latency_p50_ms=s.p50,
         latency_p99_ms=s.p99,
+        failed_rps=s.failed,
+        replicas=s.replicas,
+        breaker_open=s.breaker_open,
     )
     return SimResult(
         design=engine.design.name,
@@ -144,7 +153,7 @@ def summarise(engine: Engine, end: float) -> SimResult:
         classes=classes,
         components=comps,
         bottleneck=bn.name,
-        bottleneck_explanation=bn.explanation,
+        bottleneck_explanation=explanation,
         timeseries=ts,
         duration_s=end,
         warmup_s=engine.warmup,
@@ -153,63 +162,84 @@ def summarise(engine: Engine, end: float) -> SimResult:
         stop_reason=engine.stop_reason,
         saturated=saturated,
         events=engine.events,
+        cost_per_hour=sum(c.cost_per_hour for c in comps.values()),
+        breakers={
+            br.name: BreakerStats(
+                br.trips,
+                br.open_time(0.0, end),
+                [(a, min(b, end)) for a, b in br.spans],
+            )
+            for br in engine.breakers
+        },
     )
 
 
-def _component_stats(node: object, window: float, total_offered: float) -> ComponentStats:
-    from simulation.components import Node
+def _priced(stats: ComponentStats, engine: Engine, name: str, window: float) -> ComponentStats:
+    """Replicas paid for (time-averaged under autoscale) and what they cost per hour."""
+    comp = engine.design.component(name)
+    scaler = engine.scalers.get(name)
+    if scaler is None:
+        replicas = float(comp.billed_units())
+        util = stats.utilization
+    else:
+        replicas = scaler.paid_area / window
+        busy = stats.utilization * window * (stats.workers or 0)
+        util = min(1.0, busy / scaler.capacity_area) if scaler.capacity_area > 0 else 0.0
+    return replace(
+        stats,
+        utilization=util,
+        replicas_mean=replicas,
+        autoscaled=scaler is not None,
+        cost_per_hour=replicas * comp.replica_cost_per_hour(),
+    )
 
-    assert isinstance(node, Node)
-    sts = node.partitions if isinstance(node, QueueNode) else node.stations
+
+def _component_stats(node: Node, window: float, total_offered: float) -> ComponentStats:
+    """Sums over the stations a node's figures describe; what only some kinds have (hit
+    ratio, rejections, broker lag, dead letters) comes from ``node.extra_stats``."""
+    sts = node.measured()
     finite = [st for st in sts if not st.infinite]
     servers = sum(st.servers for st in finite)
     started = sum(st.started for st in sts)
     served = sum(st.served for st in sts)
-    arrivals = (
-        node.front.arrivals if isinstance(node, QueueNode) else sum(st.arrivals for st in sts)
-    )
-    dropped = sum(st.dropped for st in sts) + (node.dropped if isinstance(node, QueueNode) else 0)
+    arrivals = node.arrivals()
     q_area = sum(st.q_area for st in sts)
     busy_area = sum(st.busy_area for st in sts)
-    service_sum = sum(st.service_sum for st in sts)
-    if isinstance(node, QueueNode):  # publish time is the broker's service
-        service_sum = node.front.service_sum
+    service_sum, service_count = node.own_service()
     hold_sum = sum(st.hold_sum for st in sts)
     busy_finite = sum(st.busy_area for st in finite)
-    hit_ratio = None
-    if isinstance(node, CacheNode):
-        hit_ratio = node.hits / node.lookups if node.lookups else 0.0
     mean_queue = q_area / window
-    batching = batch_stats(node)
-    return ComponentStats(
-        kind=node.kind,
-        replicas=len(sts),
-        workers=servers if finite else None,
-        arrivals=arrivals,
-        served=served,
-        dropped=dropped,
-        timed_out=sum(st.timed_out for st in sts),
-        utilization=min(1.0, busy_finite / (window * servers)) if servers else 0.0,
-        mean_wait_ms=1000.0 * sum(st.wait_sum for st in sts) / started if started else 0.0,
-        mean_queue_len=mean_queue,
-        mean_in_system=(q_area + busy_area) / window,
-        visits=arrivals / total_offered if total_offered else 0.0,
-        mean_service_ms=1000.0
-        * service_sum
-        / (started if not isinstance(node, QueueNode) else max(1, node.front.started))
-        if started
-        else 0.0,
-        mean_hold_ms=1000.0 * hold_sum / served if served else 0.0,
-        arrival_rate_rps=arrivals / window,
-        hit_ratio=hit_ratio,
-        rejected=node.rejected if isinstance(node, GatewayNode) else 0,
-        mean_lag=mean_queue if isinstance(node, QueueNode) else None,
-        replica_served=[st.served for st in sts],
-        replica_utilization=[
+    fields: dict[str, Any] = {
+        "kind": node.kind,
+        "replicas": len(sts),
+        "workers": servers if finite else None,
+        "arrivals": arrivals,
+        "served": served,
+        "dropped": sum(st.dropped for st in sts),
+        "timed_out": sum(st.timed_out for st in sts),
+        "utilization": min(1.0, busy_finite / (window * servers)) if servers else 0.0,
+        "mean_wait_ms": 1000.0 * sum(st.wait_sum for st in sts) / started if started else 0.0,
+        "mean_queue_len": mean_queue,
+        "mean_in_system": (q_area + busy_area) / window,
+        "visits": arrivals / total_offered if total_offered else 0.0,
+        "mean_service_ms": 1000.0 * service_sum / max(1, service_count) if started else 0.0,
+        "mean_hold_ms": 1000.0 * hold_sum / served if served else 0.0,
+        "arrival_rate_rps": arrivals / window,
+        "failed": sum(st.failed for st in sts),
+        "retries": sum(st.retries for st in node.stations),
+        "short_circuited": sum(st.short_circuited for st in node.stations),
+        "replica_served": [st.served for st in sts],
+        "replica_utilization": [
             min(1.0, st.busy_area / (window * st.servers)) if not st.infinite else 0.0 for st in sts
         ],
-        batches=batching.batches if batching else None,
-        mean_batch_size=batching.mean_batch_size if batching else None,
-        mean_solve_ms=batching.mean_solve_ms if batching else None,
-        per_worker_rps=batching.per_worker_rps if batching else None,
-    )
+    }
+    fields.update(node.extra_stats(fields))
+    batching = batch_stats(node)
+    if batching is not None:
+        fields.update(
+            batches=batching.batches,
+            mean_batch_size=batching.mean_batch_size,
+            mean_solve_ms=batching.mean_solve_ms,
+            per_worker_rps=batching.per_worker_rps,
+        )
+    return ComponentStats(**fields)

@@ -100,6 +100,11 @@ class Scorecard:
     notes: list[str] = field(default_factory=list)
 
     @property
+    def cost_per_hour(self) -> float:
+        """What the design costs at the peak (time-averaged under autoscaling)."""
+        return self.result.cost_per_hour
+
+    @property
     def score(self) -> float:
         return sum(c.points for c in self.checks)
 
@@ -193,7 +198,7 @@ def worker_count(design: Design) -> int:
             continue
         servers = c.servers()
         if servers is not None:
-            total += servers * c.replica_count()
+            total += servers * c.max_replicas()  # an autoscaler may use its max
     return total
 
 

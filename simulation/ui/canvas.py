@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from designs.layout import layered_layout
+from designs.resilience import describe
 from designs.schema import Component, Design
 from simulation.results import SimResult
 
@@ -40,6 +41,7 @@ EDGE_STYLES = {  # kind -> (pen style, colour, label)
     "on_miss": (Qt.PenStyle.DotLine, "#9a6700", "on miss"),
     "targets": (Qt.PenStyle.SolidLine, "#6a4c93", ""),
     "consumers": (Qt.PenStyle.DashDotLine, "#0b7a75", "consumed by"),
+    "dead_letter": (Qt.PenStyle.DotLine, "#c62828", "dead letters"),
 }
 
 
@@ -89,6 +91,7 @@ class ComponentBox(QGraphicsRectItem):
             tip.append(f"mean service {mean:g} ms")
         if entries:
             tip.append("entry for: " + ", ".join(entries))
+        tip.extend(describe(component))
         self.setToolTip("<br>".join(tip))
         if entries:
             self.status.setText("← " + ", ".join(entries))

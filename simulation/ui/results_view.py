@@ -96,7 +96,8 @@ class SummaryView(QWidget):
         verdict = QLabel(
             f"<span style='font-size:15pt;color:{colour}'><b>{result.verdict.upper()}</b></span>"
             f" &nbsp; {result.design} — {result.duration_s - result.warmup_s:,.0f} s measured "
-            f"after {result.warmup_s:,.0f} s warm-up, seed {result.seed}"
+            f"after {result.warmup_s:,.0f} s warm-up, seed {result.seed};"
+            f" costs {result.cost_per_hour:,.2f} per hour"
             + (f"<br><i>Stopped early: {result.stop_reason}</i>" if result.stopped_early else "")
             + (
                 f"<br>{len(reps.runs)} replications (seeds {reps.seeds[0]}–{reps.seeds[-1]}):"
@@ -123,7 +124,7 @@ class SummaryView(QWidget):
                     name,
                     f"{stats.offered:,}",
                     f"{stats.completed:,}",
-                    f"{stats.rejected + stats.dropped + stats.timed_out:,}",
+                    f"{stats.rejected + stats.dropped + stats.timed_out + stats.failed:,}",
                     _est(cest.throughput_rps if cest else None, stats.throughput_rps, digits=2),
                     _est(cest.latency_mean_ms if cest else None, lat.mean),
                     _fmt(th.mean_response_ms if th else None),
@@ -157,7 +158,7 @@ class SummaryView(QWidget):
                     "request class",
                     "arrivals after warm-up",
                     "",
-                    "rejected + dropped + timed out",
+                    "rejected + dropped + timed out + failed",
                     "completions per second",
                     "mean response time",
                     "queueing theory's mean",
@@ -259,6 +260,8 @@ class ResultsCharts(QTabWidget):
             "Utilisation": charts.utilization_figure(result, prediction),
             "Queue": charts.queue_length_figure(result),
         }
+        if charts.has_resilience_data(result):
+            self.figures["Failures"] = charts.resilience_figure(result)
         self.addTab(SummaryView(result, prediction, gaps or [], replications), "Summary")
         for title, figure in self.figures.items():
             self.addTab(figure_widget(figure), title)

@@ -109,7 +109,8 @@ def test_catalog_designs_run_with_consistent_books(name: str) -> None:
     assert r.verdict in ("stable", "unstable")
     assert r.bottleneck in r.components and r.bottleneck_explanation
     for c in r.classes.values():
-        assert c.offered == c.completed + c.rejected + c.dropped + c.timed_out + c.in_flight
+        ended = c.completed + c.rejected + c.dropped + c.timed_out + c.failed
+        assert c.offered == ended + c.in_flight
         lat = c.latency_ms
         assert lat.p50 <= lat.p95 <= lat.p99 <= lat.max * (1 + 1e-9)
     for s in r.components.values():

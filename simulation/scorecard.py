@@ -100,11 +100,6 @@ class Scorecard:
     notes: list[str] = field(default_factory=list)
 
     @property
-    def cost_per_hour(self) -> float:
-        """What the design costs at the peak (time-averaged under autoscaling)."""
-        return self.result.cost_per_hour
-
-    @property
     def score(self) -> float:
         return sum(c.points for c in self.checks)
 
@@ -135,7 +130,8 @@ class Scorecard:
 
     @property
     def cost_per_hour(self) -> float | None:
-        """The design's cost as the engine reports it (None where the engine does not)."""
+        """What the design costs under the traffic (time-averaged under autoscaling), the
+        mean over the replications; None where the engine reports no cost."""
         costs = [_run_cost(r) for r in (self.runs or [self.result])]
         known = [c for c in costs if c is not None]
         return sum(known) / len(known) if known else None

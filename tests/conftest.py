@@ -1,4 +1,4 @@
-"""Test set-up: headless Qt, and QSettings in a temp dir so tests never touch user settings."""
+"""Test set-up: headless Qt; QSettings and user data in temp dirs (never the user's own)."""
 
 from __future__ import annotations
 
@@ -21,6 +21,8 @@ def _isolated_settings(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Point QSettings (if Qt is used) at a throwaway folder for the whole session."""
     settings_dir = tmp_path_factory.mktemp("qsettings")
     os.environ["XDG_CONFIG_HOME"] = str(settings_dir)
+    # Rehearse's attempt history (and any other user data) goes to a throwaway folder too.
+    os.environ["FREIGHTLAB_DATA_DIR"] = str(tmp_path_factory.mktemp("userdata"))
     try:
         from PySide6.QtCore import QSettings
     except ImportError:

@@ -1,36 +1,45 @@
-"""Rehearse: take an exercise, write a design against its requirements, get a scorecard.
+"""Rehearse: a mock system-design interview scored by simulation.
 
-The draft lives in an editor with live validation and a diagram; scoring simulates the
-design at the exercise's peak in a worker. Drafts are kept per exercise in QSettings, so
-switching exercises or closing the app loses nothing.
+Pick an exercise (by topic and difficulty), read the brief, run the 45-minute clock, answer
+the estimates, build the design from the starter in the editor, and score it: the design
+runs under the exercise's traffic on several seeds in a worker, beside the reference. Once
+it passes, the follow-up raises the stakes. Every attempt goes to the history (SQLite in the
+user's data directory). Drafts are kept per exercise in QSettings.
 """
 
 from __future__ import annotations
 
 import html
+import os
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, Signal
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtCore import QSettings, QStandardPaths, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMessageBox,
     QProgressBar,
     QPushButton,
     QSplitter,
-    QTableWidget,
-    QTableWidgetItem,
+    QTabWidget,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
 
 from designs.exercise import Exercise, catalog_exercises, load_exercise
+from designs.history import Attempt, AttemptStore
+from designs.loader import loads_design
 from designs.schema import Design
+from designs.ui.rehearse_parts import AttemptHistory, EstimatesForm, InterviewTimer, ScorecardTable
+from designs.ui.rehearse_text import (
+    brief_html,
+    estimates_html,
+    method_html,
+    reference_card_html,
+)
 from freightlab.atomic import atomic_write_text
 from freightlab.errors import InputError
 from freightlab.jobs import Job
@@ -38,138 +47,262 @@ from freightlab.progress import Progress
 from freightlab.ui.area import AreaDefaults
 from freightlab.ui.design_editor import DesignEditor
 from freightlab.ui.jobs import JobRunner
+from simulation.rehearsal import Outcome, attempt_record, run_attempt
+from simulation.scorecard import HINT_COST, Check, Scorecard, duration_text
 from simulation.ui.canvas import DesignCanvas
 
-PASS_COLOUR, FAIL_COLOUR = QColor("#2e7d32"), QColor("#c62828")
+ALL = "all"
+WELCOME = (
+    "<h3 style='color:#1a3d5c'>A mock interview, scored by simulation</h3><ol>"
+    "<li>Read the <b>Brief</b>; start the clock when you are ready (45 min).</li>"
+    "<li>Answer the <b>Estimates</b>: the back-of-envelope numbers.</li>"
+    "<li>Change the starter design (left of here) until you think it holds.</li>"
+    "<li><b>Score my design</b>: it runs under the exercise's traffic on several seeds, "
+    "beside the reference design.</li>"
+    "<li>Passed? The interviewer raises the stakes with a follow-up.</li></ol>"
+    "<p style='color:#5f6b76'>Hints cost points; every attempt goes to <b>History</b>.</p>"
+)
+DATA_DIR_ENV = "FREIGHTLAB_DATA_DIR"  # overrides the user data directory (tests, portable use)
 
 
-def _score(design: Design, exercise: Exercise, progress: Progress):
-    from simulation.scorecard import score_design
-
-    return score_design(design, exercise, progress)
-
-
-def brief_html(exercise: Exercise) -> str:
-    req = exercise.requirements
-    rows = [
-        ("Peak load", f"{req.rate_rps:g} requests/s"),
-        ("Response p99", f"≤ {req.p99_ms:,.0f} ms"),
-    ]
-    if req.e2e_p99_ms is not None:
-        rows.append(("End-to-end p99", f"≤ {req.e2e_p99_ms:,.0f} ms"))
-    rows.append(("Completed", f"≥ {req.min_success:.1%}"))
-    rows.append(("Headroom", f"≥ {req.min_headroom:.2f}x the peak"))
-    if req.max_workers is not None:
-        rows.append(("Budget", f"≤ {req.max_workers} workers and connections"))
-    for name, ms in req.fixed_service_ms.items():
-        rows.append((f"Fixed work: {name}", f"{ms:g} ms mean"))
-    table = "".join(f"<tr><td><b>{k}</b></td><td>{html.escape(v)}</td></tr>" for k, v in rows)
-    paragraphs = "".join(
-        f"<p>{html.escape(p.strip())}</p>" for p in exercise.brief.strip().split("\n\n")
+def history_path() -> Path:
+    """attempts.sqlite in the user's data directory (or $FREIGHTLAB_DATA_DIR)."""
+    folder = os.environ.get(DATA_DIR_ENV) or QStandardPaths.writableLocation(
+        QStandardPaths.StandardLocation.AppDataLocation
     )
-    hints = "".join(f"<li>{html.escape(h)}</li>" for h in exercise.hints)
-    return (
-        f"<h2>{html.escape(exercise.name)}</h2>{paragraphs}"
-        f"<h3>Requirements</h3><table cellspacing='4'>{table}</table>"
-        + (f"<h3>Hints</h3><ul>{hints}</ul>" if hints else "")
-    )
+    return Path(folder) / "attempts.sqlite"
+
+
+def _attempt(
+    design: Design,
+    exercise: Exercise,
+    answers: dict[str, float | None],
+    hints: int,
+    reference: Scorecard | None,
+    progress: Progress,
+) -> Outcome:
+    return run_attempt(design, exercise, answers, hints, reference, progress)
 
 
 class RehearsePanel(AreaDefaults, QWidget):
     status_message = Signal(str)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, history: Path | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("rehearse_panel")
-        self.exercise: Exercise | None = None
+        self.base: Exercise | None = None  # the exercise as picked
+        self.exercise: Exercise | None = None  # what is scored now (a follow-up, perhaps)
         self.exercise_path: Path | None = None
-        self.design: Design | None = None  # the draft, when it validates
-        self.scorecard = None
+        self.follow_up_index = -1  # -1: the exercise itself
+        self.design: Design | None = None
+        self.outcome: Outcome | None = None
+        self.scorecard: Scorecard | None = None
+        self.hints_shown = 0
+        self._hints_paid = 0  # hints already charged to an earlier round (before a follow-up)
+        self._references: dict[str, Scorecard] = {}  # by exercise name: scored once
+        self._paths = catalog_exercises()
+        self._exercises = {p: load_exercise(p) for p in self._paths}
+        self.store: AttemptStore | None = None
+        self._history_problem = ""
+        try:
+            self.store = AttemptStore(history or history_path())
+        except InputError as exc:  # a damaged history must not stop the rehearsal
+            self._history_problem = str(exc)
 
+        layout = QVBoxLayout(self)
+        layout.addLayout(self._top_bar())
+        self.timer = InterviewTimer()
+        self.timer.time_up.connect(self._time_up)
+        layout.addWidget(self.timer)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self._left_tabs())
+        splitter.addWidget(self._middle())
+        splitter.addWidget(self._right_tabs())
+        for index, stretch in enumerate((3, 4, 5)):
+            splitter.setStretchFactor(index, stretch)
+        splitter.setSizes([310, 400, 570])
+        layout.addWidget(splitter, 1)
+
+        self._fill_picker()
+        self.exercise_picker.currentIndexChanged.connect(self._picked)
+        self._show_history()
+        if self.exercise_picker.count():
+            self._picked(self.exercise_picker.currentIndex())
+
+    # --- layout ------------------------------------------------------------------------------
+    def _top_bar(self) -> QHBoxLayout:
+        self.topic_filter = QComboBox()
+        self.topic_filter.setObjectName("topic_filter")
+        self.topic_filter.setToolTip("Show exercises on one topic")
+        self.difficulty_filter = QComboBox()
+        self.difficulty_filter.setObjectName("difficulty_filter")
+        self.difficulty_filter.setToolTip("Show exercises of one difficulty")
         self.exercise_picker = QComboBox()
         self.exercise_picker.setObjectName("exercise_picker")
         self.exercise_picker.setToolTip("Pick an exercise to rehearse")
-        self.reset_button = QPushButton("Reset to starter")
-        self.reset_button.setToolTip("Replace the draft with the exercise's starter design")
-        self.reset_button.clicked.connect(self.reset_draft)
-        self.save_button = QPushButton("Save design…")
-        self.save_button.setToolTip("Save the draft as a design file (TOML)")
-        self.save_button.clicked.connect(self.save_draft)
+        self.exercise_picker.setMinimumWidth(320)
         self.score_button = QPushButton("Score my design")
         self.score_button.setObjectName("score_button")
-        self.score_button.setToolTip("Simulate the draft at the exercise's peak (Ctrl+Return)")
+        self.score_button.setToolTip(
+            "Simulate the draft under the exercise's traffic, beside the reference (Ctrl+Return)"
+        )
         self.score_button.setShortcut("Ctrl+Return")
+        self.score_button.setStyleSheet("font-weight: bold; padding: 4px 14px;")
         self.score_button.clicked.connect(self.score)
         self.cancel_button = QPushButton("Cancel")
         self.progress_bar = QProgressBar()
         self.progress_bar.setObjectName("score_progress")
-        self.jobs = JobRunner(self, self.progress_bar, self.cancel_button)
-        top = QHBoxLayout()
-        for widget in (
-            QLabel("Exercise"),
-            self.exercise_picker,
-            self.reset_button,
-            self.save_button,
-            self.score_button,
-            self.cancel_button,
-            self.progress_bar,
+        self.jobs = JobRunner(self, self.progress_bar, self.cancel_button, messages=True)
+        bar = QHBoxLayout()
+        for label, widget in (
+            ("Topic", self.topic_filter),
+            ("Level", self.difficulty_filter),
+            ("Exercise", self.exercise_picker),
         ):
-            top.addWidget(widget)
-        top.setStretch(top.indexOf(self.progress_bar), 1)
+            bar.addWidget(QLabel(label))
+            bar.addWidget(widget)
+        for part in (self.score_button, self.cancel_button, self.progress_bar):
+            bar.addWidget(part)
+        bar.setStretch(bar.indexOf(self.progress_bar), 1)
+        return bar
 
+    def _left_tabs(self) -> QTabWidget:
         self.brief = QTextBrowser()
         self.brief.setObjectName("exercise_brief")
+        self.hint_button = QPushButton(f"Reveal a hint (−{HINT_COST:g} points)")
+        self.hint_button.setObjectName("hint_button")
+        self.hint_button.clicked.connect(self.reveal_hint)
+        brief_page = QWidget()
+        brief_layout = QVBoxLayout(brief_page)
+        brief_layout.setContentsMargins(0, 0, 0, 0)
+        brief_layout.addWidget(self.brief, 1)
+        brief_layout.addWidget(self.hint_button)
+        self.estimates_form = EstimatesForm()
+        self.card = QTextBrowser()
+        self.card.setObjectName("reference_card")
+        self.card.setHtml(reference_card_html())
+        self.method = QTextBrowser()
+        self.method.setObjectName("method")
+        self.method.setHtml(method_html(self.timer.clock))
+        self.card.setToolTip("Reference card: latencies, powers of two, rates, nines")
+        tabs = QTabWidget()
+        tabs.setObjectName("brief_tabs")
+        for page, title in (
+            (brief_page, "Brief"),
+            (self.estimates_form, "Estimates"),
+            (self.card, "Card"),
+            (self.method, "Method"),
+        ):
+            tabs.addTab(page, title)
+        self.left_tabs = tabs
+        return tabs
 
+    def _middle(self) -> QWidget:
         self.editor = DesignEditor(source_name="your design")
         self.editor.validated.connect(self._draft_validated)
         self.editor.edited.connect(self._keep_draft)
         self.validation = self.editor.validation
         self.canvas = DesignCanvas()
         self.canvas.setObjectName("rehearse_canvas")
-        middle = QSplitter(Qt.Orientation.Vertical)
-        middle.addWidget(self.editor)
-        middle.addWidget(self.canvas)
+        self.reset_button = QPushButton("Start from the starter")
+        self.reset_button.setToolTip("Replace the draft with the exercise's starter design")
+        self.reset_button.clicked.connect(self.reset_draft)
+        self.save_button = QPushButton("Save design…")
+        self.save_button.setToolTip("Save the draft as a design file (TOML)")
+        self.save_button.clicked.connect(self.save_draft)
+        buttons = QHBoxLayout()
+        buttons.addWidget(QLabel("<b>Your design</b>"))
+        buttons.addStretch(1)
+        buttons.addWidget(self.reset_button)
+        buttons.addWidget(self.save_button)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.editor)
+        split.addWidget(self.canvas)
+        split.setSizes([330, 300])
+        box = QWidget()
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(buttons)
+        layout.addWidget(split, 1)
+        return box
 
-        self.score_label = QLabel("Score your design to see the scorecard.")
+    def _right_tabs(self) -> QTabWidget:
+        self.score_label = QLabel(WELCOME)
         self.score_label.setObjectName("score_label")
         self.score_label.setWordWrap(True)
-        self.table = QTableWidget(0, 3)
-        self.table.setObjectName("scorecard_table")
-        self.table.setHorizontalHeaderLabels(["check", "points", "what was measured"])
-        self.table.verticalHeader().setVisible(False)
-        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.setWordWrap(True)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.table = ScorecardTable()
         self.advice = QLabel()
         self.advice.setObjectName("advice_label")
         self.advice.setWordWrap(True)
-        right = QWidget()
-        right_layout = QVBoxLayout(right)
-        right_layout.setContentsMargins(0, 0, 0, 0)
-        right_layout.addWidget(self.score_label)
-        right_layout.addWidget(self.table, 1)
-        right_layout.addWidget(self.advice)
+        self.follow_up_button = QPushButton()
+        self.follow_up_button.setObjectName("follow_up_button")
+        self.follow_up_button.setVisible(False)
+        self.follow_up_button.clicked.connect(self.start_follow_up)
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.score_label)
+        layout.addWidget(self.table)
+        self.estimate_summary = QLabel()
+        self.estimate_summary.setObjectName("estimate_summary")
+        self.estimate_summary.setWordWrap(True)
+        layout.addWidget(self.estimate_summary)
+        layout.addWidget(self.advice)
+        layout.addStretch(1)
+        layout.addWidget(self.follow_up_button)
+        self.history = AttemptHistory()
+        self.history.reopen.connect(self.reopen_attempt)
+        tabs = QTabWidget()
+        tabs.setObjectName("result_tabs")
+        tabs.addTab(page, "Scorecard")
+        tabs.addTab(self.history, "History")
+        self.right_tabs = tabs
+        return tabs
 
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        for pane, stretch in ((self.brief, 2), (middle, 3), (right, 3)):
-            splitter.addWidget(pane)
-            splitter.setStretchFactor(splitter.indexOf(pane), stretch)
-        layout = QVBoxLayout(self)
-        layout.addLayout(top)
-        layout.addWidget(splitter, 1)
+    # --- exercises -----------------------------------------------------------------------------
+    def _fill_picker(self) -> None:
+        topics = sorted({e.topic for e in self._exercises.values()})
+        self.topic_filter.addItems([ALL, *topics])
+        self.difficulty_filter.addItems([ALL, "easy", "medium", "hard"])
+        self.topic_filter.currentIndexChanged.connect(self._filter)
+        self.difficulty_filter.currentIndexChanged.connect(self._filter)
+        self._filter()
 
-        for path in catalog_exercises():
-            self.exercise_picker.addItem(path.stem.replace("_", " "), str(path))
-        self.exercise_picker.currentIndexChanged.connect(self._picked)
-        if self.exercise_picker.count():
+    def _filter(self) -> None:
+        topic, level = self.topic_filter.currentText(), self.difficulty_filter.currentText()
+        current = self.exercise_path
+        self.exercise_picker.blockSignals(True)
+        self.exercise_picker.clear()
+        order = {"easy": 0, "medium": 1, "hard": 2}
+        chosen = [
+            (p, e)
+            for p, e in self._exercises.items()
+            if topic in (ALL, e.topic) and level in (ALL, e.difficulty)
+        ]
+        for path, ex in sorted(chosen, key=lambda pe: (order[pe[1].difficulty], pe[1].name)):
+            self.exercise_picker.addItem(f"{ex.name}  ·  {ex.difficulty}", str(path))
+        self.exercise_picker.blockSignals(False)
+        index = self.exercise_picker.findData(str(current)) if current else -1
+        if index >= 0:
+            self.exercise_picker.setCurrentIndex(index)
+        elif self.exercise_picker.count() and current is not None:
             self._picked(0)
 
-    # --- exercises and drafts --------------------------------------------------------------
-    def _draft_key(self) -> str:
-        return f"rehearse/draft/{self.exercise_path.stem if self.exercise_path else ''}"
+    def pick(self, stem: str) -> None:
+        """Select the exercise whose file is ``stem``.toml (clearing filters that hide it)."""
+        if not any(Path(p).stem == stem for p in map(str, self._paths)):
+            raise KeyError(f"no exercise '{stem}'")
+        if all(
+            Path(self.exercise_picker.itemData(i)).stem != stem
+            for i in range(self.exercise_picker.count())
+        ):
+            self.topic_filter.setCurrentIndex(0)
+            self.difficulty_filter.setCurrentIndex(0)
+        for i in range(self.exercise_picker.count()):
+            if Path(self.exercise_picker.itemData(i)).stem == stem:
+                self.exercise_picker.setCurrentIndex(i)
+                return
+        raise KeyError(stem)
 
     def _picked(self, index: int) -> None:
         path = self.exercise_picker.itemData(index)
@@ -183,17 +316,43 @@ class RehearsePanel(AreaDefaults, QWidget):
         except (InputError, OSError) as exc:
             self._error("Cannot open exercise", str(exc))
             return
-        self.exercise, self.exercise_path = exercise, path
-        self.brief.setHtml(brief_html(exercise))
-        draft = QSettings().value(self._draft_key(), "", type=str)
-        self.editor.set_text(str(draft) if draft else starter)
+        self.base = self.exercise = exercise
+        self.exercise_path, self.follow_up_index, self.hints_shown = path, -1, 0
+        self._hints_paid = 0
+        self.timer.reset()
+        self._show_brief()
+        self.estimates_form.show_questions(exercise)
+        draft = str(QSettings().value(self._draft_key(), "", type=str) or "")
+        self.editor.set_text(draft or starter)
         self._clear_scorecard()
 
-    def reset_draft(self) -> None:
-        if self.exercise is None:
+    def _show_brief(self) -> None:
+        if self.exercise is None or self.base is None:
             return
-        self.editor.set_text(self.exercise.starter_path().read_text(encoding="utf-8"))
-        self._keep_draft()
+        prompt = ""
+        if self.follow_up_index >= 0:
+            prompt = self.base.follow_ups[self.follow_up_index].prompt
+        self.brief.setHtml(brief_html(self.exercise, self.hints_shown, prompt))
+        left = len(self.exercise.hints) - self.hints_shown
+        self.hint_button.setEnabled(left > 0)
+        self.hint_button.setText(
+            f"Reveal a hint (−{HINT_COST:g} points, {left} left)" if left else "No more hints"
+        )
+
+    def reveal_hint(self) -> None:
+        if self.exercise is not None and self.hints_shown < len(self.exercise.hints):
+            self.hints_shown += 1
+            self._show_brief()
+            self.status_message.emit(f"Hint {self.hints_shown} shown: −{HINT_COST:g} points")
+
+    # --- drafts --------------------------------------------------------------------------------
+    def _draft_key(self) -> str:
+        return f"rehearse/draft/{self.exercise_path.stem if self.exercise_path else ''}"
+
+    def reset_draft(self) -> None:
+        if self.base is not None:
+            self.editor.set_text(self.base.starter_path().read_text(encoding="utf-8"))
+            self._keep_draft()
 
     def save_draft(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Save design", "", "Designs (*.toml)")
@@ -211,7 +370,6 @@ class RehearsePanel(AreaDefaults, QWidget):
             QSettings().setValue(self._draft_key(), self.editor.text())
 
     def validate_draft(self) -> None:
-        """Validate now (the editor also does it shortly after each keystroke)."""
         self.editor.validate()
 
     def _draft_validated(self, design: Design | None) -> None:
@@ -220,21 +378,26 @@ class RehearsePanel(AreaDefaults, QWidget):
         if design is not None:
             self.canvas.show_design(design)
 
-    # --- scoring ---------------------------------------------------------------------------
+    # --- scoring -------------------------------------------------------------------------------
     def score(self) -> None:
         if self.design is None or self.exercise is None or self.jobs.busy():
             return
         design, exercise = self.design, self.exercise
+        hints = self.hints_shown - self._hints_paid
+        answers = self.estimates_form.answers()
+        reference = self._references.get(exercise.name)
         self.score_button.setEnabled(False)
-        self.score_label.setText("Simulating your design at the peak…")
+        self.score_label.setText(
+            f"Simulating your design: {exercise.requirements.replications} runs under the "
+            f"exercise's traffic, then the reference…"
+        )
         self.jobs.run(
             Job(
                 "Scoring",
-                lambda progress: _score(design, exercise, progress),
+                lambda p: _attempt(design, exercise, answers, hints, reference, p),
                 self._scored,
                 self._finished,
                 lambda: self._finished(None, "cancelled"),
-                bar="%p%",
             )
         )
 
@@ -249,39 +412,133 @@ class RehearsePanel(AreaDefaults, QWidget):
             self.score_label.setText("Scoring failed.")
             self._error("Scoring failed", error)
 
-    def _clear_scorecard(self) -> None:
-        self.scorecard = None
-        self.table.setRowCount(0)
-        self.score_label.setText("Score your design to see the scorecard.")
-        self.advice.clear()
+    def _time_up(self) -> None:
+        self.status_message.emit("Time is up: scoring your design as it stands")
+        self.score()
 
-    def _scored(self, card) -> None:
+    def _clear_scorecard(self) -> None:
+        self.outcome = self.scorecard = None
+        self.table.setRowCount(0)
+        self.table.setVisible(False)
+        self.score_label.setText(WELCOME)
+        self.advice.clear()
+        self.estimate_summary.clear()
+        self.follow_up_button.setVisible(False)
+
+    def _scored(self, outcome: Outcome) -> None:
         self._finished(None, "done")
-        self.scorecard = card
         self.progress_bar.setValue(100)
-        colour = "#2e7d32" if card.grade in ("A", "B") else "#c62828"
-        self.score_label.setText(
-            f"<span style='font-size:20pt;color:{colour}'><b>{card.grade}</b></span>"
-            f" &nbsp; <b>{card.score:.0f} / {card.max_score:.0f}</b> for "
-            f"“{html.escape(card.design)}”"
+        self.outcome, self.scorecard = outcome, outcome.card
+        if outcome.reference is not None:
+            self._references[outcome.exercise.name] = outcome.reference
+        self._show_card(
+            outcome.card.checks, outcome.reference, outcome.score, outcome.grade, outcome.hints_used
         )
-        self.table.setRowCount(len(card.checks))
-        bold = QFont()
-        bold.setBold(True)
-        for row, check in enumerate(card.checks):
-            name = QTableWidgetItem(("✓ " if check.passed else "✗ ") + check.name)
-            name.setForeground(PASS_COLOUR if check.passed else FAIL_COLOUR)
-            name.setFont(bold)
-            points = QTableWidgetItem(f"{check.points:g} / {check.max_points:g}")
-            points.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            detail = QTableWidgetItem(check.detail)
-            detail.setToolTip(check.detail)
-            for column, item in enumerate((name, points, detail)):
-                self.table.setItem(row, column, item)
-        self.table.resizeRowsToContents()
-        self.advice.setText("<b>Where it hurts:</b> " + html.escape(card.advice))
-        self.canvas.show_result(card.result)
-        self.status_message.emit(f"Scorecard: {card.grade} ({card.score:.0f}/{card.max_score:.0f})")
+        self.advice.setText(
+            f"<b>Bottleneck: {html.escape(outcome.card.bottleneck)}.</b> "
+            + html.escape(outcome.card.advice)
+        )
+        self.estimates_form.show_checks(outcome.estimates)
+        self.estimate_summary.setText(estimates_html(outcome.estimates))
+        self.canvas.show_result(outcome.card.result)
+        self._record(outcome)
+        self._offer_follow_up(outcome)
+        self.right_tabs.setCurrentIndex(0)
+        self.status_message.emit(f"Scorecard: {outcome.grade} ({outcome.score:.0f} points)")
+
+    def _show_card(
+        self,
+        checks: list[Check],
+        reference: Scorecard | None,
+        score: float,
+        grade: str,
+        paid: int,
+    ) -> None:
+        card = self.scorecard
+        passed = all(c.passed for c in checks)
+        colour = "#2e7d32" if passed else "#c62828"
+        most = sum(c.max_points for c in checks)
+        verdict = "passed" if passed else f"{sum(not c.passed for c in checks)} missed"
+        hints = f", −{HINT_COST * paid:g} for hints" if paid else ""
+        self.score_label.setText(
+            f"<span style='font-size:22pt;color:{colour}'><b>{grade}</b></span>"
+            f" &nbsp; <b>{score:.0f} / {most:.0f}</b>{hints} · {verdict}"
+            + (f" · “{html.escape(card.design)}”" if card else "")
+            + (
+                f" · ${card.cost_per_hour:,.2f}/hour"
+                if card is not None and card.cost_per_hour is not None
+                else ""
+            )
+        )
+        refs = {c.name: c for c in reference.checks} if reference else {}
+        self.table.show_checks(checks, refs)
+        self.table.setVisible(True)
+
+    def _record(self, outcome: Outcome) -> None:
+        if self.design is None or self.exercise_path is None:
+            return
+        follow = self.exercise.name if self.follow_up_index >= 0 and self.exercise else ""
+        record = attempt_record(
+            outcome, self.exercise_path.stem, self.design, self.timer.elapsed(), follow
+        )
+        if self.store is None:
+            self.status_message.emit(f"Attempt not kept: {self._history_problem}")
+            return
+        try:
+            self.store.add(record)
+        except InputError as exc:
+            self._error("Attempt not saved", str(exc))
+            return
+        self._show_history()
+
+    def _show_history(self) -> None:
+        if self.store is None:
+            self.history.show_problem(self._history_problem)
+            return
+        try:
+            self.history.show_attempts(self.store.attempts())
+        except InputError as exc:
+            self.history.show_problem(str(exc))
+
+    def _offer_follow_up(self, outcome: Outcome) -> None:
+        nxt = self.follow_up_index + 1
+        more = self.base is not None and nxt < len(self.base.follow_ups)
+        self.follow_up_button.setVisible(outcome.card.passed and more)
+        if outcome.card.passed and more and self.base is not None:
+            self.follow_up_button.setText(f"Follow-up: {self.base.follow_ups[nxt].title} ▸")
+
+    def start_follow_up(self) -> None:
+        """The interviewer raises the stakes: the next follow-up becomes the exercise."""
+        if self.base is None:
+            return
+        self.follow_up_index += 1
+        self.exercise = self.base.follow_up(self.follow_up_index)
+        self._hints_paid = self.hints_shown  # hints seen so far were paid for already
+        self._show_brief()
+        self._clear_scorecard()
+        self.left_tabs.setCurrentIndex(0)
+        self.score_label.setText("Follow-up: adapt your design if you need to, then score it.")
+
+    # --- history -------------------------------------------------------------------------------
+    def reopen_attempt(self, attempt: Attempt) -> None:
+        """Show an old attempt: its exercise, its design in the editor, its scorecard."""
+        try:
+            self.pick(attempt.exercise)
+            loads_design(attempt.design_toml, source=f"attempt {attempt.id}")
+        except (KeyError, InputError) as exc:
+            self._error("Cannot re-open attempt", str(exc))
+            return
+        self.editor.set_text(attempt.design_toml)
+        self._keep_draft()
+        checks = [Check.from_json(r) for r in attempt.scorecard.get("requirements", [])]
+        self.scorecard = None
+        reference = self._references.get(attempt.exercise_name)
+        self._show_card(checks, reference, attempt.score, attempt.grade, attempt.hints_used)
+        self.advice.setText(
+            f"Attempt of {attempt.finished_at.replace('T', ' ')[:16]}, "
+            f"{duration_text(attempt.seconds_used * 1000)} used, {attempt.hints_used} hint(s)."
+        )
+        self.right_tabs.setCurrentIndex(0)
 
     def _error(self, title: str, message: str) -> None:
         self.status_message.emit(message)

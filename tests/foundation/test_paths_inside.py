@@ -18,7 +18,7 @@ SHIPPED = asset_path("maps", "india.graphml")
 def _exercise(tmp_path: Path, starter: str) -> Path:
     text = (EXERCISES / "monday_peak.toml").read_text(encoding="utf-8")
     lines = [
-        f"starter = {starter!r}" if line.startswith("starter") else line
+        f"starter = {starter!r}" if line.startswith("starter =") else line
         for line in text.splitlines()
     ]
     path = tmp_path / "ex.toml"

@@ -66,7 +66,10 @@ def advance(board: Board, load_id: str, verb: str, at: str) -> Change | str:
         return reason
     text = f"{move.text} {load_id}"
     return Change(
-        text, lambda b: b.advance(load_id, verb, at, holder), (holder,) if holder else (), (load_id,)
+        text,
+        lambda b: b.advance(load_id, verb, at, holder),
+        (holder,) if holder else (),
+        (load_id,),
     )
 
 

@@ -297,7 +297,7 @@ class Board:
             setattr(load, move.stamp, at)
         if truck is not None:
             truck.status = move.truck_to
-            if move.load_to == LoadStatus.DELIVERED:
+            if move.truck_to_destination:
                 truck.location = load.destination  # the truck is free where it delivered
 
     def edit_truck(self, truck_id: str, name: str, value: Any) -> None:

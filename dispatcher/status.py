@@ -51,6 +51,7 @@ UNASSIGN = Transition(
     TruckStatus.IDLE,
 )
 
+
 @dataclass(frozen=True)
 class Move:
     """One step of a load's life that a dispatcher records: from which statuses, to which,
@@ -65,6 +66,7 @@ class Move:
     frees_truck: bool = False
     stamp: str | None = None  # the Load field set to the moment
     needs_truck: bool = True  # only a load on a truck may take this step
+    truck_to_destination: bool = False  # the truck ends up where the load was going
 
 
 _ON_A_TRUCK = (LoadStatus.ASSIGNED, LoadStatus.PICKED_UP, LoadStatus.IN_TRANSIT)
@@ -98,6 +100,7 @@ LIFECYCLE: dict[str, Move] = {
             TruckStatus.IDLE,
             frees_truck=True,
             stamp="delivered_at",
+            truck_to_destination=True,
         ),
         Move(
             "cancel",
@@ -129,7 +132,7 @@ def lifecycle_pair(before: LoadStatus, after: LoadStatus) -> bool:
         (before in m.load_from and after == m.load_to)
         or (after in m.load_from and before == m.load_to)
         for m in LIFECYCLE.values()
-        if m.needs_truck or before != LoadStatus.OPEN and after != LoadStatus.OPEN
+        if m.needs_truck or (before != LoadStatus.OPEN and after != LoadStatus.OPEN)
     )
 
 

@@ -18,7 +18,7 @@ import contextlib
 import json
 import os
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from dispatcher import board_checks, board_file
@@ -327,10 +327,10 @@ class BoardStore:
                     )
             for edit in edits:
                 revision += 1
-                moved = isinstance(edit, LifecycleOp)
-                logs.append(
-                    apply_move(conn, edit, revision) if moved else self._edit(edit, revision)
-                )
+                if isinstance(edit, LifecycleOp):
+                    logs.append(apply_move(conn, edit, revision))
+                else:
+                    logs.append(self._edit(edit, revision))
             if revision == current:
                 return current
             at = _now()

@@ -79,7 +79,7 @@ class ActionRecord:
     revision: int
     at: str
     owner: str
-    kind: str  # "create", "save", "assign", "unassign", "edit"
+    kind: str  # "create", "save", "assign", "unassign", "edit", "status" (a lifecycle step)
     load_id: str | None
     truck_id: str | None
     detail: str

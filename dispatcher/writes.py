@@ -98,9 +98,9 @@ def store_ops(src: Capture, dst: Capture) -> list[StoreOp] | None:
     return sorted(ops, key=_op_key) + sorted(assigns, key=_op_key) + edits + moves
 
 
-def _moves(src: Capture, dst: Capture) -> list[StoreOp]:
+def _moves(src: Capture, dst: Capture) -> list[LifecycleOp]:
     """The loads of the step that took a lifecycle step (or its undo), with their truck."""
-    out: list[StoreOp] = []
+    out: list[LifecycleOp] = []
     for lid in sorted(src.loads.keys() & dst.loads.keys()):
         old, new = src.loads[lid], dst.loads[lid]
         if old is None or new is None or not lifecycle_pair(old.status, new.status):

@@ -146,3 +146,19 @@ def test_an_older_board_gains_the_lifecycle_columns(tmp_path: Path) -> None:
     columns = [r[1] for r in conn.execute("PRAGMA table_info(loads)")]
     assert {"picked_up_at", "in_transit_at", "delivered_at"} <= set(columns)
     conn.close()
+
+
+def test_a_step_another_desk_took_first_is_refused_by_the_file(tmp_path: Path) -> None:
+    s = _session(tmp_path)
+    _assigned(s)
+    assert s.store is not None
+    other = Session(RunNow(), lambda fn: fn(), "desk B", QuietView())
+    other.board = Board.from_snapshot(s.store.load())
+    other.use_store(BoardStore.open(s.store.path, owner="desk B"))
+    assert _step(other, "cancel", 9) is None  # desk B cancels first
+    reason = _step(s, "pick_up", 10)  # desk A's board still says assigned
+    assert reason is not None and "load L0 was changed meanwhile" in reason
+    assert Board.from_snapshot(s.store.load()).loads["L0"].status == LoadStatus.CANCELLED
+    # desk A read the file again: it shows B's cancel (and the truck freed), not its own step
+    assert s.board.loads["L0"].status == LoadStatus.CANCELLED
+    assert s.board.trucks["T0"].status == TruckStatus.IDLE

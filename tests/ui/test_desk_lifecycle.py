@@ -79,8 +79,9 @@ def test_a_load_through_every_state_from_the_menu_and_undo_back(qtbot, desk) -> 
     row = desk.loads_table.currentIndex().row()
     model = desk.loads_table.model()
     status_col = next(
-        c for c in range(model.columnCount()) if model.headerData(c, Qt.Orientation.Horizontal)
-        == "Status"
+        c
+        for c in range(model.columnCount())
+        if model.headerData(c, Qt.Orientation.Horizontal) == "Status"
     )
     assert model.index(row, status_col).data() == "delivered"
     SHOTS.mkdir(exist_ok=True)

@@ -58,6 +58,7 @@ class Kpis:
     total_deadhead_km: float
     avg_deadhead_km: float
     delivered_today: int = 0
+    loads_on_the_road: int = 0  # picked up or in transit
 
 
 @dataclass
@@ -237,6 +238,7 @@ class Board:
             trucks_idle=idle,
             total_deadhead_km=total,
             avg_deadhead_km=total / len(deadheads) if deadheads else 0.0,
+            loads_on_the_road=counts[LoadStatus.PICKED_UP] + counts[LoadStatus.IN_TRANSIT],
             delivered_today=sum(
                 1
                 for ld in self.loads.values()

@@ -68,6 +68,7 @@ def test_a_load_through_every_state_from_the_menu_and_undo_back(qtbot, desk) -> 
         _menu_step(qtbot, desk, load_id, verb)
         assert desk.board.loads[load_id].status == status
         assert desk.board.trucks[truck_id].status == TruckStatus.LOADED
+        assert desk.kpis.values["loads_on_the_road"] == "1"
     # no skipping states: "Delivered" was allowed only now; "Picked up" is greyed with why
     assert "needs it assigned" in desk.load_steps.reasons(load_id)["pick_up"]
     _menu_step(qtbot, desk, load_id, "deliver")

@@ -59,7 +59,7 @@ class Move:
     field gets the moment it happened. No status may be skipped: ``load_from`` is exact."""
 
     verb: str  # the action's name: "pick_up"
-    text: str  # its menu and undo text: "Picked up"
+    text: str  # the state it reaches, for menus and undo: "Picked up"
     load_from: tuple[LoadStatus, ...]
     load_to: LoadStatus
     truck_to: TruckStatus
@@ -104,7 +104,7 @@ LIFECYCLE: dict[str, Move] = {
         ),
         Move(
             "cancel",
-            "Cancel",
+            "Cancelled",
             (LoadStatus.OPEN, *_ON_A_TRUCK),
             LoadStatus.CANCELLED,
             TruckStatus.IDLE,

@@ -325,9 +325,9 @@ class DispatchDesk(DeskWidgets):
         change = actions.advance(self.board, load_id, verb, at)
         reason = change if isinstance(change, str) else self.session.apply(change)
         if reason is not None:
-            self.show_notice(f"Cannot {LIFECYCLE[verb].text.lower()} {load_id}: {reason}")
+            self.show_notice(f"Cannot mark {load_id} {LIFECYCLE[verb].text.lower()}: {reason}")
             return False
-        self.show_notice(f"{LIFECYCLE[verb].text} {load_id} at {at[11:16]}", error=False)
+        self.show_notice(f"{load_id} {LIFECYCLE[verb].text.lower()} at {at[11:16]}", error=False)
         return True
 
     def unassign_selected(self) -> None:

@@ -63,7 +63,7 @@ class LoadSteps:
         self.load_id = load_id
         for verb, reason in self.reasons(load_id).items():
             action = self.actions[verb]
-            action.setText(f"{LIFECYCLE[verb].text} {load_id}")
+            action.setText(f"Mark {load_id} {LIFECYCLE[verb].text.lower()}")
             action.setEnabled(reason is None)
             action.setToolTip(reason or "")
         self.menu.popup(self.table.viewport().mapToGlobal(pos))

@@ -114,7 +114,7 @@ def test_illegal_steps_are_refused_with_the_reason() -> None:
     assert s.board.loads["L0"].status == LoadStatus.PICKED_UP  # refused: nothing changed
     assert _step(s, "depart", 9) is None and _step(s, "deliver", 10) is None
     assert _step(s, "cancel", 11) == (
-        "load L0 is delivered; \u201cCancel\u201d needs it open or assigned or picked up or "
+        "load L0 is delivered; \u201cCancelled\u201d needs it open or assigned or picked up or "
         "in transit"
     )
     assert s.history.count() == 4

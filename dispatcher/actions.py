@@ -16,6 +16,7 @@ from dispatcher import rules
 from dispatcher.board import Board
 from dispatcher.costs import MatchSettings
 from dispatcher.routes import RouteGraph
+from dispatcher.status import LIFECYCLE, move_refusal
 from dispatcher.store import BoardAssignment
 
 
@@ -49,6 +50,27 @@ def assign(
 
 def unassign(load_id: str) -> Change:
     return Change(f"Unassign {load_id}", lambda b: b.unassign(load_id), (), (load_id,))
+
+
+def advance(board: Board, load_id: str, verb: str, at: str) -> Change | str:
+    """A lifecycle step of a load (picked up, in transit, delivered, cancel) at ``at``: the
+    change, or the rule that forbids it (no skipping states, a load on no truck)."""
+    move = LIFECYCLE.get(verb)
+    load = board.loads.get(load_id)
+    if move is None or load is None:
+        return f"there is no load {load_id!r} on the board" if move else f"no step {verb!r}"
+    a = board.assignments.get(load_id)
+    holder = a.truck_id if a is not None else None
+    reason = move_refusal(move, load_id, load.status, holder)
+    if reason is not None:
+        return reason
+    text = f"{move.text} {load_id}"
+    return Change(
+        text,
+        lambda b: b.advance(load_id, verb, at, holder),
+        (holder,) if holder else (),
+        (load_id,),
+    )
 
 
 def accept(pairs: Sequence[BoardAssignment], text: str) -> Change:
@@ -87,4 +109,4 @@ def replace(kind: str, items: Sequence[Any], text: str) -> Change:
     return Change(text, op, full=True)
 
 
-__all__ = ["Change", "accept", "assign", "edit", "replace", "unassign"]
+__all__ = ["Change", "accept", "advance", "assign", "edit", "replace", "unassign"]

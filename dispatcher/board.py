@@ -26,9 +26,11 @@ from dispatcher.fleet import (
 )
 from dispatcher.status import (
     ASSIGN,
+    LIFECYCLE,
     LOAD_MANUAL_STATUSES,
     TRUCK_MANUAL_STATUSES,
     UNASSIGN,
+    move_refusal,
 )
 from dispatcher.store import (
     BoardAssignment,
@@ -55,6 +57,8 @@ class Kpis:
     trucks_idle: int
     total_deadhead_km: float
     avg_deadhead_km: float
+    delivered_today: int = 0
+    loads_on_the_road: int = 0  # picked up or in transit
 
 
 @dataclass
@@ -212,7 +216,8 @@ class Board:
             tuple(self.assignments[k] for k in sorted(self.assignments)),
         )
 
-    def kpis(self) -> Kpis:
+    def kpis(self, today: str | None = None) -> Kpis:
+        """The KPI strip's numbers; ``today`` (an ISO date) counts the loads delivered on it."""
         counts = dict.fromkeys(LoadStatus, 0)
         for load in self.loads.values():
             counts[load.status] += 1
@@ -233,6 +238,12 @@ class Board:
             trucks_idle=idle,
             total_deadhead_km=total,
             avg_deadhead_km=total / len(deadheads) if deadheads else 0.0,
+            loads_on_the_road=counts[LoadStatus.PICKED_UP] + counts[LoadStatus.IN_TRANSIT],
+            delivered_today=sum(
+                1
+                for ld in self.loads.values()
+                if today and ld.delivered_at and ld.delivered_at.startswith(today)
+            ),
         )
 
     # -- mutations (each raises BoardError and changes nothing when refused) --------------
@@ -261,6 +272,35 @@ class Board:
         if truck is not None:
             truck.status = UNASSIGN.truck(truck.status)
         return a
+
+    def advance(self, load_id: str, verb: str, at: str, truck_id: str | None = None) -> None:
+        """Take one lifecycle step (:data:`dispatcher.status.LIFECYCLE`) at ``at`` (an ISO
+        stamp). ``truck_id``: the truck that claims to do it (it must be the load's)."""
+        move = LIFECYCLE.get(verb)
+        if move is None:
+            raise BoardError(f"there is no load step {verb!r}")
+        load = self.loads.get(load_id)
+        if load is None:
+            raise BoardError(f"there is no load {load_id!r} on the board")
+        a = self.assignments.get(load_id)
+        holder = a.truck_id if a is not None else None
+        reason = move_refusal(move, load_id, load.status, holder)
+        if reason is None and truck_id is not None and truck_id != holder:
+            reason = f"truck {truck_id} did not pick up {load_id} (it is on {holder or 'no truck'})"
+        if reason is not None:
+            raise BoardError(reason)
+        truck = self.trucks.get(holder) if holder is not None else None
+        if move.frees_truck and holder is not None:
+            del self.assignments[load_id]
+            self._by_truck.pop(holder, None)
+            load.truck_id = None
+        load.status = move.load_to
+        if move.stamp is not None:
+            setattr(load, move.stamp, at)
+        if truck is not None:
+            truck.status = move.truck_to
+            if move.truck_to_destination:
+                truck.location = load.destination  # the truck is free where it delivered
 
     def edit_truck(self, truck_id: str, name: str, value: Any) -> None:
         truck = self.trucks.get(truck_id)

@@ -70,6 +70,9 @@ ROW_RULES: dict[str, dict[str, Rule]] = {
         "price": _number(0),
         "status": _one_of(LoadStatus),
         "truck_id": _optional(_text),
+        "picked_up_at": _optional(lambda v: _iso_or_empty(v) or _text(v)),
+        "in_transit_at": _optional(lambda v: _iso_or_empty(v) or _text(v)),
+        "delivered_at": _optional(lambda v: _iso_or_empty(v) or _text(v)),
         "deadhead_km": _optional(_number(0)),
     },
 }

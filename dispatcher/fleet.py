@@ -42,6 +42,7 @@ class TruckType(StrEnum):
 class LoadStatus(StrEnum):
     OPEN = "open"
     ASSIGNED = "assigned"
+    PICKED_UP = "picked_up"
     IN_TRANSIT = "in_transit"
     DELIVERED = "delivered"
     CANCELLED = "cancelled"
@@ -76,6 +77,10 @@ class Load:
     price: float
     status: LoadStatus = LoadStatus.OPEN
     truck_id: str | None = None  # the truck it is assigned to, if any
+    #: When the lifecycle steps happened (ISO 8601 stamps, set by dispatcher.status).
+    picked_up_at: str | None = None
+    in_transit_at: str | None = None
+    delivered_at: str | None = None
 
 
 # --- one field table per record ------------------------------------------------------------
@@ -129,6 +134,9 @@ LOAD_FIELDS: tuple[Field, ...] = (
     Field("price", "REAL NOT NULL", "required", True, "number"),
     Field("status", "TEXT NOT NULL", "extra", True, "enum", LoadStatus),
     Field("truck_id", "TEXT REFERENCES trucks(id)", "extra", False, "optional"),
+    Field("picked_up_at", "TEXT", "extra", False, "optional"),
+    Field("in_transit_at", "TEXT", "extra", False, "optional"),
+    Field("delivered_at", "TEXT", "extra", False, "optional"),
 )
 
 

@@ -51,6 +51,91 @@ UNASSIGN = Transition(
     TruckStatus.IDLE,
 )
 
+
+@dataclass(frozen=True)
+class Move:
+    """One step of a load's life that a dispatcher records: from which statuses, to which,
+    what its truck becomes, whether the truck is freed (the assignment ends) and which time
+    field gets the moment it happened. No status may be skipped: ``load_from`` is exact."""
+
+    verb: str  # the action's name: "pick_up"
+    text: str  # the state it reaches, for menus and undo: "Picked up"
+    load_from: tuple[LoadStatus, ...]
+    load_to: LoadStatus
+    truck_to: TruckStatus
+    frees_truck: bool = False
+    stamp: str | None = None  # the Load field set to the moment
+    needs_truck: bool = True  # only a load on a truck may take this step
+    truck_to_destination: bool = False  # the truck ends up where the load was going
+
+
+_ON_A_TRUCK = (LoadStatus.ASSIGNED, LoadStatus.PICKED_UP, LoadStatus.IN_TRANSIT)
+
+#: The load lifecycle a dispatcher drives: assigned -> picked up -> in transit -> delivered,
+#: and cancel from any state before delivery.
+LIFECYCLE: dict[str, Move] = {
+    m.verb: m
+    for m in (
+        Move(
+            "pick_up",
+            "Picked up",
+            (LoadStatus.ASSIGNED,),
+            LoadStatus.PICKED_UP,
+            TruckStatus.LOADED,
+            stamp="picked_up_at",
+        ),
+        Move(
+            "depart",
+            "In transit",
+            (LoadStatus.PICKED_UP,),
+            LoadStatus.IN_TRANSIT,
+            TruckStatus.LOADED,
+            stamp="in_transit_at",
+        ),
+        Move(
+            "deliver",
+            "Delivered",
+            (LoadStatus.IN_TRANSIT,),
+            LoadStatus.DELIVERED,
+            TruckStatus.IDLE,
+            frees_truck=True,
+            stamp="delivered_at",
+            truck_to_destination=True,
+        ),
+        Move(
+            "cancel",
+            "Cancelled",
+            (LoadStatus.OPEN, *_ON_A_TRUCK),
+            LoadStatus.CANCELLED,
+            TruckStatus.IDLE,
+            frees_truck=True,
+            needs_truck=False,
+        ),
+    )
+}
+
+
+def move_refusal(move: Move, load_id: str, status: LoadStatus, holder: str | None) -> str | None:
+    """Why this load may not take this step now (skipping a state, no truck), or None."""
+    if status not in move.load_from:
+        allowed = " or ".join(s.value.replace("_", " ") for s in move.load_from)
+        now = status.value.replace("_", " ")
+        return f"load {load_id} is {now}; \u201c{move.text}\u201d needs it {allowed}"
+    if move.needs_truck and holder is None:
+        return f"load {load_id} is on no truck"
+    return None
+
+
+def lifecycle_pair(before: LoadStatus, after: LoadStatus) -> bool:
+    """Is ``before`` -> ``after`` a lifecycle step or its undo (written as one store op)?"""
+    return any(
+        (before in m.load_from and after == m.load_to)
+        or (after in m.load_from and before == m.load_to)
+        for m in LIFECYCLE.values()
+        if m.needs_truck or (before != LoadStatus.OPEN and after != LoadStatus.OPEN)
+    )
+
+
 #: Statuses a dispatcher sets by hand; the others follow from assignments and the day.
 TRUCK_MANUAL_STATUSES = (TruckStatus.IDLE, TruckStatus.OFF_DUTY)
 LOAD_MANUAL_STATUSES = (LoadStatus.OPEN, LoadStatus.CANCELLED)
@@ -79,12 +164,16 @@ def truck_unassigned(status: TruckStatus) -> TruckStatus:
 
 __all__ = [
     "ASSIGN",
+    "LIFECYCLE",
     "LOAD_MANUAL_STATUSES",
     "TRUCK_MANUAL_STATUSES",
     "UNASSIGN",
     "UNASSIGNABLE",
+    "Move",
     "Transition",
+    "lifecycle_pair",
     "load_unassigned",
+    "move_refusal",
     "settled_load_status",
     "truck_unassigned",
 ]

@@ -18,13 +18,15 @@ import contextlib
 import json
 import os
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from dispatcher import board_checks, board_file
 from dispatcher.fleet import LOAD_FIELDS, TRUCK_FIELDS
 from dispatcher.status import ASSIGN, UNASSIGN, UNASSIGNABLE
+from dispatcher.store_moves import MIGRATIONS, SCHEMA_VERSION, apply_move
 from dispatcher.store_rows import (
+    _DEADHEAD,
     _LOAD_SELECT,
     _LOAD_UPDATE,
     _TRUCK_SELECT,
@@ -33,6 +35,7 @@ from dispatcher.store_rows import (
     AssignOp,
     BoardAssignment,
     BoardSnapshot,
+    LifecycleOp,
     LoadEdit,
     StoreOp,
     TruckEdit,
@@ -64,13 +67,7 @@ from freightlab.atomic import atomic_write_bytes, plan_write, sweep_litter
 from freightlab.errors import InputError
 from freightlab.progress import Progress, check
 
-SCHEMA_VERSION = 1
 BUSY_TIMEOUT_MS = 10_000
-
-
-# from_version -> function that upgrades a connection (inside a transaction) to from_version + 1.
-Migration = Callable[[sqlite3.Connection], None]
-MIGRATIONS: dict[int, Migration] = {}
 
 
 class BoardStore:
@@ -208,7 +205,9 @@ class BoardStore:
         board_checks.check_rows(self.path, "load", _columns(_LOAD_SELECT), load_rows)
         trucks = [_truck_from_row(r) for r in truck_rows]
         loads = [_load_from_row(r) for r in load_rows]
-        assignments = [BoardAssignment(r[0], r[9], r[10]) for r in load_rows if r[9] is not None]
+        assignments = [
+            BoardAssignment(r[0], r[9], r[_DEADHEAD]) for r in load_rows if r[9] is not None
+        ]
         revision = int(meta.get("revision", "0"))
         self.revision = revision
         return BoardSnapshot(
@@ -301,7 +300,7 @@ class BoardStore:
         point the batch is kept (a committed action is never half taken back)."""
         unassigns = [op for op in ops if isinstance(op, UnassignOp)]
         assigns = [op for op in ops if isinstance(op, AssignOp)]
-        edits = [op for op in ops if isinstance(op, TruckEdit | LoadEdit)]
+        edits = [op for op in ops if isinstance(op, TruckEdit | LoadEdit | LifecycleOp)]
         for a in assigns:
             if not a.deadhead_km >= 0:
                 raise InputError(
@@ -328,7 +327,10 @@ class BoardStore:
                     )
             for edit in edits:
                 revision += 1
-                logs.append(self._edit(edit, revision))
+                if isinstance(edit, LifecycleOp):
+                    logs.append(apply_move(conn, edit, revision))
+                else:
+                    logs.append(self._edit(edit, revision))
             if revision == current:
                 return current
             at = _now()

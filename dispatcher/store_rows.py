@@ -79,7 +79,7 @@ class ActionRecord:
     revision: int
     at: str
     owner: str
-    kind: str  # "create", "save", "assign", "unassign", "edit"
+    kind: str  # "create", "save", "assign", "unassign", "edit", "status" (a lifecycle step)
     load_id: str | None
     truck_id: str | None
     detail: str
@@ -118,7 +118,20 @@ class LoadEdit:
     after: Load
 
 
-StoreOp = AssignOp | UnassignOp | TruckEdit | LoadEdit
+@dataclass(frozen=True)
+class LifecycleOp:
+    """A load's lifecycle step or its undo (:data:`dispatcher.status.LIFECYCLE`): the load
+    and its truck go from ``before`` to ``after`` provided their rows still equal ``before``.
+    ``deadhead_km``: the assignment's, when ``after`` has a truck (an undone delivery)."""
+
+    before: Load
+    after: Load
+    truck_before: Truck | None = None
+    truck_after: Truck | None = None
+    deadhead_km: float | None = None
+
+
+StoreOp = AssignOp | UnassignOp | TruckEdit | LoadEdit | LifecycleOp
 
 
 @dataclass
@@ -138,7 +151,8 @@ class BoardSnapshot:
 _TRUCK_NAMES = names(TRUCK_FIELDS)
 _LOAD_NAMES = names(LOAD_FIELDS)
 _TRUCK_SELECT = f"SELECT {', '.join(_TRUCK_NAMES)} FROM trucks"
-#: A load row: its fields in table order, then the assignment's deadhead (``r[10]``).
+#: A load row: its fields in table order, then the assignment's deadhead (``r[_DEADHEAD]``).
+_DEADHEAD = len(LOAD_FIELDS)
 _LOAD_SELECT = f"SELECT {', '.join(_LOAD_NAMES)}, deadhead_km FROM loads"
 _TRUCK_UPDATE = f"UPDATE trucks SET {' = ?, '.join(TRUCK_EDITABLE)} = ? WHERE id = ?"
 _LOAD_UPDATE = f"UPDATE loads SET {' = ?, '.join(LOAD_EDITABLE)} = ? WHERE id = ?"

@@ -16,12 +16,13 @@ from typing import Any
 
 from dispatcher.board import Capture
 from dispatcher.fleet import LOAD_EDITABLE, TRUCK_EDITABLE, Load, Truck
-from dispatcher.status import load_unassigned, truck_unassigned
+from dispatcher.status import lifecycle_pair, load_unassigned, truck_unassigned
 from dispatcher.store import (
     AssignOp,
     BoardConflict,
     BoardSnapshot,
     BoardStore,
+    LifecycleOp,
     LoadEdit,
     StoreOp,
     TruckEdit,
@@ -76,6 +77,10 @@ def store_ops(src: Capture, dst: Capture) -> list[StoreOp] | None:
     loads, idle/en-route trucks) are the assignment's business, not an edit."""
     if src.full or dst.full:
         return None
+    moves = _moves(src, dst)
+    done_loads = {m.before.id for m in moves}
+    done_trucks = {t.id for m in moves for t in (m.truck_before, m.truck_after) if t}
+    src, dst = _without(src, done_loads, done_trucks), _without(dst, done_loads, done_trucks)
     ops: list[StoreOp] = []
     assigns: list[StoreOp] = []
     for lid in src.loads.keys() | dst.loads.keys():
@@ -90,7 +95,39 @@ def store_ops(src: Capture, dst: Capture) -> list[StoreOp] | None:
     if load_edits is None or truck_edits is None:
         return None  # an object appears or vanishes: a whole-board step
     edits = load_edits + truck_edits
-    return sorted(ops, key=_op_key) + sorted(assigns, key=_op_key) + edits
+    return sorted(ops, key=_op_key) + sorted(assigns, key=_op_key) + edits + moves
+
+
+def _moves(src: Capture, dst: Capture) -> list[LifecycleOp]:
+    """The loads of the step that took a lifecycle step (or its undo), with their truck."""
+    out: list[LifecycleOp] = []
+    for lid in sorted(src.loads.keys() & dst.loads.keys()):
+        old, new = src.loads[lid], dst.loads[lid]
+        if old is None or new is None or not lifecycle_pair(old.status, new.status):
+            continue
+        a = src.assignments.get(lid) or dst.assignments.get(lid)
+        tid = a.truck_id if a is not None else None
+        out.append(
+            LifecycleOp(
+                old,
+                new,
+                src.trucks.get(tid) if tid else None,
+                dst.trucks.get(tid) if tid else None,
+                a.deadhead_km if a is not None else None,
+            )
+        )
+    return out
+
+
+def _without(cap: Capture, loads: set[str], trucks: set[str]) -> Capture:
+    """The capture without the objects a lifecycle op already writes."""
+    if not loads:
+        return cap
+    return Capture(
+        trucks={k: v for k, v in cap.trucks.items() if k not in trucks},
+        loads={k: v for k, v in cap.loads.items() if k not in loads},
+        assignments={k: v for k, v in cap.assignments.items() if k not in loads},
+    )
 
 
 def _edits(

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -38,11 +39,13 @@ from dispatcher.history import History
 from dispatcher.matching import Assignment, MatchResult
 from dispatcher.routes import RouteGraph
 from dispatcher.session import Session
+from dispatcher.status import LIFECYCLE
 from dispatcher.store import BoardAssignment, BoardStore, default_owner
 from dispatcher.ui import desk_actions
 from dispatcher.ui.desk_files import DeskFiles
 from dispatcher.ui.desk_layout import DeskWidgets, FromSession, build_desk
 from dispatcher.ui.dialogs import ImportErrorsDialog, WhyNotDialog
+from dispatcher.ui.load_steps import LoadSteps
 from dispatcher.ui.models import Suggestion, _Invalid
 from dispatcher.ui.selection import SelectionSync
 from dispatcher.ui.suggestions import describe, matching_work
@@ -91,6 +94,7 @@ class DispatchDesk(DeskWidgets):
         self.jobs.busy_changed.connect(lambda _busy: self._update_actions())
         self.session = Session(self.jobs, lambda fn: QTimer.singleShot(0, fn), who, self)
         self._build_actions()
+        self.load_steps = LoadSteps(self, self.loads_table)
         self._update_actions()
         if autoload:
             QTimer.singleShot(0, self.load_default)
@@ -213,7 +217,7 @@ class DispatchDesk(DeskWidgets):
         self.truck_model.refresh(trucks)
         self.load_model.refresh(loads)
         self._refresh_map(trucks, loads)
-        self.kpis.update_from(self.board.kpis())
+        self.kpis.update_from(self.board.kpis(today=date.today().isoformat()))
         self._prune_suggestions()
         self.day_tab.stale()
         self.state_changed()
@@ -313,6 +317,17 @@ class DispatchDesk(DeskWidgets):
             self.show_notice(f"Cannot unassign {load_id}: {reason}")
             return False
         self.status_message.emit(f"Unassigned {load_id}")
+        return True
+
+    def advance_load(self, load_id: str, verb: str) -> bool:
+        """A lifecycle step of a load (the loads table's menu), stamped now; refused loudly."""
+        at = datetime.now().astimezone().isoformat(timespec="seconds")
+        change = actions.advance(self.board, load_id, verb, at)
+        reason = change if isinstance(change, str) else self.session.apply(change)
+        if reason is not None:
+            self.show_notice(f"Cannot mark {load_id} {LIFECYCLE[verb].text.lower()}: {reason}")
+            return False
+        self.show_notice(f"{load_id} {LIFECYCLE[verb].text.lower()} at {at[11:16]}", error=False)
         return True
 
     def unassign_selected(self) -> None:

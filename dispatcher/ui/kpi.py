@@ -11,7 +11,8 @@ class KpiStrip(QFrame):
     FIELDS = (
         ("loads_open", "Open loads", "Loads waiting for a truck"),
         ("loads_assigned", "Assigned", "Loads with a truck on its way"),
-        ("loads_delivered", "Delivered", "Loads delivered today"),
+        ("loads_on_the_road", "On the road", "Loads picked up or in transit"),
+        ("loads_delivered", "Delivered today", "Loads delivered today (of all delivered)"),
         ("total_deadhead_km", "Empty km", "Total deadhead: km trucks drive empty to pickups"),
         ("avg_deadhead_km", "Avg empty km", "Average deadhead per assigned load"),
         ("trucks_idle", "Idle trucks", "Trucks free to take a load"),
@@ -39,7 +40,8 @@ class KpiStrip(QFrame):
         values = {
             "loads_open": f"{k.loads_open}",
             "loads_assigned": f"{k.loads_assigned}",
-            "loads_delivered": f"{k.loads_delivered}",
+            "loads_on_the_road": f"{k.loads_on_the_road}",
+            "loads_delivered": f"{k.delivered_today}",
             "total_deadhead_km": f"{k.total_deadhead_km:,.0f}",
             "avg_deadhead_km": f"{k.avg_deadhead_km:,.0f}",
             "trucks_idle": f"{k.trucks_idle} / {k.trucks_total}",

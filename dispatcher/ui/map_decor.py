@@ -62,9 +62,13 @@ class MapDecor(MapParts):
         rows = [
             (TRUCK, TruckStatus.IDLE.value, "truck idle"),
             (TRUCK, TruckStatus.EN_ROUTE_TO_PICKUP.value, "truck assigned"),
+            (TRUCK, TruckStatus.LOADED.value, "truck loaded"),
             (TRUCK, TruckStatus.OFF_DUTY.value, "truck off duty"),
             (LOAD, LoadStatus.OPEN.value, "load open"),
             (LOAD, LoadStatus.ASSIGNED.value, "load assigned"),
+            (LOAD, LoadStatus.PICKED_UP.value, "load picked up"),
+            (LOAD, LoadStatus.IN_TRANSIT.value, "load in transit"),
+            (LOAD, LoadStatus.DELIVERED.value, "load delivered"),
             ("line", "", "suggestion"),
         ]
         font = QFont()

@@ -33,6 +33,7 @@ from dispatcher.fleet import (
 )
 from dispatcher.matching import Assignment
 from dispatcher.routes import RouteGraph
+from dispatcher.status import LIFECYCLE
 from dispatcher.ui import style
 from dispatcher.ui.dnd import LOAD_MIME, load_mime
 
@@ -321,6 +322,13 @@ class LoadTableModel(_BoardModel):
         return Qt.DropAction.MoveAction | Qt.DropAction.CopyAction
 
     def tooltip(self, obj: Any, col: Column) -> str | None:
+        if col.kind == "status":  # when each lifecycle step happened
+            times = [
+                f"{m.text} {stamp[:16].replace('T', ' ')}"
+                for m in LIFECYCLE.values()
+                if m.stamp and (stamp := getattr(obj, m.stamp))
+            ]
+            return "; ".join([*times, "right-click for the load's next step"])
         if obj.status == LoadStatus.OPEN:
             return "Drag this load onto a truck (table or map) to assign it"
         if col.editable:

@@ -24,7 +24,8 @@ TRUCK_COLORS: dict[TruckStatus, QColor] = {
 LOAD_COLORS: dict[LoadStatus, QColor] = {
     LoadStatus.OPEN: QColor("#e66101"),  # orange: needs a truck
     LoadStatus.ASSIGNED: QColor("#2c6fbb"),  # blue, like its truck
-    LoadStatus.IN_TRANSIT: QColor("#7b3294"),
+    LoadStatus.PICKED_UP: QColor("#b2abd2"),  # pale violet: on the truck, not yet moving
+    LoadStatus.IN_TRANSIT: QColor("#7b3294"),  # purple, like its loaded truck
     LoadStatus.DELIVERED: QColor("#6b8e23"),
     LoadStatus.CANCELLED: QColor("#bdbdbd"),
 }

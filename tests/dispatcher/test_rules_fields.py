@@ -43,7 +43,13 @@ def test_field_tables_name_every_dataclass_field_in_order() -> None:
         "id,origin,destination,weight_t,truck_type,pickup_earliest,pickup_latest,price"
     )
     assert TRUCK_EXTRA_COLUMNS == ("status",)
-    assert LOAD_EXTRA_COLUMNS == ("status", "truck_id")
+    assert LOAD_EXTRA_COLUMNS == (
+        "status",
+        "truck_id",
+        "picked_up_at",
+        "in_transit_at",
+        "delivered_at",
+    )
 
 
 def test_every_editable_field_has_a_board_rule_and_nothing_else_does() -> None:

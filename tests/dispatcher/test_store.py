@@ -264,15 +264,15 @@ def test_older_board_is_migrated_on_open(tmp_path: Path, monkeypatch: pytest.Mon
     path = tmp_path / "b.freight"
     BoardStore.create(path, _board()).close()
 
-    def v1_to_v2(conn: sqlite3.Connection) -> None:
+    def v2_to_v3(conn: sqlite3.Connection) -> None:
         conn.execute("ALTER TABLE trucks ADD COLUMN driver TEXT")
 
-    monkeypatch.setattr(store_mod, "SCHEMA_VERSION", 2)
-    monkeypatch.setitem(store_mod.MIGRATIONS, 1, v1_to_v2)
+    monkeypatch.setattr(store_mod, "SCHEMA_VERSION", 3)
+    monkeypatch.setitem(store_mod.MIGRATIONS, 2, v2_to_v3)
     with BoardStore.open(path) as s:
         assert s.load().trucks == _board().trucks
     conn = sqlite3.connect(path)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 3
     assert "driver" in [r[1] for r in conn.execute("PRAGMA table_info(trucks)")]
     conn.close()
 

@@ -13,8 +13,6 @@ from typing import Any
 
 from freightlab.errors import InputError
 
-SIZES = (1, 10, 100, 1000)
-
 
 def register(subparsers: Any) -> None:
     p = subparsers.add_parser(
@@ -37,13 +35,11 @@ def register(subparsers: Any) -> None:
 
 
 def _run_size(args: argparse.Namespace) -> int:
-    from designs.calibration import Calibration
     from designs.loader import dump_design, save_design
-    from dispatcher.calibration import calibrate
     from dispatcher.fleet import read_fleet
     from dispatcher.routes import RouteGraph
     from freightlab.resources import asset_path, default_map_path
-    from simulation.sizing import backend_design, board_load
+    from simulation.sizing import SIZES, size_backend
 
     if not 0 <= args.window_min <= 24 * 60:
         raise InputError(f"--window-min must be in 0..1440, got {args.window_min}")
@@ -55,15 +51,13 @@ def _run_size(args: argparse.Namespace) -> int:
         args.loads or asset_path("samples", "india_loads.csv"),
         graph,
     )
-    load = board_load([ld.pickup_earliest for ld in fleet.loads])
     print(f"size-backend: timing the matcher on {graph.name}…", file=sys.stderr, flush=True)
-    table = calibrate(graph, SIZES, repetitions=args.repetitions)
-    design = backend_design(
-        graph.name,
-        Calibration.model_validate(table.design_field()),
-        load,
+    design, load = size_backend(
+        graph,
+        [ld.pickup_earliest for ld in fleet.loads],
+        sizes=SIZES,
+        repetitions=args.repetitions,
         window_ms=args.window_min * 60_000.0,
-        measured=f"{table.machine}, {table.measured_at}",
     )
     if not args.out:
         sys.stdout.write(dump_design(design))

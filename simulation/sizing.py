@@ -13,14 +13,22 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from designs.calibration import Calibration
 from designs.schema import Design
+from freightlab.progress import Progress
+
+if TYPE_CHECKING:
+    from dispatcher.routes import RouteGraph
 
 DEFAULT_WINDOW_MS = 300_000.0
 TARGET_UTILIZATION = 0.5
 MIN_SPAN_H = 1.0
 MIN_REQUESTS = 2000
+#: Batch sizes timed: the full calibration (the CLI) and a quick one (the desk, seconds).
+SIZES = (1, 10, 100, 1000)
+QUICK_SIZES = (1, 10, 50)
 
 
 @dataclass(frozen=True)
@@ -88,6 +96,31 @@ def backend_design(
         ],
     }
     return design_from_dict(data, f"backend for {map_name}")
+
+
+def size_backend(
+    graph: RouteGraph,
+    pickup_earliest_h: Sequence[float],
+    *,
+    sizes: Sequence[int] = SIZES,
+    repetitions: int = 3,
+    window_ms: float = DEFAULT_WINDOW_MS,
+    progress: Progress | None = None,
+) -> tuple[Design, BoardLoad]:
+    """Time the matcher on ``graph`` and build the design for a board with these pickups
+    (``python main.py size-backend`` and the desk's "Size the backend for this board")."""
+    from dispatcher.calibration import calibrate
+
+    load = board_load(pickup_earliest_h)
+    table = calibrate(graph, sizes, repetitions=repetitions, progress=progress)
+    design = backend_design(
+        graph.name,
+        Calibration.model_validate(table.design_field()),
+        load,
+        window_ms=window_ms,
+        measured=f"{table.machine}, {table.measured_at}",
+    )
+    return design, load
 
 
 def _workload(load: BoardLoad, window_ms: float) -> dict[str, object]:

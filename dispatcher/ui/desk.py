@@ -44,6 +44,7 @@ from dispatcher.store import BoardAssignment, BoardStore, default_owner
 from dispatcher.ui import desk_actions
 from dispatcher.ui.desk_files import DeskFiles
 from dispatcher.ui.desk_layout import DeskWidgets, FromSession, build_desk
+from dispatcher.ui.desk_sizing import DeskSizing
 from dispatcher.ui.dialogs import ImportErrorsDialog, WhyNotDialog
 from dispatcher.ui.load_steps import LoadSteps
 from dispatcher.ui.models import Suggestion, _Invalid
@@ -84,6 +85,7 @@ class DispatchDesk(DeskWidgets):
         self._map_due: tuple[set[str], set[str]] | None = None  # a recolour not yet done
         self.selection = SelectionSync(self)
         self.files = DeskFiles(self)
+        self.sizing = DeskSizing(self)
         self._shown: tuple[bool, str] = (False, "")  # (dirty, title) last told the window
         self._poll_timer = QTimer(self)
         self._poll_timer.setInterval(POLL_MS)
@@ -123,6 +125,9 @@ class DispatchDesk(DeskWidgets):
 
     def watch_document(self, changed: Callable[[bool], None]) -> None:
         self.dirty_changed.connect(changed)
+
+    def route_opens(self, open_elsewhere: Callable[[str], None]) -> None:
+        self.sizing.open_elsewhere = open_elsewhere
 
     # ================================================================== the session's state
     board = FromSession[Board]("board")

@@ -92,6 +92,14 @@ MENU: tuple[ActionSpec | None, ...] = (
         "Explain why a truck cannot take a load",
     ),
     ActionSpec(
+        "size_backend_action",
+        "Si&ze the backend for this board…",
+        "sizing.start",
+        None,
+        "Time the matcher on this map and open a matcher design for this board's load rate "
+        "in the Design Lab",
+    ),
+    ActionSpec(
         "unassign_action",
         "U&nassign load",
         "unassign_selected",
@@ -112,6 +120,7 @@ NEEDS_IDLE = (
     "save_board_action",
     "save_board_as_action",
     "export_action",
+    "size_backend_action",
 )
 
 

@@ -45,6 +45,10 @@ class Area(Protocol):
         """May the window close now (unsaved work asked about)?"""
         ...
 
+    def route_opens(self, open_elsewhere: Callable[[str], None]) -> None:
+        """Where this area sends a file it made for another area (the window's open_path)."""
+        ...
+
 
 class AreaDefaults:
     """An area without a menu, files or document (mix in before the QWidget base)."""
@@ -69,6 +73,9 @@ class AreaDefaults:
 
     def maybe_close(self) -> bool:
         return True
+
+    def route_opens(self, open_elsewhere: Callable[[str], None]) -> None:
+        return None
 
 
 __all__ = ["Area", "AreaDefaults"]

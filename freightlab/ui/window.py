@@ -64,6 +64,7 @@ class MainWindow(QMainWindow):
         self.areas: list[Area] = [self.desk, self.design_lab, self.rehearse]
         for area in self.areas:
             area.status_message.connect(self._show_status)
+            area.route_opens(self.open_path)  # e.g. the desk's sized backend -> the Lab
         self.desk.watch_document(self._update_title)
         # An area's shortcuts (Ctrl+Z, Ctrl+R...) work while focus is inside it: follow the tab.
         self.tabs.currentChanged.connect(self._focus_area)

@@ -161,28 +161,11 @@ class ResilientStation(Station):
     def _r_finish(
         self, req: Request, k: Cont, t_arr: float, t_start: float, status: int, e: int
     ) -> None:
+        """Work started before a crash is lost (FAILED); otherwise the plain station's end."""
         if e != self.epoch:
             k(req, FAILED)
             return
-        now = self.clock()
-        self.flush(now)
-        self.busy -= 1
-        self.served += 1
-        self.hold_sum += now - t_start
-        if status != OK:
-            self.failed += 1
-        elif self.timeout is not None and now - t_arr > self.timeout:
-            status = TIMED_OUT
-            self.timed_out += 1
-        if self.q:
-            self.pump(now)
-        nest = self.nest
-        if nest[0] >= MAX_NEST:
-            self.later(0.0, lambda _ev: k(req, status))
-            return
-        nest[0] += 1
-        k(req, status)
-        nest[0] -= 1
+        self._finish(req, k, t_arr, t_start, status)
 
     def crash(self, now: float) -> None:
         """Lose everything in flight and queued here; callers see FAILED (queued work at

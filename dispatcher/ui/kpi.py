@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QWidget
 
 from dispatcher.board import Kpis
+from dispatcher.clock import ClockFigures
 
 
 class KpiStrip(QFrame):
@@ -16,6 +17,19 @@ class KpiStrip(QFrame):
         ("total_deadhead_km", "Empty km", "Total deadhead: km trucks drive empty to pickups"),
         ("avg_deadhead_km", "Avg empty km", "Average deadhead per assigned load"),
         ("trucks_idle", "Idle trucks", "Trucks free to take a load"),
+        (
+            "on_time",
+            "On time",
+            "Delivered loads delivered by the close of their delivery window "
+            "(pickup by + drive time + 1 h handling)",
+        ),
+        ("deadhead_pct", "Deadhead", "Empty km over all km of the loads trucks hold now"),
+        (
+            "overdue",
+            "Overdue",
+            "Loads whose pickup window closed before the board time, still "
+            "open or not picked up (red in the table and on the map)",
+        ),
     )
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -36,7 +50,7 @@ class KpiStrip(QFrame):
         layout.addStretch(1)
         self.values: dict[str, str] = {}
 
-    def update_from(self, k: Kpis) -> None:
+    def update_from(self, k: Kpis, clock: ClockFigures | None = None) -> None:
         values = {
             "loads_open": f"{k.loads_open}",
             "loads_assigned": f"{k.loads_assigned}",
@@ -45,7 +59,20 @@ class KpiStrip(QFrame):
             "total_deadhead_km": f"{k.total_deadhead_km:,.0f}",
             "avg_deadhead_km": f"{k.avg_deadhead_km:,.0f}",
             "trucks_idle": f"{k.trucks_idle} / {k.trucks_total}",
+            "on_time": _pct(clock.on_time_pct if clock else None),
+            "deadhead_pct": _pct(clock.deadhead_pct if clock else None),
+            "overdue": f"{len(clock.overdue)}" if clock else "0",
         }
         self.values = values
         for key, title, _tip in self.FIELDS:
             self.labels[key].setText(f"{title} <b>{values[key]}</b>")
+        late = clock is not None and bool(clock.overdue)
+        self.labels["overdue"].setStyleSheet("color: #b00020;" if late else "")
+        if clock is not None and clock.delivered:
+            self.labels["on_time"].setToolTip(
+                f"{clock.on_time} of {clock.delivered} delivered loads on time"
+            )
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0f} %"

@@ -163,6 +163,8 @@ class MapInteraction(MapParts):
         ld = board.loads[m.id]
         truck = f"<br>on truck <b>{ld.truck_id}</b>" if ld.truck_id else ""
         hint = "<br><i>drag onto a truck to assign</i>" if ld.status == LoadStatus.OPEN else ""
+        if ld.id in self.overdue:
+            hint = f"<br><span style='color:#b00020'>{self.overdue[ld.id]}</span>{hint}"
         return (
             f"<b>Load {ld.id}</b> · {style.status_label(ld.status.value)}<br>"
             f"{self._city_name(ld.origin)} → {self._city_name(ld.destination)}<br>"

@@ -37,6 +37,8 @@ from dispatcher.ui import style
 from dispatcher.ui.map_projection import _Layer, _map_points
 
 TRUCK, LOAD = "truck", "load"
+#: The marker status of a load whose pickup is overdue (dispatcher.clock): drawn red.
+OVERDUE = "overdue"
 MARKER_PX = 11  # sprite size in device pixels
 COMPACT_PX = 7  # sprite size when a dense board is seen whole
 DENSE_MARKERS = 600  # more markers than this: compact clusters below 2x zoom
@@ -139,6 +141,8 @@ class MarkerLayer(_Layer):
         if pm is None:
             colors = style.TRUCK_COLORS if kind == TRUCK else style.LOAD_COLORS
             color = colors.get(status, QColor("#888888"))  # type: ignore[call-overload]
+            if kind == LOAD and status == OVERDUE:
+                color = style.OVERDUE_COLOR
             px = COMPACT_PX if compact else MARKER_PX
             pm = self._sprites[key] = _sprite(kind, color, px)
         return pm

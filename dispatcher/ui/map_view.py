@@ -46,12 +46,13 @@ from dispatcher.fleet import LoadStatus
 from dispatcher.routes import RouteGraph
 from dispatcher.ui import style
 from dispatcher.ui.dnd import LOAD_MIME, load_mime, mime_load_id
-from dispatcher.ui.map_decor import MapDecor
+from dispatcher.ui.map_decor import REPLAY_LEGEND, MapDecor
 from dispatcher.ui.map_interaction import MapInteraction
 from dispatcher.ui.map_markers import (
     _SPIRAL,
     DENSE_MARKERS,
     LOAD,
+    OVERDUE,
     TRUCK,
     Marker,
     MarkerLayer,
@@ -108,6 +109,10 @@ class MapView(MapInteraction, MapDecor, QGraphicsView):
         self._suggestion_ids: list[tuple[str, str]] = []
         self._replay_positions: dict | None = None
         self._replay_loads: dict | None = None
+        #: From the board clock (dispatcher.clock): overdue load id -> reason (drawn red),
+        #: and where each load on its truck is now (drawn there, with its truck).
+        self.overdue: dict[str, str] = {}
+        self.on_road: dict[str, tuple[float, float]] = {}
         #: The desk answers "may this load go on this truck?" (None = yes) for drag feedback.
         self.drop_check: Callable[[str, str], str | None] | None = None
         self.status_hint: Callable[[str], None] | None = None
@@ -127,6 +132,7 @@ class MapView(MapInteraction, MapDecor, QGraphicsView):
         self.cities.setZValue(5)  # names above markers: the halo keeps both readable
         self.markers.setZValue(3)
         self._legend = self._make_legend()
+        self._replay_legend = self._make_legend(REPLAY_LEGEND)
         self._zoom_anim = QVariantAnimation(self)
         self._zoom_anim.setDuration(140)
         self._zoom_anim.setEasingCurve(QEasingCurve.Type.OutCubic)
@@ -213,7 +219,7 @@ class MapView(MapInteraction, MapDecor, QGraphicsView):
             m = markers[i]
             if m.city != (ld.destination if ld.status is delivered else ld.origin):
                 return False
-            status = ld.status._value_
+            status = OVERDUE if lid in self.overdue else ld.status._value_
             if m.status != status:
                 updates.append((i, Marker(m.kind, m.id, status, m.city)))
         for i, m in updates:
@@ -247,8 +253,13 @@ class MapView(MapInteraction, MapDecor, QGraphicsView):
                 groups.setdefault(key, (point, []))[1].append(marker)
 
         replay = self._replay_positions
+        riding = self._riding() if replay is None else {}
         for t in board.trucks.values():
-            if replay is not None and t.id in replay:
+            if t.id in riding:
+                group, at, load_marker = riding[t.id]
+                put(group, at, Marker(TRUCK, t.id, t.status.value, t.location))
+                put(group, at, load_marker)
+            elif replay is not None and t.id in replay:
                 lat, lon, activity = replay[t.id]
                 status = _activity_status(activity)
                 p = self.projection.to_scene(lat, lon) if self.projection else None
@@ -269,8 +280,11 @@ class MapView(MapInteraction, MapDecor, QGraphicsView):
                     Marker(TRUCK, t.id, t.status.value, t.location),
                 )
         phases = self._replay_loads
+        carried = {m.id for _key, _p, m in riding.values()}
         for ld in board.loads.values():
-            status = ld.status.value
+            if ld.id in carried:
+                continue  # drawn with its truck
+            status = OVERDUE if ld.id in self.overdue and phases is None else ld.status.value
             city = ld.destination if ld.status == LoadStatus.DELIVERED else ld.origin
             if phases is not None:
                 phase = phases.get(ld.id)
@@ -310,6 +324,34 @@ class MapView(MapInteraction, MapDecor, QGraphicsView):
         if selected is not None:
             self.set_selected(*selected)
         self.markers.update()
+
+    def _riding(self) -> dict[str, tuple[object, QPointF, Marker]]:
+        """Truck id -> (group key, scene point, its load's marker) for loads on the road:
+        the truck and its load are drawn together where the load is now."""
+        board, proj, out = self.board, self.projection, {}
+        if board is None or proj is None:
+            return {}
+        for load_id, (lat, lon) in self.on_road.items():
+            ld = board.loads.get(load_id)
+            if ld is None or ld.truck_id is None or ld.truck_id not in board.trucks:
+                continue
+            p = proj.to_scene(lat, lon)
+            home = self._city_pos.get(ld.origin)
+            at_origin = home is not None and (p - home).manhattanLength() <= 1e-6
+            key: object = ld.origin if at_origin else (round(p.x(), 1), round(p.y(), 1))
+            out[ld.truck_id] = (key, p, Marker(LOAD, ld.id, ld.status.value, ""))
+        return out
+
+    def set_clock_state(
+        self, overdue: dict[str, str], on_road: dict[str, tuple[float, float]]
+    ) -> None:
+        """The board clock's news: overdue loads turn red, loads on the road move."""
+        if overdue == self.overdue and on_road == self.on_road:
+            return
+        moved = on_road != self.on_road
+        changed = set(overdue) ^ set(self.overdue)
+        self.overdue, self.on_road = dict(overdue), dict(on_road)
+        self.refresh(None if moved else (), None if moved else changed)
 
     def set_replay(self, positions: dict | None, load_phases: dict | None = None) -> None:
         """Show a simulated moment (the Day panel's slider); ``None`` returns to the board."""

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -33,10 +32,11 @@ from PySide6.QtWidgets import (
 )
 
 from dispatcher.costs import format_clock
-from dispatcher.day_replay import DayReplay, LoadPhase
+from dispatcher.day_replay import DayReplay
 from dispatcher.fleet import Load, Truck
-from dispatcher.operations import Activity, DayResult, DaySettings, compare_batching, simulate_day
+from dispatcher.operations import DayResult, DaySettings, compare_batching, simulate_day
 from dispatcher.routes import RouteGraph
+from dispatcher.ui.replay_view import ReplayKpiStrip, ReplayLegend
 from freightlab.jobs import Job
 from freightlab.progress import Progress
 from freightlab.ui.jobs import JobRunner
@@ -121,16 +121,17 @@ class DayPanel(QWidget):
         """Show a finished day: KPIs, slider over its span, positions at the start."""
         self.pause()
         self._result = result
-        self._replay = DayReplay(result)
+        self._replay = DayReplay(result, self._graph)
         self._board_changed = False
         self.slider.blockSignals(True)
         self.slider.setRange(0, math.ceil(result.end_h * 60))
-        self.slider.setValue(0)
+        opening = round(self._replay.opening_h * 60)  # not midnight: trucks on duty, a load
+        self.slider.setValue(opening)
         self.slider.blockSignals(False)
         self._show_kpis(result)
         self._show_note()
         self._update_enabled()
-        self._on_slider(0)
+        self._on_slider(opening)
 
     def current_time_h(self) -> float:
         return self.slider.value() / 60.0
@@ -248,6 +249,10 @@ class DayPanel(QWidget):
         replay.addWidget(self.time_label, 0, 3)
         replay.addWidget(self.slider, 1, 0, 1, 4)
         replay.addWidget(self.now_label, 2, 0, 1, 4)
+        self.replay_kpis = ReplayKpiStrip(replay_box)
+        self.replay_legend = ReplayLegend(replay_box)
+        replay.addWidget(self.replay_kpis, 3, 0, 1, 4)
+        replay.addWidget(self.replay_legend, 4, 0, 1, 4)
         replay.setColumnStretch(2, 1)
         outer.addWidget(replay_box)
 
@@ -409,21 +414,17 @@ class DayPanel(QWidget):
         self.time_label.setText(format_clock(t))
         if self._replay is None:
             return
-        positions = self._replay.positions_at(t)
-        phases = self._replay.load_phases_at(t)
-        activity = Counter(p[2] for p in positions.values())
-        load_count = Counter(phases.values())
-        moving = activity[Activity.DEADHEAD] + activity[Activity.LOADED]
+        frame = self._replay.frame_at(t)
+        f = frame.figures
         self.now_label.setText(
-            f"At {format_clock(t)}: {moving} driving ({activity[Activity.DEADHEAD]} empty), "
-            f"{activity[Activity.IDLE]} idle, "
-            f"{activity[Activity.WAITING] + activity[Activity.LOADING]} at a pickup; "
-            f"{load_count[LoadPhase.WAITING]} loads waiting, "
-            f"{load_count[LoadPhase.DELIVERED]} delivered."
+            f"At {format_clock(t)}: {f.trucks_empty} trucks driving empty or at a pickup, "
+            f"{f.trucks_loaded} loaded, {f.trucks_idle} idle, {f.trucks_off_duty} not on duty "
+            f"yet; {f.expired} loads expired unmatched."
         )
+        self.replay_kpis.update_from(f)
         self.time_changed.emit(t)
-        self.positions_changed.emit(positions)
-        self.loads_changed.emit(phases)
+        self.positions_changed.emit(frame.positions)
+        self.loads_changed.emit(frame.phases)
 
     # ------------------------------------------------------------------------------- views
     def _show_kpis(self, result: DayResult) -> None:

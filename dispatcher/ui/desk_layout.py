@@ -249,6 +249,7 @@ def build_desk(desk: DispatchDesk) -> None:
     desk.side_tabs.addTab(_tables(desk), "Board")
     desk.day_tab = DayTab(desk.side_tabs, desk.map, lambda: (desk.graph, desk.board), desk)
     desk.day_panel = desk.day_tab.panel
+    desk.day_tab.replaying = desk.kpis.set_replaying
 
     left = QSplitter(Qt.Orientation.Vertical, desk)
     left.addWidget(desk.map)

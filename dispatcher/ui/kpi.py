@@ -39,6 +39,15 @@ class KpiStrip(QFrame):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 2, 8, 2)
         layout.setSpacing(18)
+        self.caption = QLabel("Live board:", self)
+        self.caption.setObjectName("kpi_caption")
+        self.caption.setToolTip(
+            "The map shows the Day replay; these are the live board's figures (the replay's "
+            "own are in the Day panel)"
+        )
+        self.caption.setStyleSheet("color: #8a6d00; font-style: italic;")
+        self.caption.hide()
+        layout.addWidget(self.caption)
         self.labels: dict[str, QLabel] = {}
         for key, title, tip in self.FIELDS:
             label = QLabel(self)
@@ -49,6 +58,13 @@ class KpiStrip(QFrame):
             self.labels[key] = label
         layout.addStretch(1)
         self.values: dict[str, str] = {}
+
+    def set_replaying(self, on: bool) -> None:
+        """While the map shows the Day replay, say that these figures are the live board's."""
+        self.caption.setVisible(on)
+        for key, label in self.labels.items():
+            if key != "overdue":
+                label.setStyleSheet("color: #777;" if on else "")
 
     def update_from(self, k: Kpis, clock: ClockFigures | None = None) -> None:
         values = {

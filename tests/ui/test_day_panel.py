@@ -77,7 +77,11 @@ def test_simulate_then_scrub_emits_plausible_positions(qtbot, panel: DayPanel) -
     assert panel.kpi_labels["delivered"].text().startswith(f"{result.kpis.loads_delivered} of")
     assert panel.slider.isEnabled() and panel.slider.maximum() >= 24 * 60
 
+    # the replay opens when a truck is on duty and a load is posted, not at midnight
+    assert panel.slider.value() == round(panel.replay.opening_h * 60) > 0
     panel.slider.setFocus()
+    qtbot.keyClick(panel.slider, Qt.Key.Key_Home)
+    assert panel.slider.value() == 0
     with qtbot.waitSignal(panel.positions_changed, timeout=2000) as blocker:
         for _ in range(10):  # 10 h into the day with the keyboard, as a user would
             qtbot.keyClick(panel.slider, Qt.Key.Key_PageUp)

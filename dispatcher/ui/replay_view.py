@@ -34,8 +34,25 @@ def figure_texts(f: ReplayFigures) -> dict[str, str]:
         "on_the_road": f"{f.on_the_road}",
         "waiting": f"{f.waiting}",
         "idle": f"{f.trucks_idle} / {on_duty}",
-        "deadhead": "—" if dead is None else f"{dead:.1f} % ({f.deadhead_km:,.0f} km)",
+        "deadhead": "—" if dead is None else f"{dead:.1f} %",
     }
+
+
+def _km(f: ReplayFigures) -> str:
+    km = f.deadhead_km + f.loaded_km
+    return f"{km:,.0f} km"
+
+
+#: The panel's legend captions (narrower than the map's: the marker shape says truck or load).
+PANEL_TEXTS: tuple[str, ...] = (
+    "idle truck",
+    "empty / at pickup",
+    "loaded truck",
+    "not on duty yet",
+    "load waiting",
+    "delivered",
+    "expired, never matched",
+)
 
 
 class ReplayKpiStrip(QFrame):
@@ -56,7 +73,7 @@ class ReplayKpiStrip(QFrame):
             label.setObjectName(f"replay_kpi_{key}")
             label.setToolTip(tip)
             label.setAccessibleName(title)
-            row, col = divmod(i, 3)
+            row, col = divmod(i, 2)
             grid.addWidget(label, row, col)
             self.labels[key] = label
         self.clear()
@@ -66,6 +83,9 @@ class ReplayKpiStrip(QFrame):
 
     def update_from(self, figures: ReplayFigures) -> None:
         self._show(figure_texts(figures))
+        self.labels["deadhead"].setToolTip(
+            f"{figures.deadhead_km:,.0f} km empty of {_km(figures)} driven by this moment"
+        )
 
     def _show(self, values: dict[str, str]) -> None:
         if values == self.values:
@@ -86,11 +106,13 @@ class ReplayLegend(QFrame):
         grid.setHorizontalSpacing(4)
         grid.setVerticalSpacing(0)
         self.texts: list[str] = []
-        for i, (kind, status, text) in enumerate(REPLAY_LEGEND):
+        for i, ((kind, status, _map_text), text) in enumerate(
+            zip(REPLAY_LEGEND, PANEL_TEXTS, strict=True)
+        ):
             colors = style.TRUCK_COLORS if kind == "truck" else style.LOAD_COLORS
             swatch = QLabel(self)
             swatch.setPixmap(_sprite(kind, colors[status]))  # type: ignore[index]
-            caption = QLabel(text.removesuffix(" (replay)"), self)
+            caption = QLabel(text, self)
             caption.setStyleSheet("color: #444;")
             row, col = divmod(i, 2)
             grid.addWidget(swatch, row, 2 * col)
@@ -98,6 +120,7 @@ class ReplayLegend(QFrame):
             self.texts.append(caption.text())
         grid.setColumnStretch(1, 1)
         grid.setColumnStretch(3, 1)
+        self.setToolTip("\n".join(t for _k, _s, t in REPLAY_LEGEND))
 
 
 __all__ = ["FIELDS", "ReplayKpiStrip", "ReplayLegend", "figure_texts"]

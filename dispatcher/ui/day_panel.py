@@ -38,6 +38,7 @@ from dispatcher.operations import DayResult, DaySettings, compare_batching, simu
 from dispatcher.routes import RouteGraph
 from dispatcher.ui.replay_view import ReplayKpiStrip, ReplayLegend
 from freightlab.jobs import Job
+from freightlab.memory import freeze_long_lived
 from freightlab.progress import Progress
 from freightlab.ui.jobs import JobRunner
 
@@ -122,6 +123,7 @@ class DayPanel(QWidget):
         self.pause()
         self._result = result
         self._replay = DayReplay(result, self._graph)
+        freeze_long_lived()  # ~100,000 keyframes live on: keep full GCs off replay frames
         self._board_changed = False
         self.slider.blockSignals(True)
         self.slider.setRange(0, math.ceil(result.end_h * 60))

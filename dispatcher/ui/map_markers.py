@@ -149,11 +149,19 @@ class MarkerLayer(_Layer):
 
     def set_markers(self, markers: list[Marker], base: np.ndarray, offset: np.ndarray) -> None:
         self.markers, self.base, self.offset = markers, base, offset
-        self.index = {(m.kind, m.id): i for i, m in enumerate(markers)}
+        # built from plain lists with zip (C loops): a replay frame rebuilds ~12,000 of these
+        kinds, ids = [m[0] for m in markers], [m[1] for m in markers]
+        self.index = dict(zip(zip(kinds, ids, strict=True), range(len(markers)), strict=True))
         self.by_kind = {TRUCK: {}, LOAD: {}}
-        for (kind, item_id), i in self.index.items():
-            self.by_kind[kind][item_id] = i
+        for kind, item_id, k in zip(kinds, ids, range(len(ids)), strict=True):
+            self.by_kind[kind][item_id] = k
         self._refresh_sprites()
+        self._dev_cache = None
+        self.update()
+
+    def set_positions(self, base: np.ndarray, offset: np.ndarray) -> None:
+        """The same markers somewhere else (a replay frame where only positions changed)."""
+        self.base, self.offset = base, offset
         self._dev_cache = None
         self.update()
 
@@ -165,7 +173,10 @@ class MarkerLayer(_Layer):
             self.update()
 
     def _refresh_sprites(self) -> None:
-        self._sprite_of = [self.sprite(m.kind, m.status, self.compact) for m in self.markers]
+        compact, cache, make = self.compact, self._sprites, self.sprite
+        self._sprite_of = [
+            cache.get((m[0], m[2], compact)) or make(m[0], m[2], compact) for m in self.markers
+        ]
 
     def device_positions(self, t: QTransform) -> np.ndarray:
         key = (t.m11(), t.m12(), t.m21(), t.m22(), t.dx(), t.dy(), self.spread)

@@ -56,10 +56,10 @@ from dispatcher.ui.map_markers import (
     TRUCK,
     Marker,
     MarkerLayer,
-    _activity_status,
     _sunflower,
 )
 from dispatcher.ui.map_projection import CityLayer, Projection, _map_points
+from dispatcher.ui.map_replay import ReplayLayout
 
 
 class MapView(MapInteraction, MapDecor, QGraphicsView):
@@ -113,6 +113,7 @@ class MapView(MapInteraction, MapDecor, QGraphicsView):
         #: and where each load on its truck is now (drawn there, with its truck).
         self.overdue: dict[str, str] = {}
         self.on_road: dict[str, tuple[float, float]] = {}
+        self._replay_layout: ReplayLayout | None = None  # per-board caches of replay frames
         #: The desk answers "may this load go on this truck?" (None = yes) for drag feedback.
         self.drop_check: Callable[[str, str], str | None] | None = None
         self.status_hint: Callable[[str], None] | None = None
@@ -242,58 +243,61 @@ class MapView(MapInteraction, MapDecor, QGraphicsView):
 
     def _rebuild(self) -> None:
         board = self.board
-        if board is None or self.graph is None:
+        if board is None or self.graph is None or self.projection is None:
             self.markers.set_markers([], np.zeros((0, 2)), np.zeros((0, 2)))
             return
         selected = self.selected()
+        if self._replay_positions is not None or self._replay_loads is not None:
+            layout = self._replay_layout
+            if layout is None or not layout.fits(board):
+                layout = self._replay_layout = ReplayLayout(board, self._city_pos, self.projection)
+            markers, base, offsets = layout.frame(self._replay_positions or {}, self._replay_loads)
+            if markers is None:
+                if len(base) == len(self.markers.markers):
+                    self.markers.set_positions(base, offsets)  # same markers, moved
+                    return
+                markers = layout.last_markers
+            self.markers.set_markers(markers, base, offsets)
+        else:
+            self._replay_layout = None
+            self._rebuild_live(board)
+        self._relink()
+        self.markers.suggestions = [
+            p for p in self._suggestion_ids_to_idx(self._suggestion_ids) if p is not None
+        ]
+        self._update_spread()
+        self.markers.selected = None
+        self.markers.hover = None
+        if selected is not None:
+            self.set_selected(*selected)
+        self.markers.update()
+
+    def _rebuild_live(self, board: Board) -> None:
+        """The board's markers city by city (trucks first), loads on the road with their truck."""
         groups: dict[object, tuple[QPointF, list[Marker]]] = {}
 
         def put(key: object, point: QPointF | None, marker: Marker) -> None:
             if point is not None:
                 groups.setdefault(key, (point, []))[1].append(marker)
 
-        replay = self._replay_positions
-        riding = self._riding() if replay is None else {}
+        riding = self._riding()
         for t in board.trucks.values():
             if t.id in riding:
                 group, at, load_marker = riding[t.id]
                 put(group, at, Marker(TRUCK, t.id, t.status.value, t.location))
                 put(group, at, load_marker)
-            elif replay is not None and t.id in replay:
-                lat, lon, activity = replay[t.id]
-                status = _activity_status(activity)
-                p = self.projection.to_scene(lat, lon) if self.projection else None
-                key: object = t.location
-                home = self._city_pos.get(t.location)
-                if p is not None and (home is None or (p - home).manhattanLength() > 1e-6):
-                    key = (round(p.x(), 1), round(p.y(), 1))
-                if isinstance(key, tuple):
-                    put(key, p, Marker(TRUCK, t.id, status, t.location))
-                else:
-                    put(
-                        key, self._city_pos.get(t.location), Marker(TRUCK, t.id, status, t.location)
-                    )
             else:
                 put(
                     t.location,
                     self._city_pos.get(t.location),
                     Marker(TRUCK, t.id, t.status.value, t.location),
                 )
-        phases = self._replay_loads
         carried = {m.id for _key, _p, m in riding.values()}
         for ld in board.loads.values():
             if ld.id in carried:
                 continue  # drawn with its truck
-            status = OVERDUE if ld.id in self.overdue and phases is None else ld.status.value
+            status = OVERDUE if ld.id in self.overdue else ld.status.value
             city = ld.destination if ld.status == LoadStatus.DELIVERED else ld.origin
-            if phases is not None:
-                phase = phases.get(ld.id)
-                if phase is None or phase == "on_truck":
-                    continue  # not posted yet, or riding on its truck
-                status, city = {
-                    "waiting": (LoadStatus.OPEN.value, ld.origin),
-                    "delivered": (LoadStatus.DELIVERED.value, ld.destination),
-                }.get(str(phase), (LoadStatus.CANCELLED.value, ld.origin))
             put(city, self._city_pos.get(city), Marker(LOAD, ld.id, status, city))
         markers: list[Marker] = []
         base: list[tuple[float, float]] = []
@@ -313,17 +317,7 @@ class MapView(MapInteraction, MapDecor, QGraphicsView):
             np.array(base, dtype=float).reshape(-1, 2),
             np.concatenate(offsets) if offsets else np.zeros((0, 2)),
         )
-        self._relink()
-        self.markers.suggestions = [
-            p for p in self._suggestion_ids_to_idx(self._suggestion_ids) if p is not None
-        ]
         self.cities.set_label_lift(np.minimum(lift, 30.0))
-        self._update_spread()
-        self.markers.selected = None
-        self.markers.hover = None
-        if selected is not None:
-            self.set_selected(*selected)
-        self.markers.update()
 
     def _riding(self) -> dict[str, tuple[object, QPointF, Marker]]:
         """Truck id -> (group key, scene point, its load's marker) for loads on the road:

@@ -26,8 +26,8 @@ from simulation.student_t import t_ppf
 
 #: The figures compared, from each day's KPIs: name -> (how to read it, what it is).
 METRICS: dict[str, tuple[Callable[[DayKpis], float], str]] = {
-    "deadhead_pct": (lambda k: k.deadhead_pct, "deadhead, % of km driven"),
-    "wait_min": (lambda k: k.avg_wait_to_match_min, "avg wait to be matched, min"),
+    "deadhead_pct": (lambda k: k.deadhead_pct, "deadhead, % of km"),
+    "wait_min": (lambda k: k.avg_wait_to_match_min, "wait to be matched, min"),
     "delivered": (lambda k: float(k.loads_delivered), "loads delivered"),
     "on_time_pickup_pct": (lambda k: k.on_time_pickup_pct, "on-time pickups, %"),
 }

@@ -33,19 +33,23 @@ from PySide6.QtWidgets import (
 
 from dispatcher.costs import format_clock
 from dispatcher.day_replay import DayReplay
+from dispatcher.day_seeds import MAX_SEEDS, SeedComparison, compare_batching_seeds, seeds_from
 from dispatcher.fleet import Load, Truck
-from dispatcher.operations import DayResult, DaySettings, compare_batching, simulate_day
+from dispatcher.operations import DayResult, DaySettings, simulate_day
 from dispatcher.routes import RouteGraph
 from dispatcher.ui.replay_view import ReplayKpiStrip, ReplayLegend
 from freightlab.jobs import Job
 from freightlab.memory import freeze_long_lived
 from freightlab.progress import Progress
 from freightlab.ui.jobs import JobRunner
+from simulation.results import Estimate
 
 if TYPE_CHECKING:  # matplotlib loads when the first chart is drawn, not with the window
     from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 
 COMPARE_WINDOWS = (0, 5, 15, 30)
+#: Seeds per window in "Compare batching" (the chart's intervals need at least two).
+COMPARE_SEEDS = 5
 #: The bar's text once a run ends, however it ended.
 _BAR_AT_END = dict.fromkeys(("done", "cancelled", "failed"), "%p%")
 #: Replay speeds: simulated minutes per real second.
@@ -66,7 +70,8 @@ class DayPanel(QWidget):
     loads_changed = Signal(object)  # dict[load id, LoadPhase] of posted loads at the slider time
     time_changed = Signal(float)  # slider time, hours from day start
     simulated = Signal(object)  # DayResult, after "Simulate day" finishes
-    compared = Signal(object)  # list[DayResult], after "Compare batching" finishes
+    compared = Signal(object)  # list[DayResult] (first seed's days), after "Compare batching"
+    compared_seeds = Signal(object)  # SeedComparison: every window over every seed, with CIs
     run_ended = Signal(str)  # "done", "cancelled" or "failed: ..." for any run
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -78,6 +83,7 @@ class DayPanel(QWidget):
         self._result: DayResult | None = None
         self._replay: DayReplay | None = None
         self._comparison: list[DayResult] = []
+        self.seed_comparison: SeedComparison | None = None
         self._play_h = 0.0
         self._board_changed = False
         self._build()
@@ -211,6 +217,16 @@ class DayPanel(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.simulate_button)
         buttons.addWidget(self.compare_button)
+        self.seeds_spin = QSpinBox(run_box)
+        self.seeds_spin.setObjectName("day_compare_seeds")
+        self.seeds_spin.setRange(1, MAX_SEEDS)
+        self.seeds_spin.setValue(COMPARE_SEEDS)
+        self.seeds_spin.setSuffix(" seeds")
+        self.seeds_spin.setToolTip(
+            "Compare each window over this many seeds (from Seed on): the chart shows the "
+            "means with 95 % confidence intervals"
+        )
+        buttons.addWidget(self.seeds_spin)
         buttons.addWidget(self.cancel_button)
         run.addLayout(buttons, 2, 0, 1, 4)
         run.addWidget(self.progress_bar, 3, 0, 1, 4)
@@ -289,7 +305,8 @@ class DayPanel(QWidget):
         self._chart_layout = QVBoxLayout(self.chart_box)
         self.chart_placeholder = QLabel(
             "Click “Compare batching” to run the day with the matcher batching instantly and "
-            "every 5, 15 and 30 minutes, and see empty kilometres against waiting.",
+            "every 5, 15 and 30 minutes over several seeds, and see empty kilometres against "
+            "waiting with 95 % confidence intervals.",
             self.chart_box,
         )
         self.chart_placeholder.setWordWrap(True)
@@ -314,13 +331,15 @@ class DayPanel(QWidget):
             return
         graph, trucks, loads = self._graph, self._trucks, self._loads
         settings = self.settings()
+        seeds = seeds_from(settings.seed, self.seeds_spin.value())
 
-        def work(progress: Progress) -> list[DayResult]:
-            return compare_batching(
-                graph, trucks, loads, COMPARE_WINDOWS, settings, progress=progress
+        def work(progress: Progress) -> SeedComparison:
+            return compare_batching_seeds(
+                graph, trucks, loads, COMPARE_WINDOWS, seeds, settings, progress=progress
             )
 
-        self._run(work, self._on_compared, "Comparing batching windows…")
+        text = f"Comparing batching windows over {len(seeds)} seed(s)…"
+        self._run(work, self._on_compared, text)
 
     def cancel(self) -> None:
         if self.jobs.busy():
@@ -350,24 +369,25 @@ class DayPanel(QWidget):
         self._finish("done")
         self.simulated.emit(result)
 
-    def _on_compared(self, results: list[DayResult]) -> None:
+    def _on_compared(self, comparison: SeedComparison) -> None:
         self.progress_bar.setValue(100)
-        self._comparison = list(results)
-        self._show_chart(results)
-        best = min(results, key=lambda r: r.kpis.deadhead_pct)
-        quickest = min(results, key=lambda r: r.kpis.avg_wait_to_match_min)
+        self.seed_comparison = comparison
+        self._comparison = list(comparison.days)
+        self._show_chart(comparison)
+        best, quickest = comparison.best("deadhead_pct"), comparison.best("wait_min")
         self.status_label.setText(
             f"Least empty driving: {_window_name(best.batch_minutes)} "
-            f"({best.kpis.deadhead_pct:.1f} %); shortest wait: "
-            f"{_window_name(quickest.batch_minutes)} "
-            f"({quickest.kpis.avg_wait_to_match_min:.0f} min)."
+            f"({_ci(best['deadhead_pct'], ' %')}); shortest wait: "
+            f"{_window_name(quickest.batch_minutes)} ({_ci(quickest['wait_min'], ' min')}); "
+            f"means over {len(comparison.seeds)} seed(s), 95 % intervals."
         )
-        # the run with the chosen window becomes the replay, so the comparison is watchable
-        chosen = [r for r in results if r.batch_minutes == self.batch_spin.value()]
+        # the first seed's run with the chosen window becomes the replay
+        chosen = [r for r in comparison.days if r.batch_minutes == self.batch_spin.value()]
         if chosen:
             self.set_result(chosen[0])
         self._finish("done")
-        self.compared.emit(results)
+        self.compared.emit(list(comparison.days))
+        self.compared_seeds.emit(comparison)
 
     def _on_failed(self, message: str) -> None:
         self.status_label.setStyleSheet("color: #b00020;")
@@ -386,6 +406,7 @@ class DayPanel(QWidget):
         self.compare_button.setEnabled(ready)
         self.batch_spin.setEnabled(idle)
         self.seed_spin.setEnabled(idle)
+        self.seeds_spin.setEnabled(idle)
         self.cancel_button.setEnabled(not idle)
         has_day = self._replay is not None
         self.play_button.setEnabled(has_day)
@@ -446,12 +467,12 @@ class DayPanel(QWidget):
         if self._board_changed and not self.jobs.busy():
             self.status_label.setText("The board changed since this run; simulate again.")
 
-    def _show_chart(self, results: list[DayResult]) -> None:
+    def _show_chart(self, comparison: SeedComparison) -> None:
         from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 
-        from dispatcher.day_charts import batching_tradeoff_figure
+        from dispatcher.day_charts import batching_seeds_figure
 
-        figure = batching_tradeoff_figure(results)
+        figure = batching_seeds_figure(comparison)
         canvas = FigureCanvasQTAgg(figure)
         canvas.setObjectName("batching_chart")
         canvas.setMinimumHeight(220)
@@ -463,6 +484,12 @@ class DayPanel(QWidget):
         self._chart_layout.addWidget(canvas)
         self.chart_canvas = canvas
         canvas.draw_idle()
+
+
+def _ci(e: Estimate, unit: str) -> str:
+    if e.n < 2:
+        return f"{e.mean:.1f}{unit}"
+    return f"{e.mean:.1f} ± {e.half_width:.1f}{unit}"
 
 
 def _window_name(minutes: float) -> str:

@@ -72,7 +72,7 @@ def test_the_chart_draws_95_percent_error_bars(day) -> None:
 
 def test_bad_seed_counts_and_cancel(day) -> None:
     graph, trucks, loads = day
-    with pytest.raises(InputError, match="1..50"):
+    with pytest.raises(InputError, match=r"1\.\.50"):
         seeds_from(1, 0)
     progress = Progress(lambda f, _m: progress.cancel() if f > 0.3 else None)
     with pytest.raises(Cancelled):

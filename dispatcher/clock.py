@@ -29,6 +29,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from itertools import pairwise
+from weakref import WeakKeyDictionary
+
+import numpy as np
 
 from dispatcher.board import Board
 from dispatcher.costs import format_clock
@@ -165,14 +168,44 @@ def delivered_on_time(
 
 def deadhead_pct(board: Board, graph: RouteGraph) -> float | None:
     """Empty km over all km of the loads the trucks hold now, in % (None: no such load)."""
-    empty = loaded = 0.0
-    for load_id, a in board.assignments.items():
-        load = board.loads[load_id]
-        if graph.has_node(load.origin) and graph.has_node(load.destination):
-            empty += a.deadhead_km
-            loaded += graph.distance(load.origin, load.destination)
-    total = empty + loaded
+    held = [
+        (board.loads[load_id], a.deadhead_km)
+        for load_id, a in board.assignments.items()
+        if _on_map(graph, board.loads[load_id])
+    ]
+    empty = float(sum(km for _ld, km in held))
+    total = empty + float(_road_km(graph, [ld for ld, _km in held]).sum())
     return 100.0 * empty / total if total > 0 else None
+
+
+def _on_map(graph: RouteGraph, load: Load) -> bool:
+    return graph.has_node(load.origin) and graph.has_node(load.destination)
+
+
+def _road_km(graph: RouteGraph, loads: list[Load]) -> np.ndarray:
+    """Origin -> destination road km of each load (one distance row per origin)."""
+    src = np.fromiter((graph.index(ld.origin) for ld in loads), dtype=np.intp, count=len(loads))
+    dst = np.fromiter(
+        (graph.index(ld.destination) for ld in loads), dtype=np.intp, count=len(loads)
+    )
+    return graph.distances_pairs(src, dst)
+
+
+def _on_time_counts(
+    loads: Iterable[Load], clock: BoardClock, graph: RouteGraph, speed_kmh: float
+) -> tuple[int, int]:
+    """(delivered loads judged, of which on time): :func:`delivered_on_time` for many."""
+    judged: list[tuple[Load, float]] = []
+    for ld in loads:
+        when = clock.hours_of(ld.delivered_at) if ld.status == LoadStatus.DELIVERED else None
+        if when is not None and _on_map(graph, ld):
+            judged.append((ld, when))
+    if not judged:
+        return 0, 0
+    km = _road_km(graph, [ld for ld, _at in judged])
+    due = np.array([ld.pickup_latest for ld, _at in judged]) + km / speed_kmh + HANDLING_H
+    delivered = np.array([when for _ld, when in judged])
+    return len(judged), int(np.count_nonzero(delivered <= due + 1e-9))
 
 
 @dataclass(frozen=True)
@@ -200,11 +233,7 @@ def clock_figures(
     now = clock.now_h(wall)
     judged = on_time = 0
     if graph is not None:
-        for load in board.loads.values():
-            verdict = delivered_on_time(load, clock, graph, speed_kmh)
-            if verdict is not None:
-                judged += 1
-                on_time += verdict
+        judged, on_time = _on_time_counts(board.loads.values(), clock, graph, speed_kmh)
     return ClockFigures(
         now_h=now,
         overdue=overdue(board.loads.values(), now),
@@ -217,17 +246,33 @@ def clock_figures(
 # ------------------------------------------------------------------- loads on the road
 def along_route(graph: RouteGraph, origin: str, destination: str, km: float) -> tuple[float, float]:
     """(lat, lon) ``km`` along the shortest road from origin to destination (clamped)."""
+    lat, lon, cum = _route(graph, origin, destination)
+    d = min(max(0.0, km), float(cum[-1]))
+    return float(np.interp(d, cum, lat)), float(np.interp(d, cum, lon))
+
+
+#: Per map: (origin, destination) -> the road as arrays (a map that is dropped drops its own).
+_ROUTES: WeakKeyDictionary[RouteGraph, dict[tuple[str, str], tuple[np.ndarray, ...]]] = (
+    WeakKeyDictionary()
+)
+
+
+def _route(graph: RouteGraph, origin: str, destination: str) -> tuple[np.ndarray, ...]:
+    """The road's cities as lat and lon arrays, and the km driven at each (cached: a loaded
+    truck's road is asked for after every board change and clock tick)."""
+    routes = _ROUTES.setdefault(graph, {})
+    road = routes.get((origin, destination))
+    if road is None:
+        road = routes[(origin, destination)] = _road(graph, origin, destination)
+    return road
+
+
+def _road(graph: RouteGraph, origin: str, destination: str) -> tuple[np.ndarray, ...]:
     path = graph.path(origin, destination)
-    left = max(0.0, km)
-    for a, b in pairwise(path):
-        leg = graph.road_km(a, b)
-        if left <= leg and leg > 0:
-            f = left / leg
-            ca, cb = graph.city(a), graph.city(b)
-            return ca.lat + f * (cb.lat - ca.lat), ca.lon + f * (cb.lon - ca.lon)
-        left -= leg
-    end = graph.city(path[-1])
-    return end.lat, end.lon
+    cities = [graph.city(n) for n in path]
+    legs = [graph.road_km(a, b) for a, b in pairwise(path)]
+    cum = np.concatenate([[0.0], np.cumsum(legs)]) if legs else np.zeros(1)
+    return np.array([c.lat for c in cities]), np.array([c.lon for c in cities]), cum
 
 
 def road_positions(
@@ -239,8 +284,9 @@ def road_positions(
 ) -> dict[str, tuple[float, float]]:
     """Load id -> (lat, lon) for loads on their truck: a picked-up load waits at its origin;
     one in transit has driven ``(now - in_transit_at) x speed`` km along its road (it stops
-    at the destination until it is marked delivered)."""
-    now = clock.now_h(wall)
+    at the destination until it is marked delivered). To the minute: a live clock moves
+    them once a minute, so a board change in between keeps the map's markers where they are."""
+    now = math.floor(clock.now_h(wall) * 60) / 60
     out: dict[str, tuple[float, float]] = {}
     for load in board.loads.values():
         if load.status not in ON_THE_ROAD or not graph.has_node(load.origin):

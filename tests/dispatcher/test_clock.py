@@ -121,8 +121,9 @@ def test_loads_on_the_road_ride_along_their_route(graph: RouteGraph) -> None:
     assert road_positions(b, graph, clock.set(9.5), 60.0)["L0"] == (mumbai.lat, mumbai.lon)
     b.advance("L0", "depart", clock.stamp(10.0))
     km = graph.distance("mumbai", "delhi")
-    halfway = road_positions(b, graph, clock.set(10.0 + km / 120.0), 60.0)["L0"]
-    assert halfway == pytest.approx(along_route(graph, "mumbai", "delhi", km / 2))
+    minutes = round(km / 2)  # at 60 km/h: halfway, on a whole minute (positions are to the minute)
+    halfway = road_positions(b, graph, clock.set(10.0 + minutes / 60), 60.0)["L0"]
+    assert halfway == pytest.approx(along_route(graph, "mumbai", "delhi", float(minutes)))
     assert min(mumbai.lat, delhi.lat) < halfway[0] < max(mumbai.lat, delhi.lat)
     end = road_positions(b, graph, clock.set(10.0 + 2 * km / 60.0), 60.0)["L0"]
     assert end == (delhi.lat, delhi.lon)  # waits at the destination until delivered

@@ -126,3 +126,4 @@ def test_loads_on_the_road_ride_with_their_truck(qtbot, desk) -> None:
     assert not np.allclose(moving, (origin.x(), origin.y()))
     assert not np.allclose(moving, (dest.x(), dest.y()))
     assert "in transit" in desk.map.tooltip_at(desk.map.marker_pos(LOAD, load_id))
+    assert f"on the road with {load_id}" in desk.map._marker_tooltip(_marker(desk, TRUCK, truck_id))

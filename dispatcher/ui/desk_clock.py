@@ -9,6 +9,8 @@ dispatcher chose until it is advanced or put back to live.
 
 from __future__ import annotations
 
+import logging
+import os
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer, Signal
@@ -20,8 +22,13 @@ from dispatcher.ui import style
 if TYPE_CHECKING:
     from dispatcher.ui.desk import DispatchDesk
 
+log = logging.getLogger(__name__)
+
 #: How often a live clock looks at the wall clock.
 TICK_MS = 15_000
+#: Start every board with the clock set to this board time (HH:MM, hours or d2 07:00)
+#: instead of live: demos, screenshots and tests that must not depend on the time of day.
+START_ENV = "FREIGHTLAB_CLOCK"
 #: The step buttons: (text, hours, object name).
 STEPS: tuple[tuple[str, float, str], ...] = (
     ("+15 min", 0.25, "clock_plus_15"),
@@ -37,7 +44,7 @@ class ClockBar(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("board_clock")
-        self.clock = BoardClock.for_board(None)
+        self.clock = _start(BoardClock.for_board(None))
         self._shown_minute = -1
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -78,8 +85,9 @@ class ClockBar(QWidget):
 
     # -- changing the time ----------------------------------------------------------------
     def set_day_start(self, day_start: str | None) -> None:
-        """A new board: its hour 0, the clock live again (the desk refreshes after it)."""
-        self.clock = BoardClock.for_board(day_start)
+        """A new board: its hour 0, the clock live again, or set to ``$FREIGHTLAB_CLOCK``
+        (the desk refreshes after it)."""
+        self.clock = _start(BoardClock.for_board(day_start))
         self._show()
 
     def set_hours(self, hours: float) -> None:
@@ -122,6 +130,19 @@ class ClockBar(QWidget):
         self.live_button.setEnabled(not self.clock.live)
 
 
+def _start(clock: BoardClock) -> BoardClock:
+    text = os.environ.get(START_ENV, "").strip()
+    if not text:
+        return clock
+    try:
+        return clock.set(style.parse_hours(text))
+    except ValueError:
+        log.warning(
+            "%s=%r is not a board time (HH:MM or hours); the clock is live", START_ENV, text
+        )
+        return clock
+
+
 class DeskClock:
     """Applies the clock's figures to the desk after every board change or clock move."""
 
@@ -148,4 +169,4 @@ class DeskClock:
         desk.kpis.update_from(board.kpis(today=self.clock.today()), figures)
 
 
-__all__ = ["STEPS", "TICK_MS", "ClockBar", "DeskClock"]
+__all__ = ["START_ENV", "STEPS", "TICK_MS", "ClockBar", "DeskClock"]

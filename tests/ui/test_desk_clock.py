@@ -127,3 +127,27 @@ def test_loads_on_the_road_ride_with_their_truck(qtbot, desk) -> None:
     assert not np.allclose(moving, (dest.x(), dest.y()))
     assert "in transit" in desk.map.tooltip_at(desk.map.marker_pos(LOAD, load_id))
     assert f"on the road with {load_id}" in desk.map._marker_tooltip(_marker(desk, TRUCK, truck_id))
+
+
+def test_the_clock_is_live_by_default_and_an_env_setting_starts_it_set(qtbot, monkeypatch) -> None:
+    from dispatcher.ui.desk_clock import START_ENV, ClockBar
+
+    monkeypatch.delenv(START_ENV, raising=False)
+    bar = ClockBar()
+    qtbot.addWidget(bar)
+    assert bar.clock.live and "(live)" in bar.label.text()
+    assert not bar.live_button.isEnabled()
+    monkeypatch.setenv(START_ENV, "07:30")
+    bar.set_day_start("2026-11-23T00:00:00")
+    assert not bar.clock.live and bar.clock.now_h() == 7.5
+    assert bar.clock.stamp() == "2026-11-23T07:30:00"
+    monkeypatch.setenv(START_ENV, "soon")  # not a time: live, with a warning in the log
+    bar.set_day_start("2026-11-23T00:00:00")
+    assert bar.clock.live
+    with qtbot.waitSignal(bar.changed):
+        qtbot.keyClicks(bar.edit, "d2 01:15")
+        qtbot.keyClick(bar.edit, Qt.Key.Key_Return)
+    assert bar.clock.now_h() == 25.25 and bar.clock.today() == "2026-11-24"
+    qtbot.keyClicks(bar.edit, "later")
+    qtbot.keyClick(bar.edit, Qt.Key.Key_Return)
+    assert "not a time" in bar.edit.toolTip() and bar.clock.now_h() == 25.25

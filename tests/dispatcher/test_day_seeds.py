@@ -77,3 +77,23 @@ def test_bad_seed_counts_and_cancel(day) -> None:
     progress = Progress(lambda f, _m: progress.cancel() if f > 0.3 else None)
     with pytest.raises(Cancelled):
         compare_batching_seeds(graph, trucks, loads, [0, 30], [1, 2], progress=progress)
+
+
+def test_day_cli_compares_over_seeds_with_intervals(tmp_path, capsys) -> None:
+    import json
+
+    from main import main
+
+    out = tmp_path / "seeds.json"
+    args = ["day", "--compare", "0,30", "--seeds", "3", "--seed", "5", "--json", str(out)]
+    assert main(args) == 0
+    text = capsys.readouterr().out
+    assert "seeds 5-7" in text and "±" in text and "deadhead, % of km" in text
+    doc = json.loads(out.read_text())
+    assert doc["seeds"] == [5, 6, 7] and [w["batch_minutes"] for w in doc["windows"]] == [0, 30]
+    dead = doc["windows"][0]["deadhead_pct"]
+    assert dead["n"] == 3 and dead["half_width"] > 0 and dead["low"] < dead["mean"]
+    assert [r["seed"] for r in doc["runs"]] == [5, 5]  # the first seed's days, whole
+    assert main(["day", "--compare", "0", "--seeds", "0"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "1..50" in err and "\n" not in err

@@ -15,9 +15,11 @@ from dataclasses import dataclass
 
 from designs.exercise import EstimateQuestion, Exercise
 from designs.trial import mean_rate
+from freightlab import numbers as fmt
 from freightlab.errors import InputError
 from simulation.results import ComponentStats, SimResult
 from simulation.theory.cache import lru_hit_ratio, zipf_popularity
+from simulation.theory.queues import erlang_c
 
 GOOD_FACTOR, BALLPARK_FACTOR = 2.0, 4.0
 SECONDS_PER_DAY = 86_400.0
@@ -57,10 +59,10 @@ class EstimateCheck:
     def describe(self) -> str:
         f = self.factor
         if f is None:
-            return f"not answered (it is about {self.truth:,.3g} {self.unit})"
+            return f"not answered (it is about {fmt.num(self.truth)} {self.unit})"
         side = "high" if (self.answer or 0) > self.truth else "low"
         off = "spot on" if f < 1.05 else f"{f:,.1f}x too {side}"
-        return f"{self.verdict}: {off} (about {self.truth:,.3g} {self.unit}, {self.how})"
+        return f"{self.verdict}: {off} (about {fmt.num(self.truth)} {self.unit}, {self.how})"
 
 
 Rule = Callable[[EstimateQuestion, Exercise, SimResult | None], tuple[float, str, str]]
@@ -127,12 +129,39 @@ def _storage(q: EstimateQuestion, ex: Exercise, _r: SimResult | None) -> tuple[f
     return gb, "theory", "mean rate x 86,400 s x bytes per request"
 
 
+def _load(q: EstimateQuestion, ex: Exercise) -> float:
+    """Busy servers at the peak (Little's law: rate x time held), in erlangs."""
+    ms = q.service_ms or ex.requirements.fixed_service_ms.get(q.component or "")
+    if ms is None:
+        raise InputError(
+            f"estimate '{q.name}': give 'service_ms' (the exercise fixes no time for"
+            f" '{q.component}')"
+        )
+    rate, _, _ = _peak(q, ex, None)
+    return rate * ms / 1000.0
+
+
+def _offered(q: EstimateQuestion, ex: Exercise, _r: SimResult | None) -> tuple[float, str, str]:
+    return _load(q, ex), "theory", "Little's law: peak rate x time each request holds one"
+
+
+def _servers(q: EstimateQuestion, ex: Exercise, _r: SimResult | None) -> tuple[float, str, str]:
+    load, most = _load(q, ex), float(q.wait_ratio or 0.0)
+    servers = max(1, math.floor(load) + 1)
+    while erlang_c(servers, load) > most:
+        servers += 1
+    how = f"Erlang C: the fewest servers with at most {most:.0%} of requests waiting"
+    return float(servers), "theory", how
+
+
 SOURCES: dict[str, Rule] = {
     "peak_rps": _peak,
     "busy_workers": _busy,
     "concurrent": _inside,
     "cache_entries": _entries,
     "storage_gb_per_day": _storage,
+    "offered_load": _offered,
+    "servers_needed": _servers,
 }
 
 NEEDS_SIMULATION = frozenset({"busy_workers", "concurrent"})

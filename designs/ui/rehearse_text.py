@@ -7,6 +7,7 @@ import html
 from designs.exercise import Exercise
 from designs.interview import METHOD, InterviewClock
 from designs.reference_card import LATENCIES, POWERS_OF_TWO, nines_table, rate_conversions
+from freightlab import numbers as fmt
 from simulation.estimates import EstimateCheck
 from simulation.scorecard import HINT_COST, duration_text
 
@@ -145,10 +146,10 @@ def estimates_html(checks: list[EstimateCheck]) -> str:
     rows = []
     for c in checks:
         colour = _VERDICT_COLOURS.get(c.verdict, "#5f6b76")
-        yours = "—" if c.answer is None else f"{c.answer:,.3g}"
+        yours = "—" if c.answer is None else fmt.num(c.answer)
         rows.append(
             f"<tr><td>{html.escape(c.name.replace('_', ' '))}</td><td>{yours}</td>"
-            f"<td>{c.truth:,.3g} {html.escape(c.unit)}</td>"
+            f"<td>{fmt.num(c.truth)} {html.escape(c.unit)}</td>"
             f"<td style='color:{colour}'><b>{html.escape(c.verdict)}</b>"
             + (f" ({c.factor:,.1f}x off)" if c.factor and c.factor >= 1.05 else "")
             + "</td></tr>"

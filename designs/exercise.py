@@ -130,9 +130,9 @@ class EstimateQuestion(BaseModel):
         for fname in need:
             if getattr(self, fname) is None:
                 raise ValueError(f"source '{self.source}' needs field '{fname}'")
-        if self.source in ("offered_load", "servers_needed"):
-            if self.service_ms is None and self.component is None:
-                raise ValueError(f"source '{self.source}' needs 'service_ms' or 'component'")
+        theory_load = self.source in ("offered_load", "servers_needed")
+        if theory_load and self.service_ms is None and self.component is None:
+            raise ValueError(f"source '{self.source}' needs 'service_ms' or 'component'")
         return self
 
 

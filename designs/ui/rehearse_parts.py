@@ -28,7 +28,7 @@ from designs.exercise import Exercise
 from designs.history import Attempt
 from designs.interview import InterviewClock, clock_text
 from designs.progress_chart import progress_figure
-from simulation.estimates import EstimateCheck
+from simulation.estimates import EstimateCheck, live_check
 from simulation.scorecard import Check, duration_text
 
 PASS, FAIL, NEAR = QColor("#2e7d32"), QColor("#c62828"), QColor("#ef6c00")
@@ -146,15 +146,18 @@ class EstimatesForm(QWidget):
         self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
         self.fields: dict[str, QLineEdit] = {}
         self.verdicts: dict[str, QLabel] = {}
+        self.exercise: Exercise | None = None
 
     def show_questions(self, exercise: Exercise) -> None:
         while self.form.rowCount():
             self.form.removeRow(0)
         self.fields.clear()
         self.verdicts.clear()
+        self.exercise = exercise
         intro = QLabel(
-            "Back-of-envelope first: answer before you build. Each answer is checked against "
-            "theory or the reference design's simulation when you score."
+            "Back-of-envelope first: answer before you build. Answers theory can check are "
+            "checked as you type; those measured on the reference design's simulation, when "
+            "you score."
         )
         intro.setWordWrap(True)
         self.form.addRow(intro)
@@ -174,6 +177,29 @@ class EstimatesForm(QWidget):
             label.setWordWrap(True)
             self.form.addRow(label, box)
             self.fields[q.name], self.verdicts[q.name] = edit, verdict
+            edit.textChanged.connect(lambda _text, name=q.name: self.check_as_typed(name))
+
+    def check_as_typed(self, name: str) -> None:
+        """The factor off, as soon as a number is in (theory questions; the others wait)."""
+        text = self.fields[name].text().strip().replace(",", "")
+        label = self.verdicts[name]
+        if not text or self.exercise is None:
+            label.setText("")
+            return
+        try:
+            answer = float(text)
+        except ValueError:
+            label.setText(f"<span style='color:{FAIL.name()}'>not a number</span>")
+            return
+        check = live_check(self.exercise, name, answer)
+        if check is None:
+            grey = VERDICT_COLOURS["not answered"].name()
+            label.setText(
+                f"<span style='color:{grey}'>measured on the reference when you score</span>"
+            )
+            return
+        colour = VERDICT_COLOURS[check.verdict].name()
+        label.setText(f"<span style='color:{colour}'>{check.describe()}</span>")
 
     def answers(self) -> dict[str, float | None]:
         out: dict[str, float | None] = {}

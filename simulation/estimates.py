@@ -60,13 +60,18 @@ class EstimateCheck:
             return "good"
         return "ballpark" if f <= BALLPARK_FACTOR else "off"
 
-    def describe(self) -> str:
+    def short(self) -> str:
+        """The verdict in a line: 'good: 1.3x too high (about 233 workers)'."""
+        return self.describe(with_how=False)
+
+    def describe(self, with_how: bool = True) -> str:
         f = self.factor
         if f is None:
             return f"not answered (it is about {fmt.num(self.truth)} {self.unit})"
         side = "high" if (self.answer or 0) > self.truth else "low"
         off = "spot on" if f < 1.05 else f"{f:,.1f}x too {side}"
-        return f"{self.verdict}: {off} (about {fmt.num(self.truth)} {self.unit}, {self.how})"
+        how = f", {self.how}" if with_how else ""
+        return f"{self.verdict}: {off} (about {fmt.num(self.truth)} {self.unit}{how})"
 
 
 Rule = Callable[[EstimateQuestion, Exercise, SimResult | None], tuple[float, str, str]]

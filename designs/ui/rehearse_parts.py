@@ -199,7 +199,8 @@ class EstimatesForm(QWidget):
             )
             return
         colour = VERDICT_COLOURS[check.verdict].name()
-        label.setText(f"<span style='color:{colour}'>{check.describe()}</span>")
+        label.setText(f"<span style='color:{colour}'>{check.short()}</span>")
+        label.setToolTip(check.describe())
 
     def answers(self) -> dict[str, float | None]:
         out: dict[str, float | None] = {}

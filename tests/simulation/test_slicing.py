@@ -141,7 +141,8 @@ def _agree(full: list[SimResult], sliced: list[SimResult]) -> list[tuple[str, fl
 def test_one_cell_reproduces_the_cell_deployment_at_400_per_second() -> None:
     """Eight cells written out in full (each API replica reads from its own database
     replica, both behind random choices) against 1 of 8 cells given 8x the time (as many
-    requests, three seeds each): p50 and p99 agree within their 95% intervals; totals scale back up."""
+    requests, three seeds each): p50 and p99 agree within their 95% intervals; totals scale
+    back up."""
     design = _two_tiers()
     cells = plan(design, 8)
     assert cells.nested == {"db"}

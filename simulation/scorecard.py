@@ -253,7 +253,7 @@ def score_design(
     problems = honesty_problems(design, exercise) + problems
     count = replications or req.replications
     first_seed = req.seed if seed is None else seed
-    cells, note = scoring_plan(run_design, exercise.traffic.slices)
+    cells, note = scoring_plan(run_design, exercise.traffic.slices, req.duration_s)
     runs = [
         simulate_sliced(
             run_design,

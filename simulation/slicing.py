@@ -62,6 +62,10 @@ THINNED_PROCESSES = frozenset({"poisson", "diurnal", "bursty"})
 class SliceError(InputError):
     """The design cannot be sliced exactly; the message names the component and why."""
 
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or [message]
+
 
 @dataclass(frozen=True)
 class SlicePlan:
@@ -188,7 +192,9 @@ def plan(design: Design, max_k: int) -> SlicePlan:
             partitioned.add(c.name)
     problems += _design_problems(design, partitioned)
     if problems:
-        raise SliceError(f"design '{design.name}' cannot be sliced: " + "; ".join(problems))
+        raise SliceError(
+            f"design '{design.name}' cannot be sliced: " + "; ".join(problems), problems
+        )
     counts = [(name, f, n) for name in partitioned for f, n in _counts(design.component(name))]
     k = next((d for d in range(max(1, max_k), 0, -1) if all(n % d == 0 for _, _, n in counts)), 1)
     stuck = [f"'{name}' {f} = {n}" for name, f, n in counts if n % max_k]
@@ -357,19 +363,46 @@ def run_in_cells(
     return simulate_sliced(design, cells, duration_s=duration_s, seed=seed, progress=progress)
 
 
-def scoring_plan(design: Design, max_k: int | None) -> tuple[SlicePlan | None, str]:
+def scoring_plan(
+    design: Design, max_k: int | None, duration_s: float | None = None
+) -> tuple[SlicePlan | None, str]:
     """Lenient, for the scorer: the plan, or None with the reason when the design cannot be
-    sliced (it is then simulated whole: exact, only slower)."""
+    sliced (it is then simulated whole: exact, only slower). A design too big for the work
+    budget at the k it splits into is refused, saying what would let it split further."""
     if max_k is None or max_k <= 1:
         return None, ""
     try:
-        cells = plan(design, max_k)
+        cells: SlicePlan | None = plan(design, max_k)
     except SliceError as exc:
-        return None, f"simulated whole (slower): {exc}"
-    note = cells.describe() if cells.k > 1 else "simulated whole: nothing to slice"
-    if cells.why_not_more:
-        note += f" ({cells.why_not_more})"
+        cells, why = None, "; ".join(exc.problems)
+        note = f"simulated whole (slower): {why}"
+    else:
+        assert cells is not None
+        why = cells.why_not_more or "no tier with several replicas behind a random balancer"
+        note = cells.describe() if cells.k > 1 else f"simulated whole: {why}"
+        if cells.k > 1 and cells.why_not_more:
+            note += f" ({cells.why_not_more})"
+    _check_fits(design, cells, why, max_k, duration_s)
     return cells, note
+
+
+def _check_fits(
+    design: Design, cells: SlicePlan | None, why: str, max_k: int, duration_s: float | None
+) -> None:
+    from simulation.budget import WorkBudgetError
+    from simulation.runner import check_work
+
+    k = cells.k if cells is not None else 1
+    run = slice_design(design, cells) if cells is not None and k > 1 else _unsliced(design)
+    try:
+        check_work(run, duration_s=duration_s)
+    except WorkBudgetError:
+        size = "whole" if k == 1 else f"as {k} cells"
+        raise SliceError(
+            f"design '{design.name}' is too big to score {size}: {why}. Behind random"
+            f" balancers, give every tier a multiple of {max_k} replicas (autoscale min and"
+            f" max too) so that it splits into {max_k} cells"
+        ) from None
 
 
 def _unsliced(design: Design) -> Design:

@@ -9,7 +9,7 @@ from designs.interview import METHOD, InterviewClock
 from designs.reference_card import LATENCIES, POWERS_OF_TWO, nines_table, rate_conversions
 from freightlab import numbers as fmt
 from simulation.estimates import EstimateCheck
-from simulation.scorecard import HINT_COST, duration_text
+from simulation.scorecard import HINT_COST, Scorecard, duration_text
 
 STYLE = """
 <style>
@@ -156,3 +156,11 @@ def estimates_html(checks: list[EstimateCheck]) -> str:
         )
     head = "<tr><th align='left'>estimate</th><th>yours</th><th>truth</th><th></th></tr>"
     return f"<b>Estimates</b><table cellspacing='3'>{head}{''.join(rows)}</table>"
+
+
+def advice_html(card: Scorecard) -> str:
+    """The bottleneck and what would fix it; how the design was simulated, in grey."""
+    text = f"<b>Bottleneck: {html.escape(card.bottleneck)}.</b> {html.escape(card.advice)}"
+    for note in card.notes:
+        text += f"<br><span style='color:#5f6b76'>Simulated: {html.escape(note)}.</span>"
+    return text

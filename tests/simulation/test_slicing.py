@@ -267,3 +267,19 @@ def test_a_design_can_ask_for_slices_itself() -> None:
     )
     with pytest.raises(SliceError, match="strategy 'round_robin'"):
         simulate(refused, duration_s=50.0)
+
+
+def test_the_1m_exercise_is_scored_on_one_of_16_cells() -> None:
+    from designs.exercise import EXERCISES, load_exercise
+    from simulation.scorecard import score_design
+
+    exercise = load_exercise(EXERCISES / "api_1m_per_minute.toml")
+    card = score_design(exercise.reference_design(), exercise, replications=1)
+    assert card.result.slices == 16 and "1 of 16 identical cells" in card.notes[0]
+    # The diurnal day's mean is the 16,667/s peak / 1.5, every cell's requests counted.
+    read = card.result.classes["read"]
+    assert read.offered_rps == pytest.approx(16_667 / 1.5, rel=0.03)
+    assert card.result.components["api"].workers == 64 * 8
+    odd = loads_design(exercise.reference_path().read_text().replace("min = 16", "min = 15"))
+    with pytest.raises(SliceError, match=r"too big to score whole: 'api' autoscale.min = 15"):
+        score_design(odd, exercise)

@@ -276,9 +276,12 @@ def test_the_1m_exercise_is_scored_on_one_of_16_cells() -> None:
     exercise = load_exercise(EXERCISES / "api_1m_per_minute.toml")
     card = score_design(exercise.reference_design(), exercise, replications=1)
     assert card.result.slices == 16 and "1 of 16 identical cells" in card.notes[0]
-    # The diurnal day's mean is the 16,667/s peak / 1.5, every cell's requests counted.
-    read = card.result.classes["read"]
-    assert read.offered_rps == pytest.approx(16_667 / 1.5, rel=0.03)
+    # Every cell's requests counted: the diurnal rate m (1 + sin(2 pi t / T) / 2), m the
+    # 16,667/s peak / 1.5, averaged over the measured window [15 s, 120 s].
+    m, period, start = 16_667 / 1.5, 120.0, 15.0
+    rise = period / (2 * math.pi) * (math.cos(2 * math.pi * start / period) - 1.0)
+    expected = m * (1 + 0.5 * rise / (period - start))
+    assert card.result.classes["read"].offered_rps == pytest.approx(expected, rel=0.02)
     assert card.result.components["api"].workers == 64 * 8
     odd = loads_design(exercise.reference_path().read_text().replace("min = 16", "min = 15"))
     with pytest.raises(SliceError, match=r"too big to score whole: 'api' autoscale.min = 15"):

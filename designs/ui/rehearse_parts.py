@@ -344,7 +344,7 @@ class AttemptHistory(QWidget):
                 _item(a.exercise_name),
                 _item(a.grade, colour, bold=True),
                 _item(f"{a.score:.0f}/{a.max_score:.0f}", colour),
-                _item(duration_text(a.seconds_used * 1000)),
+                _item(clock_text(a.seconds_used) if a.seconds_used >= 1 else "untimed"),
                 _item(str(a.hints_used)),
             )
             for col, item in enumerate(cells):

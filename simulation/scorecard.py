@@ -154,6 +154,7 @@ class Scorecard:
             "advice": self.advice,
             "seeds": self.seeds,
             "verdicts": [r.verdict for r in (self.runs or [self.result])],
+            "notes": list(self.notes),
         }
 
 

@@ -335,12 +335,15 @@ def simulate_sliced(
     duration_s: float | None = None,
     seed: int | None = None,
     progress: Progress | None = None,
+    max_events: int | None = None,
 ) -> SimResult:
     """Simulate one cell of ``design`` and scale it up (k = 1: the design as it is)."""
     from simulation.runner import simulate  # the runner hands workload.slices to us
 
     cell = slice_design(design, the_plan) if the_plan.k > 1 else _unsliced(design)
-    result = simulate(cell, duration_s=duration_s, seed=seed, progress=progress)
+    result = simulate(
+        cell, duration_s=duration_s, seed=seed, progress=progress, max_events=max_events
+    )
     return scale_up(result, the_plan, design)
 
 
@@ -351,6 +354,7 @@ def run_in_cells(
     progress: Progress | None,
     rate_rps: float | None = None,
     max_in_system: int | None = None,
+    max_events: int | None = None,
 ) -> SimResult:
     """``simulate`` of a design whose workload asks for ``slices``: strict, a design that
     cannot be sliced exactly is refused (SliceError names the component and why)."""
@@ -360,7 +364,9 @@ def run_in_cells(
         wl = design.workload.model_copy(update={"max_in_system": max_in_system})
         design = design.model_copy(update={"workload": wl})
     cells = plan(design, design.workload.slices or 1)
-    return simulate_sliced(design, cells, duration_s=duration_s, seed=seed, progress=progress)
+    return simulate_sliced(
+        design, cells, duration_s=duration_s, seed=seed, progress=progress, max_events=max_events
+    )
 
 
 def scoring_plan(

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QColor, QFont, QResizeEvent
 from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
@@ -294,8 +294,19 @@ class ScorecardTable(QTableWidget):
     def fit_height(self) -> None:
         """As tall as its rows (the pane's spare room goes to the advice below)."""
         rows = sum(self.rowHeight(r) for r in range(self.rowCount()))
-        bar = self.horizontalScrollBar().sizeHint().height()
-        self.setFixedHeight(self.horizontalHeader().height() + rows + bar + 2 * self.frameWidth())
+        header = self.horizontalHeader()
+        wanted = sum(
+            max(self.sizeHintForColumn(c), header.sectionSizeHint(c))
+            for c in range(self.columnCount())
+        )
+        wide = wanted > self.width() - 2 * self.frameWidth()  # a scroll bar will show
+        bar = self.horizontalScrollBar().sizeHint().height() if wide else 0
+        self.setFixedHeight(header.height() + rows + bar + 2 * self.frameWidth())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self.rowCount():
+            self.fit_height()
 
 
 class AttemptHistory(QWidget):

@@ -236,6 +236,26 @@ class BoardStore:
         """The board's revision on disk now (another desk may have moved it on)."""
         return self._current_revision()
 
+    def meta(self, key: str) -> str | None:
+        """A board-level value (``map_path``, ``match_settings``...), or None."""
+        try:
+            row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        except sqlite3.Error as exc:
+            raise board_file.read_failure(exc, self.path) from exc
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str, detail: str = "") -> int:
+        """Set a board-level value in one logged transaction (kind ``settings``)."""
+        with self._saving(f"the board's {key}"), _transaction(self._conn):
+            current = self._current_revision()
+            revision = current + 1
+            _set_meta(self._conn, key, value)
+            _log(self._conn, revision, self.owner, "settings", None, None, detail or key)
+            _set_meta(self._conn, "revision", str(revision))
+        if current == self.revision:
+            self.revision = revision
+        return revision
+
     # --------------------------------------------------------------------------- writing
     def save(
         self, snapshot: BoardSnapshot, *, force: bool = False, progress: Progress | None = None

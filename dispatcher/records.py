@@ -28,6 +28,7 @@ from dispatcher.fleet import (
     Load,
     LoadStatus,
     Truck,
+    TruckType,
     _HasNodes,
     parse_load,
     parse_truck,
@@ -121,8 +122,9 @@ def check_form(
 def form_cells(kind: str, record: Record | None) -> dict[str, str]:
     """A record as form text (the CSV's spelling), or a new record's defaults."""
     k = KINDS[kind]
-    if record is None:
-        return {f.name: (str(k.manual[0].value) if f.name == "status" else "") for f in k.fields}
+    if record is None:  # a new one: the first manual status, the first truck type
+        starts = {"status": str(k.manual[0].value), "truck_type": TruckType.OPEN.value}
+        return {f.name: starts.get(f.name, "") for f in k.fields}
     return {f.name: f.to_csv(getattr(record, f.name)) for f in k.fields}
 
 

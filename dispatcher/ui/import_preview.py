@@ -9,10 +9,12 @@ leaves the board alone.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -27,7 +29,9 @@ from PySide6.QtWidgets import (
 
 from dispatcher import documents
 from dispatcher.documents import ImportResult
-from dispatcher.merge import MergePlan, merge_change, plan_merge
+from dispatcher.fleet import Field
+from dispatcher.merge import MergePlan, merge_change, plan_merge, show
+from dispatcher.records import KINDS, Record
 from dispatcher.ui.desk_files import CSV_FILTER
 from freightlab.errors import InputError
 
@@ -36,6 +40,12 @@ if TYPE_CHECKING:
 
 #: Rows of one group the preview lists (the group's title keeps the full count).
 SHOWN_PER_GROUP = 500
+GROUP_COLORS = {
+    "Added": "#1a7f37",
+    "Updated": "#9a6700",
+    "Unchanged": "#57606a",
+    "Rejected": "#b3261e",
+}
 
 
 class ImportPreview(QDialog):
@@ -54,17 +64,15 @@ class ImportPreview(QDialog):
         )
         self.merge_radio.setObjectName("import_merge_radio")
         n = len(replace.items)
-        self.replace_radio = QRadioButton(
+        text = (
             f"Replace: the file's {n} {plan.kind} replace the board's {on_board} "
-            "(every assignment is cleared)",
-            self,
+            "(every assignment is cleared)"
         )
-        self.replace_radio.setObjectName("import_replace_radio")
         if replace.problems:
-            self.replace_radio.setEnabled(False)
-            self.replace_radio.setToolTip(
-                f"{len(replace.problems)} row(s) of the file are bad: a replace needs every row"
-            )
+            text = f"Replace: not possible, {len(replace.problems)} row(s) of the file are bad"
+        self.replace_radio = QRadioButton(text, self)
+        self.replace_radio.setObjectName("import_replace_radio")
+        self.replace_radio.setEnabled(not replace.problems)
         self.merge_radio.setChecked(True)
         self.tree = QTreeWidget(self)
         self.tree.setObjectName("import_preview_tree")
@@ -93,21 +101,31 @@ class ImportPreview(QDialog):
 
     def _fill(self) -> None:
         p = self.plan
-        groups: list[tuple[str, list[tuple[str, list[str]]]]] = [
-            ("Added", [(f"{r.id}", []) for r in p.added]),
-            ("Updated", [(u.record.id, [str(c) for c in u.changes]) for u in p.updated]),
-            ("Unchanged", [(i, []) for i in p.unchanged]),
-            ("Rejected", [(line, []) for line in p.rejected]),
+        fields = [f for f in KINDS[p.kind.removesuffix("s")].form_fields() if f.name != "id"]
+        folder = str(Path(p.path).parent) + os.sep
+        groups: list[tuple[str, list[tuple[str, str, list[str]]]]] = [
+            ("Added", [(r.id, f"{r.id}  —  {_summary(r, fields)}", []) for r in p.added]),
+            (
+                "Updated",
+                [(u.record.id, u.record.id, [str(c) for c in u.changes]) for u in p.updated],
+            ),
+            ("Unchanged", [(i, i, []) for i in p.unchanged]),
+            ("Rejected", [(line, line.removeprefix(folder), []) for line in p.rejected]),
         ]
+        bold = self.tree.font()
+        bold.setBold(True)
         for title, rows in groups:
             top = QTreeWidgetItem(self.tree, [f"{title} ({len(rows)})"])
+            top.setFont(0, bold)
+            top.setForeground(0, QBrush(QColor(GROUP_COLORS[title])))
             shown: list[str] = []
-            for text, details in rows[:SHOWN_PER_GROUP]:
+            for key, text, details in rows[:SHOWN_PER_GROUP]:
                 item = QTreeWidgetItem(top, [text])
-                shown.append(text)
+                item.setToolTip(0, key)
+                shown.append(key)
                 for detail in details:
                     QTreeWidgetItem(item, [detail])
-                item.setExpanded(bool(details))
+                item.setExpanded(True)
             top.setExpanded(title in ("Updated", "Rejected") or len(rows) <= 20)
             self.groups[title.lower()] = shown
 
@@ -119,6 +137,12 @@ class ImportPreview(QDialog):
         merge = self.mode() == "merge"
         self.tree.setEnabled(merge)
         self.import_button.setEnabled(not self.plan.empty() if merge else True)
+
+
+def _summary(record: Record, fields: list[Field]) -> str:
+    return ", ".join(
+        f"{f.name.replace('_', ' ')} {show(f, getattr(record, f.name))}" for f in fields
+    )
 
 
 class ImportCommands:

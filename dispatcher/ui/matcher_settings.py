@@ -93,8 +93,15 @@ class MatcherSettingsPanel(QDialog):
         defaults.setObjectName("settings_defaults_button")
         defaults.clicked.connect(lambda: self.show_settings(BoardSettings()))
         buttons.rejected.connect(self.reject)
+        note = QLabel(
+            "Saved with the board. Apply re-runs the suggestions when they are showing.", self
+        )
+        note.setObjectName("settings_note")
+        note.setWordWrap(True)
+        note.setStyleSheet("color: #57606a;")
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        layout.addWidget(note)
         layout.addWidget(self.message)
         layout.addWidget(buttons)
         self.show_settings(current)

@@ -123,7 +123,8 @@ class RecordForm(QDialog):
                 value = style.format_hours(float(value))
         edit.setText(value)
         if f.name == "id" and record is not None:
-            edit.setReadOnly(True)
+            edit.setReadOnly(True)  # an id names the record on every desk: never edited
+            edit.setStyleSheet("background: palette(window);")
         return edit
 
     def _choices(

@@ -140,3 +140,18 @@ def test_a_new_load_on_the_file_and_its_id_taken_by_another_desk(tmp_path: Path)
         other.apply([LoadAdd(Load("L7", "pune", "delhi", 1.0, TruckType.OPEN, 0.0, 1.0, 1.0))])
     reason = s.apply(records.add("load", load))
     assert reason is not None and "L7 is already on the board (add by desk B" in reason
+
+
+def test_another_desk_on_the_same_board_sees_the_new_and_the_deleted(tmp_path: Path) -> None:
+    a, path = _session(tmp_path)
+    b = Session(RunNow(), lambda fn: fn(), "desk B", QuietView())
+    b.board = _board()
+    b.use_store(BoardStore.open(path, owner=b.owner))
+    checked = records.check_form("truck", _truck_cells(), _Nodes(), a.board, new=True)
+    assert checked.record is not None and a.apply(records.add("truck", checked.record)) is None
+    deletion = records.delete(a.board, "load", "L2")
+    assert not isinstance(deletion, str) and a.apply(deletion) is None
+    assert b.poll()  # its 2 s check: the revision moved, the file is read
+    assert b.board.trucks["T9"] == a.board.trucks["T9"]
+    assert "L2" not in b.board.loads
+    assert b.board.state() == a.board.state()

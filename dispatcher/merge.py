@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from dispatcher.actions import Change
+from dispatcher.actions import Change, unassigned
 from dispatcher.board import Board, BoardError
 from dispatcher.costs import format_clock
 from dispatcher.csv_rows import _clock, _Problems, _read_rows, _Row
@@ -26,7 +26,6 @@ from dispatcher.fleet import (
     _CUT_SAFE_WORDS,
     _TIMES,
     Field,
-    Load,
     Truck,
     _HasNodes,
     _num,
@@ -119,13 +118,12 @@ def _sort_row(
 ) -> None:
     k = KINDS[plan.kind.removesuffix("s")]
     old = k.on(board).get(record.id)
-    if old is None:
-        if record.status not in k.manual:
+    if old is None:  # a new one arrives unassigned (an exported "assigned" is open)
+        free = unassigned(record)
+        if free.status not in k.manual:
             problems.add(row.line, "status", k.manual_text)
         else:
-            plan.added.append(
-                replace(record, truck_id=None) if isinstance(record, Load) else record
-            )
+            plan.added.append(free)
         return
     new = replace(old, **{f.name: getattr(record, f.name) for f in compared})
     if _folded(new) == _folded(old):

@@ -294,7 +294,10 @@ class DispatchDesk(DeskWidgets):
 
     def poll_store(self) -> bool:
         """The 2 s check: has another desk committed? (see ``Session.poll``)."""
-        return self.session.poll()
+        moved = self.session.poll()
+        if moved:
+            self.matcher.reread()  # another desk may have changed the board's settings
+        return moved
 
     def sync_from_store(self, then: Callable[[int], None] | None = None) -> bool:
         return self.session.sync(then)

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dispatcher.board_settings import META_KEY, SETTING_FIELDS, BoardSettings
+from dispatcher.board_settings import META_KEY, SETTING_FIELDS, BoardSettings, from_json
 from dispatcher.costs import MatchSettings
 from dispatcher.matching import MATCHERS
 from dispatcher.store import BoardStore
@@ -178,6 +178,23 @@ class MatcherSettings:
         if d.suggestion_model.items:
             d.suggest()  # show what they change
         return None
+
+    def reread(self) -> None:
+        """Take in settings another desk saved in the board file (one indexed SELECT)."""
+        store = self.desk.store
+        if store is None:
+            return
+        try:
+            text = store.meta(META_KEY)
+            theirs = from_json(text, store.path.name) if text else BoardSettings()
+        except InputError as exc:
+            self.desk.show_notice(str(exc))
+            return
+        if theirs != self.current():
+            self.loaded(theirs)
+            self.desk.show_notice(
+                f"Matcher settings changed by another desk: {theirs.describe()}", error=False
+            )
 
     def saved_as(self, store: BoardStore) -> None:
         """Save As made a new board file: it keeps the settings too."""

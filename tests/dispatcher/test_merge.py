@@ -130,3 +130,18 @@ def test_bad_settings_name_the_field() -> None:
         from_json('{"speed_kmh": -1}', "b.fboard")
     with pytest.raises(InputError, match="matcher 'fast'"):
         from_json('{"matcher": "fast"}', "b.fboard")
+
+
+def test_an_exported_assigned_load_arrives_open_on_an_empty_board(tmp_path: Path) -> None:
+    board = _board()  # L0 is assigned to T0
+    target = tmp_path / "loads.csv"
+    documents.export_records("loads", target, list(board.loads.values()))
+    empty = Board(nodes=CITIES)
+    plan = plan_merge("loads", target, _Nodes(), empty)
+    assert [ld.id for ld in plan.added] == ["L0", "L1"] and not plan.rejected
+    assert all(ld.status.value == "open" and ld.truck_id is None for ld in plan.added)
+    replaced = documents.read_import("loads", target, None, None)  # type: ignore[arg-type]
+    from dispatcher.actions import replace
+
+    replace("loads", replaced.items, "Import").op(empty)
+    assert empty.loads["L0"].truck_id is None and empty.loads["L0"].status.value == "open"

@@ -13,6 +13,8 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QContextMenuEvent
 from PySide6.QtWidgets import QApplication, QLineEdit, QMenu, QWidget
 
+from dispatcher.board_settings import BoardSettings
+from dispatcher.costs import MatchSettings
 from dispatcher.fleet import LoadStatus
 from dispatcher.ui.desk import DispatchDesk
 from dispatcher.ui.map_view import LOAD, TRUCK
@@ -192,9 +194,7 @@ def test_merge_import_with_a_preview_cancel_then_accept(qtbot, desk, tmp_path: P
     dialog = _preview(qtbot, desk, path)
     assert dialog.group("added") == ["T901"]
     assert dialog.group("updated") == ["T001"]
-    assert any(
-        r.startswith(f"{path}:4:") and "atlantis" in r for r in dialog.group("rejected")
-    )
+    assert any(r.startswith(f"{path}:4:") and "atlantis" in r for r in dialog.group("rejected"))
     assert not dialog.replace_radio.isEnabled()  # a replace needs every row
     dialog.resize(760, 460)
     dialog.grab().save(str(SHOTS / "desk_import_preview.png"))
@@ -297,3 +297,28 @@ def test_a_graphml_with_every_city_keeps_the_board_and_its_file(qtbot, desk, tmp
     other.open_board(board_path)
     qtbot.waitUntil(lambda: other.store is not None, timeout=15_000)
     assert other.session.map_name() == str(mine)
+
+
+def test_a_second_desk_sees_a_new_truck_and_the_settings(qtbot, desk, tmp_path) -> None:
+    path = tmp_path / "shared.fboard"
+    desk.save_board(path, wait=True)
+    qtbot.waitUntil(lambda: desk.store is not None, timeout=10_000)
+    other = DispatchDesk(autoload=False)
+    qtbot.addWidget(other)
+    other.open_board(path)
+    qtbot.waitUntil(lambda: other.store is not None, timeout=15_000)
+    _row_menu(qtbot, desk, TRUCK, "T002", "new_truck_action")
+    form = _form(qtbot, desk)
+    _type(qtbot, form, "id", "T777")
+    form.set_value("location", "delhi")
+    _type(qtbot, form, "capacity_t", "9")
+    _type(qtbot, form, "available_at", "08:00")
+    _ok(qtbot, form)
+    qtbot.waitUntil(lambda: "T777" in desk.board.trucks)
+    wanted = BoardSettings(MatchSettings(speed_kmh=40.0, max_deadhead_km=150.0), "greedy")
+    assert desk.matcher.apply(wanted) is None
+    assert other.poll_store()
+    qtbot.waitUntil(lambda: "T777" in other.board.trucks, timeout=10_000)
+    assert other.trucks_table.model().rowCount() == len(desk.board.trucks)
+    assert other.matcher.current() == wanted
+    assert "changed by another desk" in other.notice.text() or other.settings.speed_kmh == 40.0

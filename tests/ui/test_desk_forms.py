@@ -322,3 +322,22 @@ def test_a_second_desk_sees_a_new_truck_and_the_settings(qtbot, desk, tmp_path) 
     assert other.trucks_table.model().rowCount() == len(desk.board.trucks)
     assert other.matcher.current() == wanted
     assert "changed by another desk" in other.notice.text() or other.settings.speed_kmh == 40.0
+
+
+def test_keyboard_new_load_and_delete_selected(qtbot, desk) -> None:
+    table = desk.loads_table
+    assert desk.select(LOAD, "L002")
+    table.setFocus()
+    qtbot.keyClick(table, Qt.Key.Key_Delete)
+    assert "L002" not in desk.board.loads
+    qtbot.keyClick(
+        table, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
+    )
+    form = _form(qtbot, desk)
+    assert form.objectName() == "load_form" and form.ok_button.text() == "Add"
+    _ok(qtbot, form)  # an empty form: every required field named, nothing added
+    assert {"id", "origin", "destination", "weight_t"} <= {
+        n for n, e in form.errors.items() if e.isVisible()
+    }
+    assert form.errors["weight_t"].text() == "missing value"
+    form.reject()

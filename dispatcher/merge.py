@@ -21,7 +21,7 @@ from typing import Any
 from dispatcher.actions import Change, unassigned
 from dispatcher.board import Board, BoardError
 from dispatcher.costs import format_clock
-from dispatcher.csv_rows import _clock, _Problems, _read_rows, _Row
+from dispatcher.csv_rows import _clock, _day_start, _Problems, _read_rows, _Row
 from dispatcher.fleet import (
     _CUT_SAFE_WORDS,
     _TIMES,
@@ -62,6 +62,7 @@ class MergePlan:
     updated: list[Updated] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)  # ids
     rejected: list[str] = field(default_factory=list)  # "file:line: column 'x': reason"
+    day_start: str | None = None  # the file's day, for a board that has no clock yet
 
     def counts(self) -> str:
         return (
@@ -91,8 +92,11 @@ def plan_merge(
     required, extra = names(k.fields, "required"), names(k.fields, "extra")
     _name, rows, problems = _read_rows(path, required, extra, _CUT_SAFE_WORDS)
     plan = MergePlan(kind, str(path), rejected=list(problems.items))
-    day0 = datetime.fromisoformat(board.day_start) if board.day_start else None
     times = tuple(t for t in _TIMES if t in required)
+    day0 = datetime.fromisoformat(board.day_start) if board.day_start else None
+    if day0 is None:  # a board without a clock takes the file's (as a replace does)
+        day0 = _day_start(rows, times)
+        plan.day_start = day0.isoformat() if day0 is not None else None
     clock = _clock(rows, times, day0, None)
     present = set(rows[0].cells) if rows else set()
     compared = [f for f in k.form_fields() if f.name != "id" and f.name in present]
@@ -158,7 +162,11 @@ def merge_change(plan: MergePlan) -> Change:
     kind = plan.kind.removesuffix("s")
     added, updated = list(plan.added), [u.record for u in plan.updated]
 
+    day = plan.day_start
+
     def op(board: Board) -> None:
+        if board.day_start is None and day is not None:
+            board.day_start = day  # kept by an undo too: it only names hour 0
         for record in updated:
             update_record(board, kind, record)
         for record in added:

@@ -208,6 +208,8 @@ class ImportCommands:
             else:
                 d.show_notice(f"Merged {name}: {plan.counts()}; Ctrl+Z undoes", error=False)
 
+        if d.board.day_start is None and plan.day_start is not None:
+            d.board.day_start = plan.day_start  # the file's clock: the write records it too
         d.session.apply(merge_change(plan), then=finished)
 
     # ------------------------------------------------------------------ exports

@@ -145,3 +145,15 @@ def test_an_exported_assigned_load_arrives_open_on_an_empty_board(tmp_path: Path
 
     replace("loads", replaced.items, "Import").op(empty)
     assert empty.loads["L0"].truck_id is None and empty.loads["L0"].status.value == "open"
+
+
+def test_iso_times_into_a_board_without_a_clock_take_the_files_day(tmp_path: Path) -> None:
+    f = _write(
+        tmp_path / "trucks.csv",
+        "id,location,capacity_t,truck_type,available_at\nT5,pune,9,open,2026-11-23T07:30\n",
+    )
+    empty = Board(nodes=CITIES)
+    plan = plan_merge("trucks", f, _Nodes(), empty)
+    assert not plan.rejected and plan.added[0].available_at == 7.5
+    merge_change(plan).op(empty)
+    assert empty.day_start == "2026-11-23T00:00:00"

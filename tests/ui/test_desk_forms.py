@@ -9,7 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QContextMenuEvent
 from PySide6.QtWidgets import QApplication, QLineEdit, QMenu, QWidget
 
@@ -340,4 +340,29 @@ def test_keyboard_new_load_and_delete_selected(qtbot, desk) -> None:
         n for n, e in form.errors.items() if e.isVisible()
     }
     assert form.errors["weight_t"].text() == "missing value"
+    form.reject()
+
+
+def test_new_truck_at_a_city_from_the_maps_menu(qtbot, desk) -> None:
+    view = desk.map
+    used = {t.location for t in desk.board.trucks.values()}
+    used |= {c for ld in desk.board.loads.values() for c in (ld.origin, ld.destination)}
+    transform = view.viewportTransform()
+    for city, (x, y) in zip(view.cities.ids, view.cities.points, strict=True):
+        point = transform.map(QPointF(x, y)).toPoint()
+        inside = view.viewport().rect().adjusted(10, 10, -10, -10).contains(point)
+        free = city not in used and inside and view.marker_at(point) is None
+        if free and view.city_at(point) == city:
+            break
+    else:
+        pytest.skip("every city on screen has markers")
+    _right_click(qtbot, view.viewport(), point)
+    menu = desk.records.map_menu
+    qtbot.waitUntil(menu.isVisible)
+    name = desk.graph.city(city).name
+    new = next(a for a in menu.actions() if a.objectName() == "new_truck_action")
+    assert new.text() == f"New truck at {name}…"
+    _click_menu(qtbot, menu, "new_truck_action")
+    form = _form(qtbot, desk)
+    assert form.cells()["location"] == city
     form.reject()

@@ -172,9 +172,12 @@ class MatcherSettings:
             if reason is not None:
                 d.show_notice(f"Matcher settings not saved: {reason}")
                 return reason
+        was = self.current()
         self.desk.settings, self.name = wanted.match, wanted.matcher
-        where = f" (saved in {store.path.name})" if store is not None else ""
-        d.show_notice(f"Matcher settings: {wanted.describe()}{where}", error=False)
+        where = f", saved in {store.path.name}" if store is not None else ""
+        d.show_notice(
+            f"Matcher settings: {wanted.describe()} (were {was.describe()}{where})", error=False
+        )
         if d.suggestion_model.items:
             d.suggest()  # show what they change
         return None

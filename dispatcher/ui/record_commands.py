@@ -76,9 +76,13 @@ class RecordCommands:
             self.edit(*picked)
 
     def delete_selected(self) -> None:
-        picked = self._selected()
+        """Del: the record of the focused table (or map) only, so a Delete typed elsewhere
+        (a filter box) never deletes a truck."""
+        picked = self._selected(focused_only=True)
         if picked is None:
-            self.desk.show_notice("Select a truck or a load to delete it", error=False)
+            self.desk.show_notice(
+                "Click a truck or a load (in its table or on the map) to delete it", error=False
+            )
         else:
             self.delete(*picked)
 
@@ -113,11 +117,16 @@ class RecordCommands:
         d.select(kind, record.id)
         return {}
 
-    def _selected(self) -> tuple[str, str] | None:
+    def _selected(self, focused_only: bool = False) -> tuple[str, str] | None:
+        """The record the dispatcher points at: the focused table's row or the map's
+        selected marker; else (unless ``focused_only``) a table's current row."""
         d = self.desk
+        if d.map.hasFocus() or d.map.viewport().hasFocus():
+            return d.map.selected()
         tables = ((TRUCK, d.trucks_table), (LOAD, d.loads_table))
         focused = [(k, t) for k, t in tables if t.hasFocus()]
-        for kind, table in focused + [(k, t) for k, t in reversed(tables)]:
+        rest = [] if focused_only else [(k, t) for k, t in reversed(tables)]
+        for kind, table in focused + rest:
             item_id = table.current_id()
             if item_id is not None:
                 return kind, item_id

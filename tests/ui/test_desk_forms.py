@@ -366,3 +366,12 @@ def test_new_truck_at_a_city_from_the_maps_menu(qtbot, desk) -> None:
     form = _form(qtbot, desk)
     assert form.cells()["location"] == city
     form.reject()
+
+
+def test_delete_typed_in_a_filter_box_deletes_nothing(qtbot, desk) -> None:
+    assert desk.select(TRUCK, "T003")
+    trucks = len(desk.board.trucks)
+    for box in (desk.truck_filter.status, desk.truck_filter.search):  # a combo, a text box
+        box.setFocus()
+        qtbot.keyClick(box, Qt.Key.Key_Delete)
+    assert len(desk.board.trucks) == trucks

@@ -269,11 +269,22 @@ def _menu_action(d: DispatchDesk, name: str) -> None:
     d.actions_by_name[name].trigger()
 
 
-def test_switch_to_us_canada_and_back(qtbot, desk) -> None:
+def test_switch_to_us_canada_and_back(qtbot, desk, tmp_path) -> None:
     _menu_action(desk, "map_us_canada_action")
     qtbot.waitUntil(lambda: desk.is_ready() and "US" in desk.name, timeout=20_000)
     assert "us_canada" in desk.session.map_name()
     assert desk.board.trucks["T001"].location == "richmond-va"
+    assert desk.map.graph is desk.graph and desk.trucks_table.model().rowCount() == len(
+        desk.board.trucks
+    )
+    path = tmp_path / "us.fboard"
+    desk.save_board(path, wait=True)
+    qtbot.waitUntil(lambda: desk.store is not None, timeout=10_000)
+    other = DispatchDesk(autoload=False)
+    qtbot.addWidget(other)
+    other.open_board(path)  # the board recorded its map
+    qtbot.waitUntil(lambda: other.store is not None, timeout=15_000)
+    assert other.session.map_name().endswith("us_canada.graphml")
     _menu_action(desk, "map_india_action")
     qtbot.waitUntil(lambda: desk.is_ready() and "India" in desk.name, timeout=20_000)
     assert desk.session.map_name().endswith("india.graphml")

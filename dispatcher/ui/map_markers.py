@@ -120,8 +120,8 @@ class MarkerLayer(_Layer):
         self.markers: list[Marker] = []
         self.base = np.zeros((0, 2))  # scene position of each marker's city
         self.offset = np.zeros((0, 2))  # fixed pixel offset around the city
-        self.index: dict[tuple[str, str], int] = {}
-        self.by_kind: dict[str, dict[str, int]] = {TRUCK: {}, LOAD: {}}  # id -> index
+        self._index: dict[tuple[str, str], int] | None = {}
+        self._by_kind: dict[str, dict[str, int]] | None = {TRUCK: {}, LOAD: {}}
         self._sprite_of: list[QPixmap] = []
         self._sprites: dict[tuple[str, str, bool], QPixmap] = {}
         self.links: list[tuple[int, int]] = []  # truck -> its load (solid)
@@ -147,14 +147,28 @@ class MarkerLayer(_Layer):
             pm = self._sprites[key] = _sprite(kind, color, px)
         return pm
 
+    @property
+    def index(self) -> dict[tuple[str, str], int]:
+        """(kind, id) -> marker index; built when first asked for after a change (a replay
+        frame replaces ~12,000 markers and rarely needs it)."""
+        if self._index is None:
+            kinds, ids = [m[0] for m in self.markers], [m[1] for m in self.markers]
+            self._index = dict(zip(zip(kinds, ids, strict=True), range(len(ids)), strict=True))
+        return self._index
+
+    @property
+    def by_kind(self) -> dict[str, dict[str, int]]:
+        """kind -> id -> marker index."""
+        if self._by_kind is None:
+            by_kind: dict[str, dict[str, int]] = {TRUCK: {}, LOAD: {}}
+            for k, m in enumerate(self.markers):
+                by_kind[m[0]][m[1]] = k
+            self._by_kind = by_kind
+        return self._by_kind
+
     def set_markers(self, markers: list[Marker], base: np.ndarray, offset: np.ndarray) -> None:
         self.markers, self.base, self.offset = markers, base, offset
-        # built from plain lists with zip (C loops): a replay frame rebuilds ~12,000 of these
-        kinds, ids = [m[0] for m in markers], [m[1] for m in markers]
-        self.index = dict(zip(zip(kinds, ids, strict=True), range(len(markers)), strict=True))
-        self.by_kind = {TRUCK: {}, LOAD: {}}
-        for kind, item_id, k in zip(kinds, ids, range(len(ids)), strict=True):
-            self.by_kind[kind][item_id] = k
+        self._index = self._by_kind = None
         self._refresh_sprites()
         self._dev_cache = None
         self.update()

@@ -139,12 +139,11 @@ def _offsets(points: np.ndarray) -> np.ndarray:
     n = len(points)
     if n == 0:
         return np.zeros((0, 2))
-    keys = np.round(points * 10).astype(np.int64)
-    _uniq, group = np.unique(keys, axis=0, return_inverse=True)
-    group = group.reshape(-1)
-    order = np.argsort(group, kind="stable")
-    sorted_groups = group[order]
-    starts = np.flatnonzero(np.r_[True, sorted_groups[1:] != sorted_groups[:-1]])
+    cells = np.round(points * 10).astype(np.int64)  # 0.1 scene km: one key per point
+    keys = (cells[:, 0] << 32) ^ (cells[:, 1] & 0xFFFFFFFF)
+    order = np.argsort(keys, kind="stable")
+    sorted_keys = keys[order]
+    starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
     first = np.repeat(starts, np.diff(np.r_[starts, n]))
     rank = np.empty(n, dtype=np.intp)
     rank[order] = np.arange(n) - first

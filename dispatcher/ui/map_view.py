@@ -182,6 +182,7 @@ class MapView(MapInteraction, MapDecor, QGraphicsView):
         """Show the board after a change. With the ids that changed, markers that stayed in
         their cities only get their new colour (assign, unassign, accept all, their undo);
         otherwise, or when something moved, every marker is rebuilt."""
+        self._replay_layout = None  # the board changed: a replay lays it out afresh
         if (
             trucks is not None
             and loads is not None
@@ -258,13 +259,15 @@ class MapView(MapInteraction, MapDecor, QGraphicsView):
                     return
                 markers = layout.last_markers
             self.markers.set_markers(markers, base, offsets)
+            # the board's assignment and suggestion lines mean nothing at a replayed moment
+            self.markers.links, self.markers.suggestions = [], []
         else:
             self._replay_layout = None
             self._rebuild_live(board)
-        self._relink()
-        self.markers.suggestions = [
-            p for p in self._suggestion_ids_to_idx(self._suggestion_ids) if p is not None
-        ]
+            self._relink()
+            self.markers.suggestions = [
+                p for p in self._suggestion_ids_to_idx(self._suggestion_ids) if p is not None
+            ]
         self._update_spread()
         self.markers.selected = None
         self.markers.hover = None
@@ -351,7 +354,7 @@ class MapView(MapInteraction, MapDecor, QGraphicsView):
         """Show a simulated moment (the Day panel's slider); ``None`` returns to the board."""
         self._replay_positions = positions
         self._replay_loads = load_phases
-        self.refresh()
+        self._rebuild()
 
     def set_suggestions(self, pairs: list[tuple[str, str]]) -> None:
         """Dashed truck -> pickup lines for (truck id, load id) proposals."""

@@ -20,7 +20,7 @@ from designs.kinds import KINDS
 from designs.layout import Edge, layered
 from designs.schema import Component
 
-BOX_W, BOX_H, GAP_X, GAP_Y = 176.0, 78.0, 70.0, 34.0
+BOX_W, BOX_H, GAP_X, GAP_Y = 180.0, 76.0, 110.0, 40.0
 
 
 @dataclass(frozen=True)

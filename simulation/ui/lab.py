@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSpinBox,
     QSplitter,
-    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -38,12 +37,11 @@ from freightlab.errors import InputError
 from freightlab.jobs import Job
 from freightlab.progress import Progress
 from freightlab.ui.area import AreaDefaults
-from freightlab.ui.design_editor import DesignEditor
 from freightlab.ui.jobs import END_TEXTS, JobRunner
 from simulation.analytic import Prediction, predict_or_explain
 from simulation.results import Comparison, ReplicationResult, SimResult
 from simulation.sweeps import parse_rates
-from simulation.ui.canvas import DesignCanvas
+from simulation.ui.design_workbench import DesignWorkbench
 from simulation.ui.results_view import Prepared, ResultsCharts, prepare_charts
 
 CATALOG = Path(__file__).resolve().parents[2] / "designs" / "catalog"
@@ -237,22 +235,20 @@ class DesignLab(AreaDefaults, QWidget):
             bottom.addWidget(item)
         bottom.setStretch(bottom.indexOf(self.rates), 1)
 
-        self.canvas = DesignCanvas()
+        self.workbench = DesignWorkbench()  # palette | diagram, TOML | properties
+        self.workbench.status_message.connect(self.status_message)
+        self.workbench.validity_changed.connect(lambda _valid: self._busy(self.jobs.busy()))
+        self.canvas, self.editor = self.workbench.canvas, self.workbench.editor
+        self.left_tabs = self.workbench.tabs
+        self.editor.validated.connect(self._draft_validated)
         self.description = QLabel()
         self.description.setWordWrap(True)
         self.description.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.editor = DesignEditor()
-        self.editor.validated.connect(self._draft_validated)
-        left_tabs = QTabWidget()
-        diagram = QWidget()
-        diagram_layout = QVBoxLayout(diagram)
-        diagram_layout.setContentsMargins(0, 0, 0, 0)
-        diagram_layout.addWidget(self.canvas, 1)
-        diagram_layout.addWidget(self.description)
-        left_tabs.addTab(diagram, "Diagram")
-        left_tabs.addTab(self.editor, "TOML")
-        left_tabs.setTabToolTip(1, "Edit the design; it is checked as you type")
-        self.left_tabs = left_tabs
+        left_tabs = QWidget()
+        left_layout = QVBoxLayout(left_tabs)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.workbench, 1)
+        left_layout.addWidget(self.description)
 
         self.results = ResultsCharts()
         splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -296,6 +292,7 @@ class DesignLab(AreaDefaults, QWidget):
                 "Compare", "Ctrl+Shift+R", "Compare two designs over rates", self.run_comparison
             ),
             None,
+            action("Save design", "Ctrl+S", "Save the design to its file", self.save_design),
             action(
                 "Save design as…",
                 "Ctrl+Shift+D",
@@ -390,29 +387,59 @@ class DesignLab(AreaDefaults, QWidget):
             return  # the editor shows the problems; runs use the last valid version
         self.current = LoadedDesign(self.current.path, design, self.current.text)
         self.last_outcome = None
-        self.canvas.show_design(design)
         note = " <i>(edited, not saved)</i>" if self.edited else ""
         self.description.setText(
             f"<b>{html.escape(design.name)}</b>{note}<br>{html.escape(design.description.strip())}"
         )
 
-    def save_design_as(self) -> None:
+    def document_title(self) -> str:
+        return self.current.path.name if self.current is not None else ""
+
+    def watch_document(self, changed: Callable[[bool], None]) -> None:
+        self.workbench.dirty_changed.connect(changed)
+        self.workbench.text_changed.connect(lambda _text: changed(self.edited))  # opened
+
+    def maybe_close(self) -> bool:
+        """Unsaved edits: save them (True once saved), discard them, or stay open."""
+        if not self.edited:
+            return True
+        buttons = QMessageBox.StandardButton
+        answer = QMessageBox.question(
+            self,
+            "Design Lab",
+            f"Save the changes to {self.document_title()}?",
+            buttons.Save | buttons.Discard | buttons.Cancel,
+            buttons.Save,
+        )
+        if answer == buttons.Save:
+            return self.save_design()
+        return answer == buttons.Discard
+
+    def save_design(self) -> bool:
+        """Save over the open file (a shipped catalog design is saved under a new name)."""
+        if self.current is None or self.current.path.parent == CATALOG:
+            return self.save_design_as()
+        return self._write_design(str(self.current.path))
+
+    def save_design_as(self) -> bool:
         if self.current is None:
-            return
+            return False
         if self.editor.validate() is None:
-            self._error(
-                "Save design", "The design has problems (see the TOML tab); fix them first."
-            )
-            return
+            self._error("Save design", FIX_FIRST)
+            return False
         path, _ = QFileDialog.getSaveFileName(self, "Save design as", "", "Designs (*.toml)")
-        if not path:
-            return
+        return bool(path) and self._write_design(path)
+
+    def _write_design(self, path: str) -> bool:
+        if self.current is None or self.editor.validate() is None:
+            self._error("Save design", FIX_FIRST)
+            return False
         text = self.editor.text()
         try:
             atomic_write_text(path, text)
         except OSError as exc:
             self._error("Save design", f"{path}: {exc.strerror or exc}")
-            return
+            return False
         self.current = LoadedDesign(Path(path), self.current.design, text)
         self._wanted = Path(path)
         if self.design_picker.findData(path) < 0:
@@ -422,8 +449,10 @@ class DesignLab(AreaDefaults, QWidget):
             self.design_picker.setCurrentIndex(self.design_picker.count() - 1)
             self.design_picker.blockSignals(False)
             self.compare_picker.addItem(label, path)
+        self.workbench.mark_saved()
         self._draft_validated(self.current.design)
         self.status_message.emit(f"Saved {Path(path).name}")
+        return True
 
     # --- running ---------------------------------------------------------------------------
     def choose_scheduler(self) -> None:
@@ -458,7 +487,7 @@ class DesignLab(AreaDefaults, QWidget):
         return True
 
     def _busy(self, busy: bool) -> None:
-        self.run_button.setEnabled(not busy)
+        self.run_button.setEnabled(not busy and self.workbench.valid)
         self.compare_button.setEnabled(not busy)
 
     def _start(

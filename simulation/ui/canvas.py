@@ -112,7 +112,7 @@ class DesignCanvas(QGraphicsView):
                 self.boxes[name].setSelected(True)
         scene.blockSignals(False)
         self._update_scene_rect()
-        if not same or self._fitted:
+        if not same:  # another design: show all of it; an edit keeps the view where it is
             self.fit()
         self._selection_changed()
 

@@ -169,12 +169,19 @@ class DesignWorkbench(QWidget):
         layout.addWidget(self.splitter)
 
     def _make_actions(self) -> dict[str, QAction]:
-        undo = self.undo_stack.createUndoAction(self, "&Undo")
+        stack = self.undo_stack
+        undo, redo = QAction("Undo", self), QAction("Redo", self)
         undo.setShortcut(QKeySequence.StandardKey.Undo)
-        redo = self.undo_stack.createRedoAction(self, "&Redo")
         redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        undo.triggered.connect(stack.undo)
+        redo.triggered.connect(stack.redo)
+        stack.canUndoChanged.connect(undo.setEnabled)
+        stack.canRedoChanged.connect(redo.setEnabled)
+        stack.undoTextChanged.connect(lambda text: undo.setToolTip(f"Undo {text} (Ctrl+Z)"))
+        stack.redoTextChanged.connect(lambda text: redo.setToolTip(f"Redo {text} (Ctrl+Shift+Z)"))
         acts = {"undo": undo, "redo": redo}
         for act in acts.values():
+            act.setEnabled(False)
             act.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             self.addAction(act)
         canvas_actions: list[tuple[str, str, list[str], Callable[[], object]]] = [
@@ -351,6 +358,7 @@ class DesignWorkbench(QWidget):
         return made[0]
 
     def _dropped(self, kind: str, global_pos: QPointF) -> None:
+        self.component_palette.clearSelection()
         point = self.canvas.drop_point(global_pos)
         if point is None:
             self.status_message.emit("Drop components on the diagram to add them")

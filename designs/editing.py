@@ -331,12 +331,15 @@ def move(text: str, positions: Mapping[str, tuple[float, float]]) -> str:
 def ensure_layout(text: str, positions: Mapping[str, tuple[float, float]]) -> str:
     """Write positions only for components the layout does not place yet (so the first
     edit freezes the automatic layout the user was looking at)."""
-    doc = parse(text)
-    layout = doc.get(LAYOUT)
-    placed = set(layout) if isinstance(layout, Table) else set()
+    try:
+        layout = tomllib.loads(text).get(LAYOUT)  # a quick look first: tomlkit is slower
+    except tomllib.TOMLDecodeError as exc:
+        raise NotEditable(f"the TOML has a syntax error ({exc}); fix it first") from None
+    placed = set(layout) if isinstance(layout, dict) else set()
     missing = {n: p for n, p in positions.items() if n not in placed}
     if not missing:
         return text
+    doc = parse(text)
     names = {str(t.get("name")) for t in _components(doc)}
     for name, point in missing.items():
         if name in names:

@@ -139,7 +139,7 @@ def _positions(
             continue
         layer, row = auto.positions[name]
         x, y = layer * (BOX_W + GAP_X), row * (BOX_H + GAP_Y)
-        while any(_overlap((x, y), other) for other in out.values()):
+        while any(_overlap((x, y), other) for other in placed.values()):
             y += BOX_H + GAP_Y
         out[name] = (x, y)
     return out

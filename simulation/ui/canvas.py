@@ -24,7 +24,13 @@ from PySide6.QtGui import (
     QResizeEvent,
     QWheelEvent,
 )
-from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsScene, QGraphicsView, QWidget
+from PySide6.QtWidgets import (
+    QGraphicsPathItem,
+    QGraphicsRectItem,
+    QGraphicsScene,
+    QGraphicsView,
+    QWidget,
+)
 
 from designs.loader import dump_design
 from designs.schema import Design
@@ -74,6 +80,7 @@ class DesignCanvas(QGraphicsView):
         self.sketch: Sketch | None = None
         self.editable = True
         self._link: tuple[ComponentBox, QGraphicsPathItem] | None = None
+        self._ghost: QGraphicsRectItem | None = None
         self._pan: QPointF | None = None
         self._pressed_at: dict[str, QPointF] = {}
         self._fitted = True  # follow the window's size until the user zooms or pans
@@ -95,7 +102,7 @@ class DesignCanvas(QGraphicsView):
         scene = self.scene()
         scene.blockSignals(True)
         scene.clear()
-        self._link = None
+        self._link = self._ghost = None
         self.boxes, self.edges, self.sketch = {}, [], drawn
         for component in drawn.components:
             box = ComponentBox(component, drawn.entries.get(component.name, []))
@@ -274,6 +281,10 @@ class DesignCanvas(QGraphicsView):
         return None
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Escape and self._link is not None:
+            self.scene().removeItem(self._link[1])
+            self._link = None
+            return
         if self.editable and event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
             names, edges = self.selected_names(), self.selected_edges()
             if names or edges:
@@ -281,6 +292,26 @@ class DesignCanvas(QGraphicsView):
             event.accept()
             return
         super().keyPressEvent(event)
+
+    def show_ghost(self, global_pos: QPointF | None) -> None:
+        """While a palette drag is over the canvas, outline where the box would land."""
+        point = None if global_pos is None else self.drop_point(global_pos)
+        if point is None:
+            if self._ghost is not None:
+                self.scene().removeItem(self._ghost)
+                self._ghost = None
+            return
+        if self._ghost is None:
+            self._ghost = self.scene().addRect(
+                0, 0, BOX_W, BOX_H, QPen(QColor("#1565c0"), 1.5, Qt.PenStyle.DashLine)
+            )
+            self._ghost.setZValue(6)
+        self._ghost.setPos(point)
+
+    def single_selection(self) -> str | None:
+        """The one selected box's name, else None."""
+        names = self.selected_names()
+        return names[0] if len(names) == 1 else None
 
     def drop_point(self, global_pos: QPointF) -> QPointF | None:
         """The scene point for a palette drop at ``global_pos`` (the box's top-left corner,

@@ -31,6 +31,7 @@ BOTTLENECK = QColor("#c62828")
 PROBLEM = QColor("#d84315")
 BAND_H = 24.0
 PORT_R = 6.0
+ENTRY_W = 64.0  # room left of an entry box for the arriving-requests arrow
 
 EDGE_STYLES = {  # field -> (pen style, colour)
     "calls": (Qt.PenStyle.SolidLine, "#37474f"),
@@ -91,9 +92,7 @@ class ComponentBox(QGraphicsRectItem):
         small.setPointSizeF(8.5)
         self.status.setFont(small)
         self.status.setPos(8, BAND_H + 27)
-        if entries:
-            self._set_status("← " + ", ".join(entries), QColor("#37474f"))
-        elif self.problem:
+        if self.problem:
             self._set_status(f"needs {self.problem}", PROBLEM)
         self.setFlags(
             QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
@@ -155,7 +154,8 @@ class ComponentBox(QGraphicsRectItem):
         return super().itemChange(change, value)
 
     def boundingRect(self) -> QRectF:
-        return QRectF(-4, -4, BOX_W + 8, BOX_H + 8)
+        left = ENTRY_W if self.entries else 4
+        return QRectF(-left, -4, BOX_W + 4 + left, BOX_H + 8)
 
     # --- drawing -------------------------------------------------------------------------
     def paint(
@@ -180,7 +180,24 @@ class ComponentBox(QGraphicsRectItem):
         painter.setPen(QPen(QColor("#455a64"), 1.4))
         painter.setBrush(QColor("#455a64"))
         painter.drawEllipse(QPointF(0, BOX_H / 2), 3.5, 3.5)  # the input port
+        if self.entries:
+            self._draw_entry(painter)
         self._draw_texts(painter)
+
+    def _draw_entry(self, painter: QPainter) -> None:
+        """Requests arrive here: a short arrow in from the left, named by class."""
+        mid = BOX_H / 2
+        painter.setPen(QPen(QColor("#2e7d32"), 2.2))
+        painter.drawLine(QPointF(-ENTRY_W + 6, mid), QPointF(-6, mid))
+        painter.setBrush(QColor("#2e7d32"))
+        painter.drawPolygon([QPointF(-3, mid), QPointF(-11, mid - 5), QPointF(-11, mid + 5)])
+        font = QFont()
+        font.setPointSizeF(8)
+        painter.setFont(font)
+        text = QFontMetricsF(font).elidedText(
+            ", ".join(self.entries), Qt.TextElideMode.ElideRight, ENTRY_W - 8
+        )
+        painter.drawText(QRectF(-ENTRY_W + 2, mid - 20, ENTRY_W - 6, 16), 0, text)
 
     def _outline(self) -> QColor:
         if self.isSelected():

@@ -24,6 +24,7 @@ from typing import Protocol, cast
 from PySide6.QtCore import QPointF, Qt, Signal, SignalInstance
 from PySide6.QtGui import QAction, QCursor, QGuiApplication, QKeySequence, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
+    QInputDialog,
     QLabel,
     QMenu,
     QSplitter,
@@ -188,6 +189,7 @@ class DesignWorkbench(QWidget):
             ("copy", "Copy", ["Ctrl+C"], self.copy),
             ("paste", "Paste", ["Ctrl+V"], self.paste),
             ("select_all", "Select all", ["Ctrl+A"], self.select_all),
+            ("rename", "Rename…", ["F2"], self.ask_rename),
             ("zoom_in", "Zoom in", ["Ctrl++", "Ctrl+="], lambda: self.canvas.zoom(1.2)),
             ("zoom_out", "Zoom out", ["Ctrl+-"], lambda: self.canvas.zoom(1 / 1.2)),
             ("fit", "Fit", ["Ctrl+0"], self.canvas.fit),
@@ -210,6 +212,7 @@ class DesignWorkbench(QWidget):
         self.canvas.delete_requested.connect(self.delete)
         self.canvas.selection_changed.connect(self._selected)
         self.component_palette.dropped.connect(self._dropped)
+        self.component_palette.dragging.connect(lambda _kind, pos: self.canvas.show_ghost(pos))
         self.component_palette.activated_kind.connect(self._add_in_middle)
         panel = cast(SelectionPanel, self.properties)
         panel.edit_proposed.connect(self.propose)
@@ -358,6 +361,7 @@ class DesignWorkbench(QWidget):
         return made[0]
 
     def _dropped(self, kind: str, global_pos: QPointF) -> None:
+        self.canvas.show_ghost(None)
         self.component_palette.clearSelection()
         point = self.canvas.drop_point(global_pos)
         if point is None:
@@ -429,6 +433,22 @@ class DesignWorkbench(QWidget):
             return []
         self.canvas.select(made)
         return made
+
+    def ask_rename(self) -> None:
+        old = self.canvas.single_selection()
+        if old is None:
+            self.refuse("select one component to rename it")
+            return
+        new, ok = QInputDialog.getText(self, "Rename component", f"New name for '{old}':", text=old)
+        if ok and new.strip():
+            self.rename(old, new.strip())
+
+    def rename(self, old: str, new: str) -> bool:
+        """Rename a component; arrows, entries, faults and its position follow."""
+        if not self._edit(f"Rename {old} to {new}", lambda t: editing.rename(t, old, new)):
+            return False
+        self.canvas.select([new])
+        return True
 
     def select_all(self) -> None:
         self.canvas.select(list(self.canvas.boxes))

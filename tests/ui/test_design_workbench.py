@@ -6,10 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtCore import QPoint, QPointF, Qt, Signal
 from PySide6.QtGui import QTextCursor
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
 
 from designs.loader import load_design, loads_design
 from simulation.ui.design_workbench import DesignWorkbench
@@ -269,3 +269,62 @@ def test_the_lab_asks_before_closing_over_unsaved_edits(qtbot, monkeypatch) -> N
 
     monkeypatch.setattr(QMessageBox, "question", answer)
     assert not lab.maybe_close() and "monolith.toml" in asked[0]
+
+
+def test_an_arrow_is_selected_by_clicking_it_and_deleted_with_del(bench) -> None:
+    [edge] = bench.canvas.edges
+    QTest.mouseClick(bench.canvas.viewport(), LEFT, pos=_vp(bench, edge.path().pointAtPercent(0.3)))
+    assert bench.canvas.selected_edges() == [("api", "db", "calls")]
+    key(bench, Qt.Key.Key_Delete)
+    assert bench.canvas.edges == [] and "calls" not in bench.text()
+    assert set(bench.canvas.boxes) == {"api", "db"}
+
+
+def test_f2_renames_and_references_follow(bench, monkeypatch) -> None:
+    QTest.mouseClick(bench.canvas.viewport(), LEFT, pos=_box_point(bench, "db"))
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("store", True))
+    key(bench, Qt.Key.Key_F2)
+    design = loads_design(bench.text())
+    assert design.component("api").calls == ["store"]
+    assert bench.canvas.selected_names() == ["store"]
+
+
+class FakePanel(QWidget):
+    """Stands in for the properties panel: records what it is shown, proposes an edit."""
+
+    edit_proposed = Signal(str, str)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.shown: list[tuple[str | None, bool]] = []
+
+    def show_selection(self, text: str, design, component: str | None) -> None:  # type: ignore[no-untyped-def]
+        self.shown.append((component, design is not None))
+
+
+def test_the_properties_slot_sees_selections_and_its_edits_are_undo_steps(bench) -> None:
+    panel = FakePanel()
+    bench.set_properties_panel(panel)
+    assert panel.shown[-1] == (None, True)  # nothing selected: the workload
+    QTest.mouseClick(bench.canvas.viewport(), LEFT, pos=_box_point(bench, "api"))
+    assert panel.shown[-1] == ("api", True)
+    panel.edit_proposed.emit(bench.text().replace("workers = 2", "workers = 7"), "Set workers")
+    assert loads_design(bench.text()).component("api").workers == 7
+    assert bench.undo_stack.undoText() == "Set workers"
+    key(bench, Qt.Key.Key_Z, CTRL)
+    assert bench.text() == SMALL
+
+
+def test_the_window_title_shows_unsaved_lab_edits(qtbot) -> None:
+    from freightlab.ui.window import MainWindow
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.tabs.setCurrentIndex(1)
+    lab = window.design_lab
+    qtbot.waitUntil(lambda: lab.current is not None, timeout=10_000)
+    assert "monolith.toml" in window.windowTitle() and "*" not in window.windowTitle()
+    lab.workbench.add_component("cache", (0, 300))
+    assert window.windowTitle().startswith("*monolith.toml")
+    lab.workbench.undo_stack.undo()
+    assert not window.windowTitle().startswith("*")

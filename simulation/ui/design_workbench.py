@@ -22,7 +22,15 @@ from functools import partial
 from typing import Protocol, cast
 
 from PySide6.QtCore import QPointF, Qt, Signal, SignalInstance
-from PySide6.QtGui import QAction, QCursor, QGuiApplication, QKeySequence, QUndoCommand, QUndoStack
+from PySide6.QtGui import (
+    QAction,
+    QCursor,
+    QGuiApplication,
+    QKeySequence,
+    QResizeEvent,
+    QUndoCommand,
+    QUndoStack,
+)
 from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
@@ -44,6 +52,8 @@ from simulation.ui.canvas import GRID, DesignCanvas
 from simulation.ui.palette import ComponentPalette
 
 PASTE_OFFSET = (40.0, 40.0)
+COMPACT_BELOW = 640  # workbench width (px) under which the palette shows icons only
+BESIDE_FROM = 1100  # and from which the properties sit beside the diagram, not under it
 
 
 class SelectionPanel(Protocol):
@@ -132,6 +142,7 @@ class DesignWorkbench(QWidget):
         self._applying = False
         self._valid = False
         self._dirty = False
+        self._arranged = False  # the first resize sizes the properties section
         self._build()
         self._wire()
 
@@ -159,15 +170,36 @@ class DesignWorkbench(QWidget):
         self.tabs.setTabToolTip(0, "Drag components in from the palette; wire, move, delete")
         self.tabs.setTabToolTip(1, "Edit the design as text; it is checked as you type")
         self.diagram_page = diagram
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.addWidget(self.component_palette)
+        self.splitter = QSplitter(Qt.Orientation.Vertical)  # diagram/TOML | properties
         self.splitter.addWidget(self.tabs)
         self.splitter.addWidget(self.properties)
-        self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([130, 520, 200])
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setCollapsible(0, False)
+        self.outer = QSplitter(Qt.Orientation.Horizontal)  # palette | the rest
+        self.outer.addWidget(self.component_palette)
+        self.outer.addWidget(self.splitter)
+        self.outer.setStretchFactor(1, 1)
+        self.outer.setCollapsible(1, False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.splitter)
+        layout.addWidget(self.outer)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Narrow (Rehearse's middle column): icon-only palette, properties below the
+        diagram; wide: names in the palette, properties beside the diagram."""
+        super().resizeEvent(event)
+        width = event.size().width()
+        self.component_palette.set_compact(width < COMPACT_BELOW)
+        side = self.component_palette.maximumWidth()
+        if self.outer.sizes()[0] != side:  # the palette takes what it needs, no more
+            self.outer.setSizes([side, max(0, width - side)])
+        wide = Qt.Orientation.Horizontal if width >= BESIDE_FROM else Qt.Orientation.Vertical
+        if self.splitter.orientation() != wide or not self._arranged:
+            self._arranged = True
+            self.splitter.setOrientation(wide)
+            total = sum(self.splitter.sizes())
+            side = 260 if wide == Qt.Orientation.Horizontal else 180
+            self.splitter.setSizes([max(0, total - side), side])
 
     def _make_actions(self) -> dict[str, QAction]:
         stack = self.undo_stack

@@ -28,18 +28,33 @@ class ComponentPalette(QListWidget):
         self.setToolTip("Drag a component onto the diagram to add it")
         self.setDragEnabled(False)  # our own drag, below
         self.setSpacing(2)
+        self.compact = False
         for name, spec in KINDS.items():
             item = QListWidgetItem(f"{icon_text(spec.icon, self.font(), spec.label)}  {spec.label}")
-            item.setSizeHint(QSize(120, 30))
+            item.setSizeHint(QSize(40, 30))
             item.setData(KIND_ROLE, name)
             item.setToolTip(f"<b>{spec.label}</b>: {spec.tooltip}")
             item.setBackground(QBrush(QColor(spec.colour)))
             self.addItem(item)
         self.setMaximumWidth(170)
         self.setMinimumWidth(120)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self._press: tuple[str, QPoint] | None = None
         self._drag_kind: str | None = None
         self.itemDoubleClicked.connect(lambda item: self.activated_kind.emit(item.data(KIND_ROLE)))
+
+    def set_compact(self, compact: bool) -> bool:
+        """Icons only (the names stay in the tooltips), for narrow places; True if changed."""
+        if compact == self.compact:
+            return False
+        self.compact = compact
+        for i in range(self.count()):
+            spec = KINDS[self.item(i).data(KIND_ROLE)]
+            icon = icon_text(spec.icon, self.font(), spec.label)
+            self.item(i).setText(icon if compact else f"{icon}  {spec.label}")
+        self.setMinimumWidth(40 if compact else 120)
+        self.setMaximumWidth(44 if compact else 170)
+        return True
 
     def kinds(self) -> list[str]:
         return [self.item(i).data(KIND_ROLE) for i in range(self.count())]

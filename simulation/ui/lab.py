@@ -32,7 +32,6 @@ from PySide6.QtWidgets import (
 
 from designs.loader import load_design
 from designs.schema import Design
-from freightlab.atomic import atomic_write_text
 from freightlab.errors import InputError
 from freightlab.jobs import Job
 from freightlab.progress import Progress
@@ -42,12 +41,12 @@ from simulation.analytic import Prediction, predict_or_explain
 from simulation.results import Comparison, ReplicationResult, SimResult
 from simulation.sweeps import parse_rates
 from simulation.ui.design_workbench import DesignWorkbench
+from simulation.ui.lab_document import FIX_FIRST, LabDocument
 from simulation.ui.results_view import Prepared, ResultsCharts, prepare_charts
 
 CATALOG = Path(__file__).resolve().parents[2] / "designs" / "catalog"
 MAX_DURATION_S = 100_000
 SWEEP_FACTORS = (0.5, 0.75, 1.0, 1.25)  # default compare rates, x the design's own
-FIX_FIRST = "The design has problems (see the TOML tab); fix them first."
 START_DESIGN = "monolith"  # the M/M/3 every queueing course starts with
 
 
@@ -131,7 +130,7 @@ def _compare(
     )
 
 
-class DesignLab(AreaDefaults, QWidget):
+class DesignLab(LabDocument, AreaDefaults, QWidget):
     status_message = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -377,11 +376,6 @@ class DesignLab(AreaDefaults, QWidget):
             self.status_message.emit(f"Opened {loaded.path.name}")
         self._announce = True
 
-    @property
-    def edited(self) -> bool:
-        """The editor holds changes not saved to the design's file."""
-        return self.current is not None and self.editor.text() != self.current.text
-
     def _draft_validated(self, design: Design | None) -> None:
         if design is None or self.current is None:
             return  # the editor shows the problems; runs use the last valid version
@@ -391,68 +385,6 @@ class DesignLab(AreaDefaults, QWidget):
         self.description.setText(
             f"<b>{html.escape(design.name)}</b>{note}<br>{html.escape(design.description.strip())}"
         )
-
-    def document_title(self) -> str:
-        return self.current.path.name if self.current is not None else ""
-
-    def watch_document(self, changed: Callable[[bool], None]) -> None:
-        self.workbench.dirty_changed.connect(changed)
-        self.workbench.text_changed.connect(lambda _text: changed(self.edited))  # opened
-
-    def maybe_close(self) -> bool:
-        """Unsaved edits: save them (True once saved), discard them, or stay open."""
-        if not self.edited:
-            return True
-        buttons = QMessageBox.StandardButton
-        answer = QMessageBox.question(
-            self,
-            "Design Lab",
-            f"Save the changes to {self.document_title()}?",
-            buttons.Save | buttons.Discard | buttons.Cancel,
-            buttons.Save,
-        )
-        if answer == buttons.Save:
-            return self.save_design()
-        return answer == buttons.Discard
-
-    def save_design(self) -> bool:
-        """Save over the open file (a shipped catalog design is saved under a new name)."""
-        if self.current is None or self.current.path.parent == CATALOG:
-            return self.save_design_as()
-        return self._write_design(str(self.current.path))
-
-    def save_design_as(self) -> bool:
-        if self.current is None:
-            return False
-        if self.editor.validate() is None:
-            self._error("Save design", FIX_FIRST)
-            return False
-        path, _ = QFileDialog.getSaveFileName(self, "Save design as", "", "Designs (*.toml)")
-        return bool(path) and self._write_design(path)
-
-    def _write_design(self, path: str) -> bool:
-        if self.current is None or self.editor.validate() is None:
-            self._error("Save design", FIX_FIRST)
-            return False
-        text = self.editor.text()
-        try:
-            atomic_write_text(path, text)
-        except OSError as exc:
-            self._error("Save design", f"{path}: {exc.strerror or exc}")
-            return False
-        self.current = LoadedDesign(Path(path), self.current.design, text)
-        self._wanted = Path(path)
-        if self.design_picker.findData(path) < 0:
-            label = Path(path).stem.replace("_", " ")
-            self.design_picker.blockSignals(True)
-            self.design_picker.addItem(label, path)
-            self.design_picker.setCurrentIndex(self.design_picker.count() - 1)
-            self.design_picker.blockSignals(False)
-            self.compare_picker.addItem(label, path)
-        self.workbench.mark_saved()
-        self._draft_validated(self.current.design)
-        self.status_message.emit(f"Saved {Path(path).name}")
-        return True
 
     # --- running ---------------------------------------------------------------------------
     def choose_scheduler(self) -> None:

@@ -373,8 +373,15 @@ class DesignWorkbench(QWidget):
     # --- canvas requests -------------------------------------------------------------------
     def _moved(self, positions: dict[str, tuple[float, float]]) -> None:
         snapped = {n: (_snap(x), _snap(y)) for n, (x, y) in positions.items()}
-        names = ", ".join(sorted(snapped))
-        self._edit(f"Move {names}", lambda t: editing.move(t, snapped))
+        drawn = self.canvas.sketch
+        was = drawn.positions if drawn is not None else {}
+        moved = {n: p for n, p in snapped.items() if was.get(n) != p}
+        before = self.text()
+        if moved:
+            names = ", ".join(sorted(moved))
+            self._edit(f"Move {names}", lambda t: editing.move(t, moved))
+        if self.text() == before:  # snapped back to where it was, or refused
+            self._redraw(before)
 
     def add_component(self, kind: str, position: tuple[float, float]) -> str | None:
         """Add a ``kind`` component at ``position`` (scene pixels); returns its name."""

@@ -186,3 +186,15 @@ def test_sketch_draws_an_unfinished_design_and_says_what_it_lacks() -> None:
     assert drawn[lb].component is None and "targets" in drawn[lb].problem
     text = editing.connect(text, lb, "api", "targets")
     assert sketch(text).edges[-1].kind == "targets"
+
+
+def test_moving_rewrites_layout_lines_in_place_and_keeps_their_comments() -> None:
+    text = BASE + '\n[layout]\napi = [0, 0]  # keep left\n"db" = [300, 0]\n'
+    moved = editing.move(text, {"api": (20, 40), "db": (310.4, -5)})
+    assert "api = [20, 40]  # keep left" in moved
+    assert loads_design(moved).layout == {"api": (20.0, 40.0), "db": (310.0, -5.0)}
+    assert moved.replace("[20, 40]", "[0, 0]").replace("[310, -5]", "[300, 0]") == text
+    with pytest.raises(editing.UnknownComponent):
+        editing.move(text, {"ghost": (1, 1)})
+    spaced = editing.rename(text, "db", "the db")
+    assert loads_design(editing.move(spaced, {"the db": (7, 8)})).layout["the db"] == (7.0, 8.0)

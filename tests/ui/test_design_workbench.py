@@ -328,3 +328,40 @@ def test_the_window_title_shows_unsaved_lab_edits(qtbot) -> None:
     assert window.windowTitle().startswith("*monolith.toml")
     lab.workbench.undo_stack.undo()
     assert not window.windowTitle().startswith("*")
+
+
+def test_the_wheel_zooms_and_the_middle_button_pans(qtbot, bench) -> None:
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    canvas = bench.canvas
+    level = canvas.zoom_level()
+    centre = QPointF(canvas.viewport().rect().center())
+    wheel = QWheelEvent(
+        centre,
+        QPointF(canvas.viewport().mapToGlobal(centre.toPoint())),
+        QPoint(0, 0),
+        QPoint(0, 120),
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
+    QApplication.sendEvent(canvas.viewport(), wheel)
+    assert canvas.zoom_level() == pytest.approx(level * 1.2)
+    before = canvas.mapToScene(canvas.viewport().rect().center())
+    vp, mid = canvas.viewport(), Qt.MouseButton.MiddleButton
+    start = vp.rect().center()
+    QTest.mousePress(vp, mid, Qt.KeyboardModifier.NoModifier, start)
+    QTest.mouseMove(vp, start + QPoint(-60, -40))
+    QTest.mouseRelease(vp, mid, Qt.KeyboardModifier.NoModifier, start + QPoint(-60, -40))
+    after = canvas.mapToScene(canvas.viewport().rect().center())
+    assert after.x() > before.x() + 20 and after.y() > before.y() + 10
+    assert bench.undo_stack.count() == 0  # looking around is not an edit
+
+
+def test_a_move_that_lands_where_it_was_is_not_a_step(bench) -> None:
+    start = _box_point(bench, "db")
+    drag(bench, start, start + QPoint(2, 1))  # snaps back to the same place
+    assert bench.undo_stack.count() == 0
+    assert bench.canvas.boxes["db"].scenePos() == QPointF(290, 0)

@@ -201,7 +201,8 @@ class RehearsePanel(AreaDefaults, QWidget):
         self.workbench.status_message.connect(self.status_message)
         self.editor, self.canvas = self.workbench.editor, self.workbench.canvas
         self.editor.validated.connect(self._draft_validated)
-        self.workbench.text_changed.connect(self._keep_draft)
+        self.editor.edited.connect(self._keep_draft)
+        self.workbench.text_changed.connect(self._keep_draft)  # canvas edits, undo
         self.validation = self.editor.validation
         self.reset_button = QPushButton("Start from the starter")
         self.reset_button.setToolTip("Replace the draft with the exercise's starter design")

@@ -8,7 +8,7 @@ import pytest
 from designs import editing
 from designs.edges import edge_options, edge_refusal
 from designs.kinds import KINDS
-from designs.loader import dump_design, loads_design
+from designs.loader import catalog_paths, dump_design, loads_design
 from designs.sketch import sketch
 from freightlab.errors import InputError
 
@@ -198,3 +198,20 @@ def test_moving_rewrites_layout_lines_in_place_and_keeps_their_comments() -> Non
         editing.move(text, {"ghost": (1, 1)})
     spaced = editing.rename(text, "db", "the db")
     assert loads_design(editing.move(spaced, {"the db": (7, 8)})).layout["the db"] == (7.0, 8.0)
+
+
+@pytest.mark.parametrize("path", catalog_paths(), ids=lambda p: p.stem)
+def test_catalog_designs_survive_a_round_of_edits(path) -> None:
+    """Freeze a layout, add a box, wire it, rename it, remove it: the design is the one
+    the file describes, with the layout, and the file's text outside [layout] is intact."""
+    text = path.read_text(encoding="utf-8")
+    original = loads_design(text)
+    drawn = sketch(text)
+    text2 = editing.ensure_layout(text, drawn.positions)
+    target = original.components[-1].name
+    text3, name = editing.add_component(text2, "service", (0, 900))
+    text3 = editing.connect(text3, name, target, editing.connect_options(text3, name, target)[0])
+    text3 = editing.rename(text3, name, "extra box")
+    back = editing.remove_components(text3, ["extra box"])
+    assert loads_design(back) == original.model_copy(update={"layout": drawn.positions})
+    assert back.split("\n[layout]")[0].rstrip() == text.rstrip()

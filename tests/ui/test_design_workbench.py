@@ -365,3 +365,18 @@ def test_a_move_that_lands_where_it_was_is_not_a_step(bench) -> None:
     drag(bench, start, start + QPoint(2, 1))  # snaps back to the same place
     assert bench.undo_stack.count() == 0
     assert bench.canvas.boxes["db"].scenePos() == QPointF(290, 0)
+
+
+def test_the_palette_lists_every_kind_from_the_registry(bench) -> None:
+    from designs.kinds import KINDS
+
+    palette = bench.component_palette
+    assert palette.objectName() == "component_palette"
+    assert palette.kinds() == list(KINDS)
+    for kind, spec in KINDS.items():
+        item = palette.item_for(kind)
+        assert spec.label in item.text() and spec.tooltip in item.toolTip()
+    palette.setCurrentItem(palette.item_for("notifier"))
+    QTest.keyClick(palette, Qt.Key.Key_Return)  # the keyboard way: added in the middle
+    assert "notifier" in bench.canvas.boxes
+    assert loads_design(bench.text()).component("notifier").fanout == 1

@@ -16,6 +16,7 @@ valid text before the typing).
 from __future__ import annotations
 
 import contextlib
+import html
 import importlib
 from collections.abc import Callable
 from functools import partial
@@ -198,7 +199,11 @@ class DesignWorkbench(QWidget):
             self._arranged = True
             self.splitter.setOrientation(wide)
             total = sum(self.splitter.sizes())
-            side = 260 if wide == Qt.Orientation.Horizontal else 180
+            hint = self.properties.sizeHint()
+            if wide == Qt.Orientation.Horizontal:
+                side = min(320, max(160, hint.width()))
+            else:
+                side = min(260, max(40, hint.height()))
             self.splitter.setSizes([max(0, total - side), side])
 
     def _make_actions(self) -> dict[str, QAction]:
@@ -321,7 +326,9 @@ class DesignWorkbench(QWidget):
         return True
 
     def refuse(self, reason: str) -> None:
-        self.message.setText(f"<span style='color:#c62828'>✗ {reason}</span>")
+        self.message.setText(
+            f"<span style='color:#c62828'>✗ {html.escape(reason, quote=False)}</span>"
+        )
         self.status_message.emit(reason)
 
     def _show_text(self, text: str) -> None:

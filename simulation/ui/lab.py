@@ -282,8 +282,11 @@ class DesignLab(LabDocument, AreaDefaults, QWidget):
             self.addAction(act)
             return act
 
+        edits = [self.workbench.actions_by_name[name] for name in ("undo", "redo")]
         return [
             action("Open design…", "Ctrl+Shift+O", "Open a design file", self.choose_design),
+            None,
+            *edits,
             None,
             action("Run", "Ctrl+R", "Simulate the current design", self.run),
             action("Cancel run", "Esc", "Stop the running simulation", self.cancel),

@@ -215,6 +215,9 @@ def remove_components(text: str, names: Iterable[str]) -> str:
         for index in reversed(range(len(faults))):
             if faults[index].get("component") in gone:
                 del faults[index]
+    for key in ("components", "faults"):  # an emptied array of tables would stay as "= []"
+        if isinstance(doc.get(key), AoT) and not doc[key]:
+            del doc[key]
     layout = doc.get(LAYOUT)
     if isinstance(layout, Table):
         for name in gone & set(layout):

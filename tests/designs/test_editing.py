@@ -3,7 +3,11 @@ keeps comments it did not touch, and refuses what cannot be done with a reason."
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from designs import editing
 from designs.edges import edge_options, edge_refusal
@@ -215,3 +219,46 @@ def test_catalog_designs_survive_a_round_of_edits(path) -> None:
     back = editing.remove_components(text3, ["extra box"])
     assert loads_design(back) == original.model_copy(update={"layout": drawn.positions})
     assert back.split("\n[layout]")[0].rstrip() == text.rstrip()
+
+
+OPS = st.lists(
+    st.tuples(
+        st.sampled_from(["add", "connect", "remove", "move", "rename", "paste"]),
+        st.sampled_from(sorted(KINDS)),
+        st.integers(0, 9),
+        st.integers(0, 9),
+    ),
+    max_size=12,
+)
+
+
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(OPS)
+def test_any_sequence_of_edits_keeps_a_readable_file_and_its_comments(ops) -> None:
+    text = BASE
+    for op, kind, i, j in ops:
+        names = editing.component_names(text)
+        a, b = names[i % len(names)], names[j % len(names)]
+        try:
+            if op == "add":
+                text, _ = editing.add_component(text, kind, (i * 50, j * 50))
+            elif op == "connect":
+                text = editing.connect(text, a, b, editing.connect_options(text, a, b)[0])
+            elif op == "remove":
+                text = editing.remove_components(text, [a])
+            elif op == "move":
+                text = editing.move(text, {a: (i, -j)})
+            elif op == "rename":
+                text = editing.rename(text, a, f"{a}_r")
+            else:
+                text, _ = editing.paste(text, editing.copy_components(text, [a, b]))
+        except editing.EditError:
+            continue  # refused, with a reason: the text is unchanged
+        drawn = sketch(text)  # always drawable
+        assert set(drawn.names()) == set(editing.component_names(text))
+        assert text.startswith("# A hand-written design")
+        # An unfinished design (a balancer without targets...) is refused with the reason.
+        with contextlib.suppress(InputError):
+            loads_design(text)
+    if "api" in editing.component_names(text):
+        assert "# the front door" in text

@@ -375,6 +375,7 @@ class DesignWorkbench(QWidget):
             self.undo_stack.clear()
             self._committed = self._saved = text
             self._redraw(text)
+            self.canvas.fit()  # another document: all of it in view
         self._after_change()
 
     # --- canvas requests -------------------------------------------------------------------

@@ -380,3 +380,24 @@ def test_the_palette_lists_every_kind_from_the_registry(bench) -> None:
     QTest.keyClick(palette, Qt.Key.Key_Return)  # the keyboard way: added in the middle
     assert "notifier" in bench.canvas.boxes
     assert loads_design(bench.text()).component("notifier").fanout == 1
+
+
+def test_moving_a_multi_selection_is_one_step(bench) -> None:
+    QTest.mouseClick(bench.canvas.viewport(), LEFT, pos=_box_point(bench, "api"))
+    QTest.mouseClick(
+        bench.canvas.viewport(), LEFT, Qt.KeyboardModifier.ControlModifier, _box_point(bench, "db")
+    )
+    start = _box_point(bench, "db")
+    drag(bench, start, start + QPoint(0, 120))
+    layout = loads_design(bench.text()).layout
+    assert layout["api"][1] == layout["db"][1] > 50
+    assert bench.undo_stack.count() == 1 and bench.undo_stack.undoText() == "Move api, db"
+
+
+def test_opening_another_design_fits_it_in_view(bench) -> None:
+    bench.canvas.zoom(3.0)
+    bench.set_text((CATALOG / "notification_dlq.toml").read_text(encoding="utf-8"))
+    view = bench.canvas.mapToScene(bench.canvas.viewport().rect()).boundingRect()
+    for box in bench.canvas.boxes.values():
+        assert view.contains(box.sceneBoundingRect())
+    assert bench.undo_stack.count() == 0

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import ValidationError
 
@@ -21,6 +21,8 @@ from designs.layout import Edge, layered
 from designs.schema import Component
 
 BOX_W, BOX_H, GAP_X, GAP_Y = 180.0, 76.0, 110.0, 40.0
+DOWN_GAP_X, DOWN_GAP_Y = 40.0, 80.0  # a top-down layout (tall, narrow views)
+Flow = Literal["right", "down"]
 
 
 @dataclass(frozen=True)
@@ -47,7 +49,9 @@ class SketchError(ValueError):
     """The text is not TOML at all (the canvas keeps the last picture)."""
 
 
-def sketch(text: str) -> Sketch:
+def sketch(text: str, flow: Flow = "right") -> Sketch:
+    """The drawable design; boxes without a [layout] position are laid out in layers
+    left to right (``flow="right"``) or top down (``"down"``)."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -73,7 +77,11 @@ def sketch(text: str) -> Sketch:
     layout = _layout(data.get("layout"), seen)
     names = [c.name for c in components]
     return Sketch(
-        components, edges, entries, _positions(names, edges, entries, layout), frozenset(layout)
+        components,
+        edges,
+        entries,
+        _positions(names, edges, entries, layout, flow),
+        frozenset(layout),
     )
 
 
@@ -130,6 +138,7 @@ def _positions(
     edges: list[Edge],
     entries: dict[str, list[str]],
     placed: dict[str, tuple[float, float]],
+    flow: Flow = "right",
 ) -> dict[str, tuple[float, float]]:
     """Placed boxes where they were put; the rest in layers, moved down off any placed box."""
     auto = layered(names, edges, entries)
@@ -138,7 +147,10 @@ def _positions(
         if name in out:
             continue
         layer, row = auto.positions[name]
-        x, y = layer * (BOX_W + GAP_X), row * (BOX_H + GAP_Y)
+        if flow == "right":
+            x, y = layer * (BOX_W + GAP_X), row * (BOX_H + GAP_Y)
+        else:
+            x, y = row * (BOX_W + DOWN_GAP_X), layer * (BOX_H + DOWN_GAP_Y)
         while any(_overlap((x, y), other) for other in placed.values()):
             y += BOX_H + GAP_Y
         out[name] = (x, y)

@@ -253,10 +253,22 @@ class EdgeItem(QGraphicsPathItem):
         return (self.source.name, self.target.name, self.field)
 
     def update_path(self) -> None:
-        start, end = self.source.out_point(), self.target.in_point()
+        """Left to right between ports when the target lies to the right; otherwise from
+        the side of the source that faces the target (a top-down layout reads downwards)."""
+        a, b = self.source.scenePos(), self.target.scenePos()
+        dx, dy = b.x() - a.x(), b.y() - a.y()
+        if dx >= BOX_W or abs(dx) * BOX_H >= abs(dy) * BOX_W:
+            sign = 1.0 if dx >= 0 else -1.0
+            start = self.source.out_point() if sign > 0 else self.source.in_point()
+            end = self.target.in_point() if sign > 0 else self.target.out_point()
+            reach = QPointF(sign * max(40.0, abs(end.x() - start.x()) / 2), 0)
+        else:
+            sign = 1.0 if dy >= 0 else -1.0
+            start = a + QPointF(BOX_W / 2, BOX_H if sign > 0 else 0)
+            end = b + QPointF(BOX_W / 2, 0 if sign > 0 else BOX_H)
+            reach = QPointF(0, sign * max(30.0, abs(end.y() - start.y()) / 2))
         path = QPainterPath(start)
-        reach = max(40.0, abs(end.x() - start.x()) / 2)
-        path.cubicTo(start + QPointF(reach, 0), end - QPointF(reach, 0), end)
+        path.cubicTo(start + reach, end - reach, end)
         self.prepareGeometryChange()
         self.setPath(path)
 

@@ -47,13 +47,14 @@ from designs import editing
 from designs.edges import EDGES
 from designs.kinds import kind_spec
 from designs.schema import Design
-from designs.sketch import SketchError, sketch
+from designs.sketch import Flow, SketchError, sketch
 from freightlab.ui.design_editor import DesignEditor
 from simulation.ui.canvas import GRID, DesignCanvas
 from simulation.ui.palette import ComponentPalette
 
 PASTE_OFFSET = (40.0, 40.0)
 COMPACT_BELOW = 640  # workbench width (px) under which the palette shows icons only
+TALL = 1.4  # a canvas this much taller than wide lays unplaced boxes out top down
 BESIDE_FROM = 1100  # and from which the properties sit beside the diagram, not under it
 
 
@@ -144,6 +145,7 @@ class DesignWorkbench(QWidget):
         self._valid = False
         self._dirty = False
         self._arranged = False  # the first resize sizes the properties section
+        self._flow: Flow = "right"  # how the automatic layout runs (tall canvases: down)
         self._build()
         self._wire()
 
@@ -189,6 +191,11 @@ class DesignWorkbench(QWidget):
         """Narrow (Rehearse's middle column): icon-only palette, properties below the
         diagram; wide: names in the palette, properties beside the diagram."""
         super().resizeEvent(event)
+        drawn = self.canvas.sketch
+        auto = drawn is not None and bool(set(drawn.names()) - drawn.placed)
+        if auto and self._wanted_flow() != self._flow:  # unplaced boxes follow the shape
+            self._redraw(self.text())
+            self.canvas.fit()
         width = event.size().width()
         self.component_palette.set_compact(width < COMPACT_BELOW)
         side = self.component_palette.maximumWidth()
@@ -345,8 +352,13 @@ class DesignWorkbench(QWidget):
 
     def _redraw(self, text: str) -> None:
         # Not TOML at all: keep the last picture, the TOML tab says what is wrong.
+        self._flow = self._wanted_flow()
         with contextlib.suppress(SketchError):
-            self.canvas.show_sketch(sketch(text))
+            self.canvas.show_sketch(sketch(text, self._flow))
+
+    def _wanted_flow(self) -> Flow:
+        viewport = self.canvas.viewport().size()
+        return "down" if viewport.height() > TALL * viewport.width() else "right"
 
     def _after_change(self) -> None:
         valid = self.editor.design is not None

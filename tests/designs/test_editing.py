@@ -262,3 +262,11 @@ def test_any_sequence_of_edits_keeps_a_readable_file_and_its_comments(ops) -> No
             loads_design(text)
     if "api" in editing.component_names(text):
         assert "# the front door" in text
+
+
+def test_sketch_lays_unplaced_boxes_out_right_or_down() -> None:
+    right, down = sketch(BASE).positions, sketch(BASE, "down").positions
+    assert right["db"][0] > right["api"][0] and right["db"][1] == right["api"][1]
+    assert down["db"][1] > down["api"][1] and down["db"][0] == down["api"][0]
+    placed = editing.move(BASE, {"db": (500, 500)})
+    assert sketch(placed, "down").positions["db"] == (500.0, 500.0)

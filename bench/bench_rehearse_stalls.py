@@ -55,7 +55,7 @@ def main() -> None:
             panel.resize(1280, 800)
             panel.show()
             panel.pick(name)
-            spin(app, lambda: panel.design is not None, timeout_s=10)
+            spin(app, lambda p=panel: p.design is not None, timeout_s=10)  # type: ignore[misc]
             meter = GapMeter()
             wait(app, 0.5)
             rows = [one_score(app, panel, meter) for _ in range(args.repeat)]

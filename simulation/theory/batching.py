@@ -27,7 +27,6 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-
 _TAIL = 1e-12  # window-only batches: sizes beyond this tail probability are ignored
 
 

@@ -238,23 +238,33 @@ def score_design(
     *,
     seed: int | None = None,
     replications: int | None = None,
+    processes: int = 1,
 ) -> Scorecard:
     """Simulate ``design`` under the exercise's traffic on ``replications`` seeds and judge
-    every requirement on the mean over them; the same seed gives the same scorecard."""
+    every requirement on the mean over them; the same seed gives the same scorecard.
+    ``processes`` > 1 runs the seeds in the warm local worker pool (the same numbers)."""
     req = exercise.requirements
     run_design, problems = trial_design(design, exercise)
     problems = honesty_problems(design, exercise) + problems
     count = replications or req.replications
     first_seed = req.seed if seed is None else seed
-    runs = [
-        simulate(
-            run_design,
-            duration_s=req.duration_s,
-            seed=first_seed + i,
-            progress=_Slice(progress, i, count),
-        )
-        for i in range(count)
-    ]
+    seeds = [first_seed + i for i in range(count)]
+    if processes > 1 and count > 1:
+        from simulation.executors import Job, run_jobs
+
+        data = run_design.model_dump()
+        jobs = [Job(data, s, req.duration_s) for s in seeds]
+        runs = run_jobs(jobs, processes, progress)
+    else:
+        runs = [
+            simulate(
+                run_design,
+                duration_s=req.duration_s,
+                seed=s,
+                progress=_Slice(progress, i, count),
+            )
+            for i, s in enumerate(seeds)
+        ]
     checks = [
         Check(
             "honest",

@@ -84,3 +84,15 @@ def test_shutting_the_pool_down_ends_its_workers_and_the_next_run_starts_new_one
     shutdown_pool()
     assert pool.worker_pids() == [] and pool.size == 0
     assert run_jobs([_short(5), _short(6)], processes=2)[1].seed == 6
+
+
+def test_an_exercise_scored_in_the_pool_equals_one_scored_in_this_process() -> None:
+    from designs.exercise import catalog_exercises, load_exercise
+    from simulation.scorecard import score_design
+
+    path = next(p for p in catalog_exercises() if p.stem == "monday_peak")
+    exercise = load_exercise(path)
+    design = exercise.starter_design()
+    pooled = score_design(design, exercise, processes=2)
+    inline = score_design(design, exercise, processes=1)
+    assert pooled.to_json() == inline.to_json()

@@ -34,6 +34,7 @@ from simulation.components import (
     Station,
 )
 from simulation.distributions import batch_for, key_sampler, py_stream, sampler, stream
+from simulation.event_loop import run_until
 from simulation.faults import FAULTS
 from simulation.kinds import builder
 from simulation.metrics import ClassRecorder, bucket_percentiles
@@ -444,7 +445,7 @@ class Engine:
         if self.progress is not None:
             self._later_report(self.report_s)
         with _cyclic_gc_paused():
-            self.env.run(until=self.duration)
+            run_until(self.env, self.duration)
         end = self.env.now
         stopped = bool(self.stop_reason)
         last = self.series.time_s[-1] if self.series.time_s else self.warmup

@@ -37,7 +37,7 @@ def run_until(env: simpy.Environment, until: float) -> None:
                 env._now, _, _, event = heappop(heap)
             except IndexError:
                 raise EmptySchedule from None
-            callbacks, event.callbacks = event.callbacks, None
+            callbacks, event.callbacks = event.callbacks, None  # type: ignore[assignment]
             try:
                 for callback in callbacks:
                     callback(event)

@@ -4,6 +4,8 @@ The same M/M/3 model (lambda = 2.7/s, mean service 1 s) through
   1. the Freightlab engine with all its metrics (histograms, time series, utilisation...),
   2. a minimal hand-written SimPy loop (one process per customer, a simpy.Resource),
   3. Ciw 3.x,
+then the catalog's cache-aside design (two matcher replicas calling an LRU cache over Zipf
+keys, a database behind it) through the engine and an equivalent minimal SimPy loop,
 then the peak memory of a 1,000,000-request engine run, measured in a fresh subprocess
 (VmHWM: the whole process, interpreter and numpy included) and with tracemalloc (Python
 allocations only). Prints numbers; asserts nothing. The machine may be shared: CPU time, not
@@ -249,7 +251,6 @@ def main() -> None:
     ap.add_argument("--memory-requests", type=int, default=1_000_000)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--skip-ciw", action="store_true")
-    ap.add_argument("--only-cache-aside", action="store_true", help="the cache-aside pair only")
     ap.add_argument("--child", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--tracemalloc", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()

@@ -21,7 +21,7 @@ from freightlab.progress import Progress
 from simulation.bottleneck import capacity_rps
 from simulation.replications import confidence_interval
 from simulation.results import SimResult
-from simulation.runner import simulate
+from simulation.slicing import SlicePlan, scoring_plan, simulate_sliced
 
 NEAR_MISS = 1.5  # a p99 within this factor of the target earns half its points
 HINT_COST = 5.0  # points a revealed hint costs an attempt
@@ -154,6 +154,7 @@ class Scorecard:
             "advice": self.advice,
             "seeds": self.seeds,
             "verdicts": [r.verdict for r in (self.runs or [self.result])],
+            "notes": list(self.notes),
         }
 
 
@@ -212,6 +213,13 @@ def honesty_problems(design: Design, exercise: Exercise) -> list[str]:
             problems.append(
                 f"'{name}' takes {fmt.ms(mean)} but the exercise fixes {fmt.ms(least_ms)}"
             )
+    if exercise.requirements.max_cost_per_hour is not None:  # a budget needs real prices
+        problems += [
+            f"'{c.name}' costs {c.replica_cost_per_hour():.2f} an hour, below a {c.kind}'s"
+            f" {c.spec().cost_per_hour:.2f}"
+            for c in design.components
+            if c.replica_cost_per_hour() < c.spec().cost_per_hour
+        ]
     return problems
 
 
@@ -231,6 +239,41 @@ class _Slice(Progress):
             )
 
 
+def _seed_runs(
+    design: Design,
+    the_plan: SlicePlan,
+    seeds: list[int],
+    duration_s: float | None,
+    processes: int,
+    progress: Progress | None,
+) -> list[SimResult]:
+    """One run per seed: here, or (``processes`` > 1) the cells in the warm worker pool, each
+    scaled up here as ``simulate_sliced`` does (the same numbers either way)."""
+    if processes <= 1 or len(seeds) <= 1:
+        return [
+            simulate_sliced(
+                design,
+                the_plan,
+                duration_s=duration_s,
+                seed=s,
+                progress=_Slice(progress, i, len(seeds)),
+            )
+            for i, s in enumerate(seeds)
+        ]
+    from simulation.executors import Job, run_jobs
+    from simulation.slicing import scale_up, slice_design
+
+    if the_plan.k > 1:
+        cell = slice_design(design, the_plan)
+    else:  # the design whole, its slices left to this plan (the runner would take them)
+        cell = design.model_copy(
+            update={"workload": design.workload.model_copy(update={"slices": None})}
+        )
+    data = cell.model_dump()
+    cells = run_jobs([Job(data, s, duration_s) for s in seeds], processes, progress)
+    return [scale_up(r, the_plan, design) for r in cells]
+
+
 def score_design(
     design: Design,
     exercise: Exercise,
@@ -248,23 +291,10 @@ def score_design(
     problems = honesty_problems(design, exercise) + problems
     count = replications or req.replications
     first_seed = req.seed if seed is None else seed
+    cells, note = scoring_plan(run_design, exercise.traffic.slices, req.duration_s)
+    the_plan = cells or SlicePlan(1, frozenset())
     seeds = [first_seed + i for i in range(count)]
-    if processes > 1 and count > 1:
-        from simulation.executors import Job, run_jobs
-
-        data = run_design.model_dump()
-        jobs = [Job(data, s, req.duration_s) for s in seeds]
-        runs = run_jobs(jobs, processes, progress)
-    else:
-        runs = [
-            simulate(
-                run_design,
-                duration_s=req.duration_s,
-                seed=s,
-                progress=_Slice(progress, i, count),
-            )
-            for i, s in enumerate(seeds)
-        ]
+    runs = _seed_runs(run_design, the_plan, seeds, req.duration_s, processes, progress)
     checks = [
         Check(
             "honest",
@@ -283,7 +313,7 @@ def score_design(
         _headroom_check(runs, req.rate_rps, req.min_headroom),
         *_budget_checks(design, runs, exercise),
     ]
-    card = Scorecard(exercise.name, design.name, checks, runs[0], "", runs)
+    card = Scorecard(exercise.name, design.name, checks, runs[0], "", runs, [note] if note else [])
     card.advice = next(r for r in runs if r.bottleneck == card.bottleneck).bottleneck_explanation
     return card
 
@@ -470,7 +500,7 @@ def _headroom_check(runs: list[SimResult], rate_rps: float, target: float) -> Ch
         ok,
         15 if ok else 0.0,
         15,
-        f"the bottleneck carries about {capacity:,.3g} requests/s = {headroom:.2f}x "
+        f"the bottleneck carries about {fmt.num(capacity)} requests/s = {headroom:.2f}x "
         f"the peak (need {target:.2f}x)",
         target,
         headroom,

@@ -96,3 +96,17 @@ def test_an_exercise_scored_in_the_pool_equals_one_scored_in_this_process() -> N
     pooled = score_design(design, exercise, processes=2)
     inline = score_design(design, exercise, processes=1)
     assert pooled.to_json() == inline.to_json()
+
+
+def test_a_sliced_exercise_scored_in_the_pool_equals_one_scored_in_this_process() -> None:
+    """The 1M-requests exercise simulates one cell of the design and scales it up: the
+    cells run in the pool, the scaling here, the same scorecard."""
+    from designs.exercise import catalog_exercises, load_exercise
+    from simulation.scorecard import score_design
+
+    path = next(p for p in catalog_exercises() if p.stem == "api_1m_per_minute")
+    exercise = load_exercise(path)
+    design = exercise.reference_design()
+    pooled = score_design(design, exercise, processes=2, replications=2)
+    inline = score_design(design, exercise, processes=1, replications=2)
+    assert pooled.notes and pooled.to_json() == inline.to_json()

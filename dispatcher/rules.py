@@ -53,6 +53,27 @@ def why_not(
     return None if e.feasible else e.reason
 
 
+def placement(board: Board, load_id: str) -> tuple[str, str | None] | None:
+    """Where a load stands (status, truck), to tell later whether it moved; None: gone."""
+    load = board.loads.get(load_id)
+    return None if load is None else (load.status.value, load.truck_id)
+
+
+def still_refused(
+    board: Board,
+    graph: RouteGraph | None,
+    settings: MatchSettings,
+    load_id: str,
+    truck_id: str,
+    then: tuple[str, str | None] | None,
+) -> bool:
+    """A refusal of this load on this truck still stands: the load is where it was when it
+    was refused (``then``, from :func:`placement`) and the rules still forbid the pair."""
+    if truck_id not in board.trucks or placement(board, load_id) != then or then is None:
+        return False
+    return why_not(board, graph, settings, load_id, truck_id) is not None
+
+
 def explain_pair(
     board: Board,
     graph: RouteGraph | None,
@@ -128,7 +149,9 @@ __all__ = [
     "explain_pair",
     "judge",
     "matchable",
+    "placement",
     "priced",
+    "still_refused",
     "unmatched",
     "why_not",
 ]

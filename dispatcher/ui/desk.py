@@ -48,6 +48,7 @@ from dispatcher.ui.desk_sizing import DeskSizing
 from dispatcher.ui.dialogs import ImportErrorsDialog, WhyNotDialog
 from dispatcher.ui.load_steps import LoadSteps
 from dispatcher.ui.models import Suggestion, _Invalid
+from dispatcher.ui.notices import Holds, JobStatus
 from dispatcher.ui.selection import SelectionSync
 from dispatcher.ui.suggestions import describe, matching_work
 from freightlab.jobs import Job
@@ -94,6 +95,8 @@ class DispatchDesk(DeskWidgets):
         self.jobs = JobRunner(self, self.progress, self.cancel_button, hide_when_idle=True)
         self.jobs.notify = self.show_notice
         self.jobs.busy_changed.connect(lambda _busy: self._update_actions())
+        self.job_status = JobStatus(self.status_message)
+        self.jobs.busy_changed.connect(lambda busy: busy or self.job_status.ended())
         self.session = Session(self.jobs, lambda fn: QTimer.singleShot(0, fn), who, self)
         self._build_actions()
         self.load_steps = LoadSteps(self, self.loads_table)
@@ -164,12 +167,13 @@ class DispatchDesk(DeskWidgets):
         self._after_change(changed)
         if reshaped:
             self.dismiss_suggestions()
+            self.unmatched_panel.set_left_out(None)
 
     def tell(self, text: str, error: bool = True) -> None:
         self.show_notice(text, error)
 
     def current_notice(self) -> str | None:
-        return None if self.notice.isHidden() else self.notice.text()
+        return self.notice.dropped if self.notice.isHidden() else self.notice.text()
 
     def state_changed(self) -> None:
         self._update_actions()
@@ -200,6 +204,7 @@ class DispatchDesk(DeskWidgets):
             self.map.set_graph(graph)
         self.map.set_board(self.board)
         self.dismiss_suggestions()
+        self.unmatched_panel.set_left_out(None)
         self._after_change()
         for table in (self.trucks_table, self.loads_table):
             table.resizeColumnsToContents()
@@ -222,8 +227,10 @@ class DispatchDesk(DeskWidgets):
         self.truck_model.refresh(trucks)
         self.load_model.refresh(loads)
         self._refresh_map(trucks, loads)
+        self.notice.board_changed()
         self.kpis.update_from(self.board.kpis(today=date.today().isoformat()))
         self._prune_suggestions()
+        self.unmatched_panel.refresh()
         self.day_tab.stale()
         self.state_changed()
 
@@ -266,9 +273,10 @@ class DispatchDesk(DeskWidgets):
         self.unassign_action.setEnabled(free)
         self._update_undo_actions()
 
-    def show_notice(self, text: str, error: bool = True) -> None:
-        """A visible line above the map (and the status bar) that says what happened."""
-        self.notice.show_text(text, error)
+    def show_notice(self, text: str, error: bool = True, holds: Holds | None = None) -> None:
+        """A visible line above the map (and the status bar) that says what happened; it
+        stays while ``holds()`` (default: until the board changes), see :mod:`notices`."""
+        self.notice.show_text(text, error, holds)
         self.status_message.emit(text)
 
     # ================================================================== undo and redo
@@ -311,7 +319,13 @@ class DispatchDesk(DeskWidgets):
         change = actions.assign(self.board, self.graph, self.settings, load_id, truck_id)
         reason = change if isinstance(change, str) else self.session.apply(change)
         if reason is not None:
-            self.show_notice(f"Cannot assign {load_id} to {truck_id}: {reason}")
+            then = rules.placement(self.board, load_id)
+            self.show_notice(
+                f"Cannot assign {load_id} to {truck_id}: {reason}",
+                holds=lambda: rules.still_refused(
+                    self.board, self.graph, self.settings, load_id, truck_id, then
+                ),
+            )
             return False
         self.status_message.emit(f"Assigned {load_id} to {truck_id}")
         return True
@@ -380,10 +394,13 @@ class DispatchDesk(DeskWidgets):
     def _on_suggestions(self, result: MatchResult) -> None:
         self.result = result
         shown = self.suggestions.show_result(result, self._explain_assignment)
+        self.unmatched_panel.set_left_out(result.unassigned)
         self._prune_suggestions()
+        items = list(self.suggestion_model.items)
         self.show_notice(
             f"{shown} suggestion(s), {result.total_deadhead_km:,.0f} empty km in total",
             error=False,
+            holds=lambda: self.suggestion_model.items == items,  # all still on show
         )
 
     def _explain_assignment(self, a: Assignment) -> str:
@@ -392,6 +409,7 @@ class DispatchDesk(DeskWidgets):
     def _prune_suggestions(self) -> None:
         """Drop suggestions the board no longer allows (truck or load taken meanwhile)."""
         self.map.set_suggestions(self.suggestions.prune(self.board))
+        self.notice.recheck()
         self._update_actions()
 
     def _accept(self, items: list[Suggestion], text: str) -> bool:
@@ -449,7 +467,7 @@ class DispatchDesk(DeskWidgets):
         done: Callable[[Any], None],
         failed: Callable[[str], None] | None = None,
     ) -> None:
-        self.status_message.emit(text)
+        self.job_status.started(text)
         self.jobs.run(Job(text, work, done, failed, lambda: self.show_notice("Cancelled", False)))
 
     def cancel_task(self) -> None:

@@ -43,6 +43,7 @@ from dispatcher.status import LIFECYCLE
 from dispatcher.store import BoardAssignment, BoardStore, default_owner
 from dispatcher.ui import desk_actions
 from dispatcher.ui.desk_files import DeskFiles
+from dispatcher.ui.desk_geometry import DeskGeometry
 from dispatcher.ui.desk_layout import DeskWidgets, FromSession, build_desk
 from dispatcher.ui.desk_sizing import DeskSizing
 from dispatcher.ui.dialogs import ImportErrorsDialog, WhyNotDialog
@@ -92,6 +93,8 @@ class DispatchDesk(DeskWidgets):
         self._poll_timer.setInterval(POLL_MS)
         self._poll_timer.timeout.connect(self.poll_store)
         build_desk(self)
+        self.geometry = DeskGeometry(self)
+        self.geometry.prepare()
         self.jobs = JobRunner(self, self.progress, self.cancel_button, hide_when_idle=True)
         self.jobs.notify = self.show_notice
         self.jobs.busy_changed.connect(lambda _busy: self._update_actions())
@@ -131,6 +134,9 @@ class DispatchDesk(DeskWidgets):
 
     def route_opens(self, open_elsewhere: Callable[[str], None]) -> None:
         self.sizing.open_elsewhere = open_elsewhere
+
+    def save_state(self) -> None:
+        self.geometry.save()
 
     # ================================================================== the session's state
     board = FromSession[Board]("board")
@@ -206,8 +212,7 @@ class DispatchDesk(DeskWidgets):
         self.dismiss_suggestions()
         self.unmatched_panel.set_left_out(None)
         self._after_change()
-        for table in (self.trucks_table, self.loads_table):
-            table.resizeColumnsToContents()
+        self.geometry.board_shown()
         self._shown = (False, self.document_title())
         self.dirty_changed.emit(False)
         freeze_startup_objects()

@@ -98,6 +98,8 @@ class DeskWidgets(AreaDefaults, QWidget):
     day_tab: DayTab
     day_panel: QWidget | None
     main_split: QSplitter
+    left_split: QSplitter
+    tables_split: QSplitter
 
 
 def _button(desk: DispatchDesk, text: str, name: str, tip: str) -> QPushButton:
@@ -137,7 +139,7 @@ def _tables(desk: DispatchDesk) -> QSplitter:
     )
     desk.truck_filter = _filter_bar(desk, desk.truck_proxy, TruckStatus, "trucks")
     desk.load_filter = _filter_bar(desk, desk.load_proxy, LoadStatus, "loads")
-    tables = QSplitter(Qt.Orientation.Vertical, desk)
+    tables = desk.tables_split = QSplitter(Qt.Orientation.Vertical, desk)
     for title, bar, table in (
         ("Trucks", desk.truck_filter, desk.trucks_table),
         ("Loads (drag one onto a truck to assign it)", desk.load_filter, desk.loads_table),
@@ -237,7 +239,7 @@ def build_desk(desk: DispatchDesk) -> None:
     desk.day_tab = DayTab(desk.side_tabs, desk.map, lambda: (desk.graph, desk.board), desk)
     desk.day_panel = desk.day_tab.panel
 
-    left = QSplitter(Qt.Orientation.Vertical, desk)
+    left = desk.left_split = QSplitter(Qt.Orientation.Vertical, desk)
     left.addWidget(desk.map)
     left.addWidget(box)
     left.setStretchFactor(0, 3)
@@ -246,8 +248,9 @@ def build_desk(desk: DispatchDesk) -> None:
     desk.main_split = QSplitter(Qt.Orientation.Horizontal, desk)
     desk.main_split.addWidget(left)
     desk.main_split.addWidget(desk.side_tabs)
-    desk.main_split.setStretchFactor(0, 3)
-    desk.main_split.setStretchFactor(1, 2)
+    desk.main_split.setStretchFactor(0, 1)  # the map takes a resize; the side keeps its width
+    desk.main_split.setStretchFactor(1, 0)
+    desk.main_split.setChildrenCollapsible(False)
 
     layout = QVBoxLayout(desk)
     layout.setContentsMargins(6, 6, 6, 6)

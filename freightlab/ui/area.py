@@ -49,6 +49,10 @@ class Area(Protocol):
         """Where this area sends a file it made for another area (the window's open_path)."""
         ...
 
+    def save_state(self) -> None:
+        """Keep the area's own layout (splitters, columns) in QSettings for the next start."""
+        ...
+
 
 class AreaDefaults:
     """An area without a menu, files or document (mix in before the QWidget base)."""
@@ -75,6 +79,9 @@ class AreaDefaults:
         return True
 
     def route_opens(self, open_elsewhere: Callable[[str], None]) -> None:
+        return None
+
+    def save_state(self) -> None:
         return None
 
 

@@ -208,6 +208,8 @@ class MainWindow(QMainWindow):
         settings.setValue("main_window/geometry", self.saveGeometry())
         settings.setValue("main_window/state", self.saveState())
         settings.setValue("main_window/tab", self.tabs.currentIndex())
+        for area in self.areas:
+            area.save_state()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not all(area.maybe_close() for area in self.areas):

@@ -28,7 +28,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QMenu, QWidget
 from shiboken6 import isValid
 
 from dispatcher import actions, rules
@@ -50,6 +50,7 @@ from dispatcher.ui.dialogs import ImportErrorsDialog, WhyNotDialog
 from dispatcher.ui.load_steps import LoadSteps
 from dispatcher.ui.models import Suggestion, _Invalid
 from dispatcher.ui.notices import Holds, JobStatus
+from dispatcher.ui.recent import RecentBoards
 from dispatcher.ui.selection import SelectionSync
 from dispatcher.ui.suggestions import describe, matching_work
 from freightlab.jobs import Job
@@ -93,19 +94,20 @@ class DispatchDesk(DeskWidgets):
         self._poll_timer.setInterval(POLL_MS)
         self._poll_timer.timeout.connect(self.poll_store)
         build_desk(self)
-        self.geometry = DeskGeometry(self)
-        self.geometry.prepare()
+        self.layout_state = DeskGeometry(self)
+        self.layout_state.prepare()
+        self.recent = RecentBoards(self, self)
         self.jobs = JobRunner(self, self.progress, self.cancel_button, hide_when_idle=True)
         self.jobs.notify = self.show_notice
         self.jobs.busy_changed.connect(lambda _busy: self._update_actions())
         self.job_status = JobStatus(self.status_message)
-        self.jobs.busy_changed.connect(lambda busy: busy or self.job_status.ended())
+        self.jobs.busy_changed.connect(self._busy_changed)
         self.session = Session(self.jobs, lambda fn: QTimer.singleShot(0, fn), who, self)
         self._build_actions()
         self.load_steps = LoadSteps(self, self.loads_table)
         self._update_actions()
         if autoload:
-            QTimer.singleShot(0, self.load_default)
+            QTimer.singleShot(0, self.recent.start)  # the last board, or the sample
 
     def _build_actions(self) -> None:
         self.actions_by_name = desk_actions.build_all(self, self)
@@ -136,7 +138,10 @@ class DispatchDesk(DeskWidgets):
         self.sizing.open_elsewhere = open_elsewhere
 
     def save_state(self) -> None:
-        self.geometry.save()
+        self.layout_state.save()
+
+    def file_menus(self) -> list[QMenu]:
+        return [self.recent.menu]
 
     # ================================================================== the session's state
     board = FromSession[Board]("board")
@@ -183,6 +188,7 @@ class DispatchDesk(DeskWidgets):
 
     def state_changed(self) -> None:
         self._update_actions()
+        self.recent.note(self.path)
         shown = (self.dirty, self.document_title())
         if shown != self._shown:
             self._shown = shown
@@ -212,7 +218,7 @@ class DispatchDesk(DeskWidgets):
         self.dismiss_suggestions()
         self.unmatched_panel.set_left_out(None)
         self._after_change()
-        self.geometry.board_shown()
+        self.layout_state.board_shown()
         self._shown = (False, self.document_title())
         self.dirty_changed.emit(False)
         freeze_startup_objects()
@@ -260,6 +266,10 @@ class DispatchDesk(DeskWidgets):
         due, self._map_due = self._map_due, None
         if due is not None and isValid(self):
             self.map.refresh(*due)
+
+    def _busy_changed(self, busy: bool) -> None:
+        if not busy:
+            self.job_status.ended()
 
     def _update_undo_actions(self) -> None:
         free = self.writing() is None

@@ -87,12 +87,19 @@ class DeskGeometry(QObject):
         if ended is not None:
             ended.connect(lambda _outcome: QTimer.singleShot(0, self._refit_day))
 
-    def _splitters(self) -> dict[str, QSplitter]:
+    def _kept(self) -> dict[str, QSplitter | QHeaderView]:
+        """What is saved, by its QSettings name: the splitters and the tables' headers."""
         d = self.desk
-        return {"main_split": d.main_split, "left_split": d.left_split, "tables": d.tables_split}
-
-    def _headers(self) -> dict[str, QHeaderView]:
-        return {t.objectName(): t.horizontalHeader() for t in self._tables()}
+        kept: dict[str, QSplitter | QHeaderView] = {
+            "main_split": d.main_split,
+            "left_split": d.left_split,
+            "tables": d.tables_split,
+        }
+        if d.day_tab.split is not None:
+            kept["day_split"] = d.day_tab.split
+        for table in self._tables():
+            kept[table.objectName()] = table.horizontalHeader()
+        return kept
 
     def _tables(self) -> tuple[QTableView, QTableView]:
         return self.desk.trucks_table, self.desk.loads_table
@@ -106,7 +113,7 @@ class DeskGeometry(QObject):
     def restore(self) -> bool:
         settings = QSettings()
         found = False
-        for name, widget in (*self._splitters().items(), *self._headers().items()):
+        for name, widget in self._kept().items():
             state = settings.value(KEY + name)
             if isinstance(state, QByteArray) and not state.isEmpty():
                 found = widget.restoreState(state) or found
@@ -117,7 +124,7 @@ class DeskGeometry(QObject):
 
     def save(self) -> None:
         settings = QSettings()
-        for name, widget in (*self._splitters().items(), *self._headers().items()):
+        for name, widget in self._kept().items():
             settings.setValue(KEY + name, widget.saveState())
         settings.setValue(KEY + "side_tab", self.desk.side_tabs.currentIndex())
 

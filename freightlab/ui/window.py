@@ -90,6 +90,9 @@ class MainWindow(QMainWindow):
         open_action.setStatusTip("Open a dispatch board (.fboard) or a design (.toml)")
         open_action.triggered.connect(self.open_file)
         file_menu.addAction(open_action)
+        for area in self.areas:
+            for submenu in area.file_menus():
+                file_menu.addMenu(submenu)
         file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence("Ctrl+Q"))

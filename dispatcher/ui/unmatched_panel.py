@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -58,6 +59,8 @@ class UnmatchedPanel(QWidget):
         for column in range(len(HEADERS) - 1):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(len(HEADERS) - 1, QHeaderView.ResizeMode.Stretch)
+        header.sectionResized.connect(self._rows_fit_later)  # wrapped reasons: row heights
+        self._fit_due = False
         table.cellDoubleClicked.connect(self._on_double_click)
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
@@ -101,8 +104,21 @@ class UnmatchedPanel(QWidget):
                 item.setToolTip(text)
                 item.setData(Qt.ItemDataRole.UserRole, row.load_id)
                 table.setItem(r, c, item)
-        table.resizeRowsToContents()
         table.setUpdatesEnabled(True)
+        self._rows_fit_later()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._rows_fit_later()  # widths are known only once shown
+
+    def _rows_fit_later(self, *_args: object) -> None:
+        if not self._fit_due and self.isVisible():
+            self._fit_due = True
+            QTimer.singleShot(0, self._fit_rows)
+
+    def _fit_rows(self) -> None:
+        self._fit_due = False
+        self.table.resizeRowsToContents()
 
     def _on_double_click(self, row: int, _column: int) -> None:
         if 0 <= row < len(self.rows):

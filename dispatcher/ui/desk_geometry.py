@@ -97,8 +97,9 @@ class DeskGeometry(QObject):
         }
         if d.day_tab.split is not None:
             kept["day_split"] = d.day_tab.split
-        for table in self._tables():
-            kept[table.objectName()] = table.horizontalHeader()
+        for table in self._tables():  # by column count: a new column starts afresh
+            header = table.horizontalHeader()
+            kept[f"{table.objectName()}/{header.count()}"] = header
         return kept
 
     def _tables(self) -> tuple[QTableView, QTableView]:

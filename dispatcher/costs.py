@@ -32,6 +32,7 @@ __all__ = [
     "build_candidates",
     "explain",
     "format_clock",
+    "place_name",
     "why_no_truck",
 ]
 
@@ -163,6 +164,11 @@ def _breakdown(
     )
 
 
+def place_name(graph: RouteGraph, node: str) -> str:
+    """A city's name for people (its id when the map does not know it)."""
+    return graph.city(node).name if graph.has_node(node) else node
+
+
 def why_no_truck(
     load: Load, trucks: Sequence[Truck], graph: RouteGraph, settings: MatchSettings
 ) -> str:
@@ -180,11 +186,12 @@ def why_no_truck(
             f"(largest {_t(biggest)})"
         )
     dists = graph.distances([t.location for t in big], [load.origin])[:, 0]
+    origin = place_name(graph, load.origin)
     if settings.max_deadhead_km is not None:
         near = [t for t, d in zip(big, dists, strict=True) if d <= settings.max_deadhead_km]
         if not near:
             return (
-                f"no suitable truck within {settings.max_deadhead_km:g} km of {load.origin} "
+                f"no suitable truck within {settings.max_deadhead_km:g} km of {origin} "
                 f"(closest {dists.min():.0f} km)"
             )
         dists = graph.distances([t.location for t in near], [load.origin])[:, 0]
@@ -192,6 +199,6 @@ def why_no_truck(
     arrivals = np.array([t.available_at for t in big]) + dists / settings.speed_kmh
     k = int(np.argmin(arrivals))
     return (
-        f"no suitable truck reaches {load.origin} by {format_clock(load.pickup_latest)} "
+        f"no suitable truck reaches {origin} by {format_clock(load.pickup_latest)} "
         f"(earliest: {big[k].id} at {format_clock(float(arrivals[k]))})"
     )

@@ -13,11 +13,11 @@ import dataclasses
 from collections.abc import Iterable, Mapping
 
 from dispatcher.board import Board
-from dispatcher.costs import Explanation, MatchSettings, explain
+from dispatcher.costs import Explanation, MatchSettings, explain, format_clock, place_name
 from dispatcher.fleet import Load, Truck
 from dispatcher.matching import Assignment
 from dispatcher.routes import RouteGraph
-from dispatcher.status import load_unassigned, truck_unassigned
+from dispatcher.status import ASSIGN, load_unassigned, truck_unassigned
 
 
 def matchable(truck: Truck, load: Load) -> tuple[Truck, Load]:
@@ -51,6 +51,27 @@ def why_not(
         return "the map is not loaded yet"
     e = judge(board.trucks[truck_id], board.loads[load_id], graph, settings)
     return None if e.feasible else e.reason
+
+
+def placement(board: Board, load_id: str) -> tuple[str, str | None] | None:
+    """Where a load stands (status, truck), to tell later whether it moved; None: gone."""
+    load = board.loads.get(load_id)
+    return None if load is None else (load.status.value, load.truck_id)
+
+
+def still_refused(
+    board: Board,
+    graph: RouteGraph | None,
+    settings: MatchSettings,
+    load_id: str,
+    truck_id: str,
+    then: tuple[str, str | None] | None,
+) -> bool:
+    """A refusal of this load on this truck still stands: the load is where it was when it
+    was refused (``then``, from :func:`placement`) and the rules still forbid the pair."""
+    if truck_id not in board.trucks or placement(board, load_id) != then or then is None:
+        return False
+    return why_not(board, graph, settings, load_id, truck_id) is not None
 
 
 def explain_pair(
@@ -94,4 +115,43 @@ def board_assignments(board: Board, graph: RouteGraph, settings: MatchSettings) 
     return priced(pairs, graph, settings)
 
 
-__all__ = ["board_assignments", "explain_pair", "judge", "matchable", "priced", "why_not"]
+@dataclasses.dataclass(frozen=True)
+class Unmatched:
+    """A load the matcher left out, for people: where, when and why, in words."""
+
+    load_id: str
+    route: str  # "Bhubaneswar → Delhi"
+    window: str  # "07:00–09:30"
+    reason: str  # a sentence: "No suitable truck reaches Bhubaneswar by 09:30 (…)"
+
+
+def unmatched(
+    board: Board, graph: RouteGraph | None, left_out: Mapping[str, str]
+) -> list[Unmatched]:
+    """The loads a matcher run left out (``left_out``: id -> reason) that are still open on
+    the board (one assigned or cancelled since is no longer unmatched), by load id."""
+    rows = []
+    for load_id in sorted(left_out):
+        load = board.loads.get(load_id)
+        if load is None or load.status != ASSIGN.load_from:
+            continue  # assigned (or cancelled) since the run: no longer unmatched
+        ends = (load.origin, load.destination)
+        names = [c if graph is None else place_name(graph, c) for c in ends]
+        window = f"{format_clock(load.pickup_earliest)}–{format_clock(load.pickup_latest)}"
+        why = left_out[load_id]
+        rows.append(Unmatched(load_id, " → ".join(names), window, why[:1].upper() + why[1:]))
+    return rows
+
+
+__all__ = [
+    "Unmatched",
+    "board_assignments",
+    "explain_pair",
+    "judge",
+    "matchable",
+    "placement",
+    "priced",
+    "still_refused",
+    "unmatched",
+    "why_not",
+]

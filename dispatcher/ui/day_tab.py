@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QScrollArea, QTabWidget, QWidget
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QBoxLayout, QScrollArea, QSplitter, QStyle, QTabWidget, QWidget
 
 from dispatcher.board import Board
 from dispatcher.routes import RouteGraph
 from dispatcher.ui.map_view import MapView
+
+#: The batching chart's narrowest readable width beside the Day controls.
+CHART_MIN_WIDTH = 360
 
 
 class DayTab:
@@ -26,6 +29,7 @@ class DayTab:
     ) -> None:
         self.tabs, self.map, self._board = tabs, map_view, board
         self.index = -1
+        self.split: QSplitter | None = None  # controls | chart (None: no chart box)
         self._stale = True
         self._positions: dict[str, object] | None = None
         self._loads: dict[str, object] | None = None
@@ -43,8 +47,25 @@ class DayTab:
             scroll.setWidgetResizable(True)
             scroll.setFrameShape(QScrollArea.Shape.NoFrame)
             scroll.setWidget(self.panel)
-            self.index = tabs.addTab(scroll, "Day")
+            page = _beside_chart(self.panel, scroll)
+            self.split = page if isinstance(page, QSplitter) else None
+            self.index = tabs.addTab(page, "Day")
         tabs.currentChanged.connect(self._on_tab)
+
+    def room(self) -> tuple[int, int]:
+        """(controls, chart): the widths the Day page needs to show both whole."""
+        if self.panel is None:
+            return 0, 0
+        bar = self.panel.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        controls = self.panel.minimumSizeHint().width() + bar
+        return controls, CHART_MIN_WIDTH
+
+    def fit(self) -> None:
+        """Give the controls what they need and the chart the rest."""
+        if self.split is not None:
+            controls, _chart = self.room()
+            total = sum(self.split.sizes())
+            self.split.setSizes([controls, max(total - controls, 0)])
 
     def shown(self) -> bool:
         return self.tabs.currentIndex() == self.index
@@ -87,6 +108,26 @@ class DayTab:
         else:
             self.map.set_replay(None, None)  # back to the live board
             self.replaying(False)
+
+
+def _beside_chart(panel: QWidget, scroll: QScrollArea) -> QWidget:
+    """The Day page: the panel's controls and KPIs on the left, its batching chart on the
+    right with the tab's full height (stacked, the chart would fall below a laptop's
+    screen); the splitter between them is the user's to move."""
+    chart = getattr(panel, "chart_box", None)
+    if not isinstance(chart, QWidget):
+        return scroll
+    split = QSplitter(Qt.Orientation.Horizontal, scroll.parentWidget())
+    split.setObjectName("day_split")
+    split.setChildrenCollapsible(False)
+    split.addWidget(scroll)
+    split.addWidget(chart)  # out of the panel's column (its layout lets go of it)
+    split.setStretchFactor(0, 0)
+    split.setStretchFactor(1, 1)
+    layout = panel.layout()
+    if isinstance(layout, QBoxLayout):
+        layout.addStretch(1)  # the boxes keep their height at the top
+    return split
 
 
 def _make_panel(parent: QWidget) -> QWidget | None:

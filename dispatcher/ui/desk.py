@@ -27,7 +27,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QMenu, QWidget
 from shiboken6 import isValid
 
 from dispatcher import actions, rules
@@ -43,6 +43,7 @@ from dispatcher.store import BoardAssignment, BoardStore, default_owner
 from dispatcher.ui import desk_actions
 from dispatcher.ui.desk_clock import DeskClock
 from dispatcher.ui.desk_files import DeskFiles
+from dispatcher.ui.desk_geometry import DeskGeometry
 from dispatcher.ui.desk_layout import DeskWidgets, FromSession, build_desk
 from dispatcher.ui.desk_sizing import DeskSizing
 from dispatcher.ui.dialogs import ImportErrorsDialog, WhyNotDialog
@@ -51,6 +52,8 @@ from dispatcher.ui.load_steps import LoadSteps
 from dispatcher.ui.map_switch import MapSwitcher
 from dispatcher.ui.matcher_settings import MatcherSettings
 from dispatcher.ui.models import Suggestion, _Invalid
+from dispatcher.ui.notices import Holds, JobStatus
+from dispatcher.ui.recent import RecentBoards
 from dispatcher.ui.record_commands import RecordCommands
 from dispatcher.ui.selection import SelectionSync
 from dispatcher.ui.suggestions import describe, matching_work
@@ -96,9 +99,14 @@ class DispatchDesk(DeskWidgets):
         self._poll_timer.timeout.connect(self.poll_store)
         build_desk(self)
         self.clock = DeskClock(self, self.clock_bar)
+        self.layout_state = DeskGeometry(self)
+        self.layout_state.prepare()
+        self.recent = RecentBoards(self, self)
         self.jobs = JobRunner(self, self.progress, self.cancel_button, hide_when_idle=True)
         self.jobs.notify = self.show_notice
         self.jobs.busy_changed.connect(lambda _busy: self._update_actions())
+        self.job_status = JobStatus(self.status_message)
+        self.jobs.busy_changed.connect(self._busy_changed)
         self.session = Session(self.jobs, lambda fn: QTimer.singleShot(0, fn), who, self)
         self._build_actions()
         self.load_steps = LoadSteps(self, self.loads_table)
@@ -108,7 +116,7 @@ class DispatchDesk(DeskWidgets):
         self.maps = MapSwitcher(self)
         self._update_actions()
         if autoload:
-            QTimer.singleShot(0, self.load_default)
+            QTimer.singleShot(0, self.recent.start)  # the last board, or the sample
 
     def _build_actions(self) -> None:
         self.actions_by_name = desk_actions.build_all(self, self)
@@ -137,6 +145,12 @@ class DispatchDesk(DeskWidgets):
 
     def route_opens(self, open_elsewhere: Callable[[str], None]) -> None:
         self.sizing.open_elsewhere = open_elsewhere
+
+    def save_state(self) -> None:
+        self.layout_state.save()
+
+    def file_menus(self) -> list[QMenu]:
+        return [self.recent.menu]
 
     # ================================================================== the session's state
     board = FromSession[Board]("board")
@@ -173,15 +187,17 @@ class DispatchDesk(DeskWidgets):
         self._after_change(changed)
         if reshaped:
             self.dismiss_suggestions()
+            self.unmatched_panel.set_left_out(None)
 
     def tell(self, text: str, error: bool = True) -> None:
         self.show_notice(text, error)
 
     def current_notice(self) -> str | None:
-        return None if self.notice.isHidden() else self.notice.text()
+        return self.notice.dropped if self.notice.isHidden() else self.notice.text()
 
     def state_changed(self) -> None:
         self._update_actions()
+        self.recent.note(self.path)
         shown = (self.dirty, self.document_title())
         if shown != self._shown:
             self._shown = shown
@@ -211,9 +227,9 @@ class DispatchDesk(DeskWidgets):
             self.map.set_graph(graph)
         self.map.set_board(self.board)
         self.dismiss_suggestions()
+        self.unmatched_panel.set_left_out(None)
         self._after_change()
-        for table in (self.trucks_table, self.loads_table):
-            table.resizeColumnsToContents()
+        self.layout_state.board_shown()
         self._shown = (False, self.document_title())
         self.dirty_changed.emit(False)
         freeze_startup_objects()
@@ -233,8 +249,10 @@ class DispatchDesk(DeskWidgets):
         self.truck_model.refresh(trucks)
         self.load_model.refresh(loads)
         self._refresh_map(trucks, loads)
+        self.notice.board_changed()
         self.clock.refresh()  # KPIs (with on-time %, deadhead %), overdue loads, road positions
         self._prune_suggestions()
+        self.unmatched_panel.refresh()
         self.day_tab.stale()
         self.state_changed()
 
@@ -260,6 +278,10 @@ class DispatchDesk(DeskWidgets):
         if due is not None and isValid(self):
             self.map.refresh(*due)
 
+    def _busy_changed(self, busy: bool) -> None:
+        if not busy:
+            self.job_status.ended()
+
     def _update_undo_actions(self) -> None:
         free = self.writing() is None
         desk_actions.show_history(self.undo_action, self.redo_action, self.history, free)
@@ -277,9 +299,10 @@ class DispatchDesk(DeskWidgets):
         self.unassign_action.setEnabled(free)
         self._update_undo_actions()
 
-    def show_notice(self, text: str, error: bool = True) -> None:
-        """A visible line above the map (and the status bar) that says what happened."""
-        self.notice.show_text(text, error)
+    def show_notice(self, text: str, error: bool = True, holds: Holds | None = None) -> None:
+        """A visible line above the map (and the status bar) that says what happened; it
+        stays while ``holds()`` (default: until the board changes), see :mod:`notices`."""
+        self.notice.show_text(text, error, holds)
         self.status_message.emit(text)
 
     # ================================================================== undo and redo
@@ -325,7 +348,13 @@ class DispatchDesk(DeskWidgets):
         change = actions.assign(self.board, self.graph, self.settings, load_id, truck_id)
         reason = change if isinstance(change, str) else self.session.apply(change)
         if reason is not None:
-            self.show_notice(f"Cannot assign {load_id} to {truck_id}: {reason}")
+            then = rules.placement(self.board, load_id)
+            self.show_notice(
+                f"Cannot assign {load_id} to {truck_id}: {reason}",
+                holds=lambda: rules.still_refused(
+                    self.board, self.graph, self.settings, load_id, truck_id, then
+                ),
+            )
             return False
         self.status_message.emit(f"Assigned {load_id} to {truck_id}")
         return True
@@ -394,10 +423,13 @@ class DispatchDesk(DeskWidgets):
     def _on_suggestions(self, result: MatchResult) -> None:
         self.result = result
         shown = self.suggestions.show_result(result, self._explain_assignment)
+        self.unmatched_panel.set_left_out(result.unassigned)
         self._prune_suggestions()
+        items = list(self.suggestion_model.items)
         self.show_notice(
             f"{shown} suggestion(s), {result.total_deadhead_km:,.0f} empty km in total",
             error=False,
+            holds=lambda: self.suggestion_model.items == items,  # all still on show
         )
 
     def _explain_assignment(self, a: Assignment) -> str:
@@ -406,6 +438,7 @@ class DispatchDesk(DeskWidgets):
     def _prune_suggestions(self) -> None:
         """Drop suggestions the board no longer allows (truck or load taken meanwhile)."""
         self.map.set_suggestions(self.suggestions.prune(self.board))
+        self.notice.recheck()
         self._update_actions()
 
     def _accept(self, items: list[Suggestion], text: str) -> bool:
@@ -463,7 +496,7 @@ class DispatchDesk(DeskWidgets):
         done: Callable[[Any], None],
         failed: Callable[[str], None] | None = None,
     ) -> None:
-        self.status_message.emit(text)
+        self.job_status.started(text)
         self.jobs.run(Job(text, work, done, failed, lambda: self.show_notice("Cancelled", False)))
 
     def cancel_task(self) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import TYPE_CHECKING, Generic, TypeVar
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
@@ -37,16 +37,16 @@ from dispatcher.ui.models import (
     SuggestionModel,
     TruckTableModel,
 )
+from dispatcher.ui.notices import NoticeLine
 from dispatcher.ui.suggestions import SuggestionsBox
 from dispatcher.ui.tables import FilterBar, LoadTable, TruckTable
+from dispatcher.ui.unmatched_panel import UnmatchedPanel
 from freightlab.ui.area import AreaDefaults
 
 if TYPE_CHECKING:
     from dispatcher.ui.desk import DispatchDesk
 
 T = TypeVar("T")
-#: How long a notice stays up.
-NOTICE_MS = 10_000
 
 
 class FromSession(Generic[T]):
@@ -95,34 +95,13 @@ class DeskWidgets(AreaDefaults, QWidget):
     dismiss_button: QPushButton
     unmatched_label: QLabel
     side_tabs: QTabWidget
+    unmatched_panel: UnmatchedPanel
     day_tab: DayTab
     day_panel: QWidget | None
     main_split: QSplitter
     clock_bar: ClockBar
-
-
-class NoticeLine(QLabel):
-    """The line above the map that says what happened (red: refused, green: done)."""
-
-    def __init__(self, parent: QWidget) -> None:
-        super().__init__(parent)
-        self.setObjectName("desk_notice")
-        self.setWordWrap(True)
-        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.hide()
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.timeout.connect(self.hide)
-
-    def show_text(self, text: str, error: bool) -> None:
-        color, border = ("#fdecea", "#d7191c") if error else ("#e8f5e9", "#1a9641")
-        self.setStyleSheet(
-            f"QLabel {{ background: {color}; border: 1px solid {border}; border-radius: 4px;"
-            " padding: 4px 8px; }"
-        )
-        self.setText(text)
-        self.show()
-        self._timer.start(NOTICE_MS)
+    left_split: QSplitter
+    tables_split: QSplitter
 
 
 def _button(desk: DispatchDesk, text: str, name: str, tip: str) -> QPushButton:
@@ -162,7 +141,7 @@ def _tables(desk: DispatchDesk) -> QSplitter:
     )
     desk.truck_filter = _filter_bar(desk, desk.truck_proxy, TruckStatus, "trucks")
     desk.load_filter = _filter_bar(desk, desk.load_proxy, LoadStatus, "loads")
-    tables = QSplitter(Qt.Orientation.Vertical, desk)
+    tables = desk.tables_split = QSplitter(Qt.Orientation.Vertical, desk)
     for title, bar, table in (
         ("Trucks", desk.truck_filter, desk.trucks_table),
         ("Loads (drag one onto a truck to assign it)", desk.load_filter, desk.loads_table),
@@ -232,6 +211,19 @@ def _suggestions(desk: DispatchDesk) -> SuggestionsBox:
     return box
 
 
+def _unmatched(desk: DispatchDesk) -> None:
+    panel = desk.unmatched_panel = UnmatchedPanel(lambda: (desk.board, desk.graph), desk)
+    index = desk.side_tabs.addTab(panel, panel.title())
+    desk.side_tabs.setTabToolTip(index, "Loads the last matcher run left out, and why")
+    panel.title_changed.connect(lambda title: desk.side_tabs.setTabText(index, title))
+
+    def chosen(load_id: str) -> None:
+        desk.side_tabs.setCurrentIndex(0)  # the Board tab, where the loads table is
+        desk.select("load", load_id)
+
+    panel.load_chosen.connect(chosen)
+
+
 def build_desk(desk: DispatchDesk) -> None:
     desk.map = MapView(desk)
     desk.map.drop_check = desk._drop_check
@@ -247,11 +239,12 @@ def build_desk(desk: DispatchDesk) -> None:
     desk.side_tabs = QTabWidget(desk)
     desk.side_tabs.setObjectName("desk_side_tabs")
     desk.side_tabs.addTab(_tables(desk), "Board")
+    _unmatched(desk)
     desk.day_tab = DayTab(desk.side_tabs, desk.map, lambda: (desk.graph, desk.board), desk)
     desk.day_panel = desk.day_tab.panel
     desk.day_tab.replaying = desk.kpis.set_replaying
 
-    left = QSplitter(Qt.Orientation.Vertical, desk)
+    left = desk.left_split = QSplitter(Qt.Orientation.Vertical, desk)
     left.addWidget(desk.map)
     left.addWidget(box)
     left.setStretchFactor(0, 3)
@@ -260,8 +253,9 @@ def build_desk(desk: DispatchDesk) -> None:
     desk.main_split = QSplitter(Qt.Orientation.Horizontal, desk)
     desk.main_split.addWidget(left)
     desk.main_split.addWidget(desk.side_tabs)
-    desk.main_split.setStretchFactor(0, 3)
-    desk.main_split.setStretchFactor(1, 2)
+    desk.main_split.setStretchFactor(0, 1)  # the map takes a resize; the side keeps its width
+    desk.main_split.setStretchFactor(1, 0)
+    desk.main_split.setChildrenCollapsible(False)
 
     layout = QVBoxLayout(desk)
     layout.setContentsMargins(6, 6, 6, 6)

@@ -97,7 +97,7 @@ class SuggestionsBox(QGroupBox):
             shown = sorted(result.unassigned.items())[:LEFT_OUT_SHOWN]
             lines = [f"{lid}: {why}" for lid, why in shown]
             more = f"\n… and {left - LEFT_OUT_SHOWN} more" if left > LEFT_OUT_SHOWN else ""
-            self.unmatched_label.setText(f"{left} load(s) could not be matched (hover)")
+            self.unmatched_label.setText(f"{left} unmatched (see that tab)")
             self.unmatched_label.setToolTip("\n".join(lines) + more)
         else:
             self.unmatched_label.setText("every open load has a suggestion")

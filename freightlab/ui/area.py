@@ -13,6 +13,7 @@ from typing import Protocol, runtime_checkable
 
 from PySide6.QtCore import SignalInstance
 from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMenu
 
 
 @runtime_checkable
@@ -49,6 +50,14 @@ class Area(Protocol):
         """Where this area sends a file it made for another area (the window's open_path)."""
         ...
 
+    def save_state(self) -> None:
+        """Keep the area's own layout (splitters, columns) in QSettings for the next start."""
+        ...
+
+    def file_menus(self) -> list[QMenu]:
+        """Submenus for the File menu (the desk's recent boards)."""
+        ...
+
 
 class AreaDefaults:
     """An area without a menu, files or document (mix in before the QWidget base)."""
@@ -76,6 +85,12 @@ class AreaDefaults:
 
     def route_opens(self, open_elsewhere: Callable[[str], None]) -> None:
         return None
+
+    def save_state(self) -> None:
+        return None
+
+    def file_menus(self) -> list[QMenu]:
+        return []
 
 
 __all__ = ["Area", "AreaDefaults"]

@@ -94,6 +94,9 @@ class MainWindow(QMainWindow):
         open_action.setStatusTip("Open a dispatch board (.fboard) or a design (.toml)")
         open_action.triggered.connect(self.open_file)
         file_menu.addAction(open_action)
+        for area in self.areas:
+            for submenu in area.file_menus():
+                file_menu.addMenu(submenu)
         file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence("Ctrl+Q"))
@@ -219,6 +222,8 @@ class MainWindow(QMainWindow):
         settings.setValue("main_window/geometry", self.saveGeometry())
         settings.setValue("main_window/state", self.saveState())
         settings.setValue("main_window/tab", self.tabs.currentIndex())
+        for area in self.areas:
+            area.save_state()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not all(area.maybe_close() for area in self.areas):

@@ -269,7 +269,7 @@ def test_unassigned_reasons() -> None:
     assert r.unassigned["L2"].startswith("its 1 feasible truck moved other loads")
     assert r.unassigned["L3"] == "no idle open truck carries 15 t (largest 10 t)"
     assert r.unassigned["L4"] == "no idle trailer truck"
-    assert r.unassigned["L5"] == "no suitable truck reaches a by 10:00 (earliest: T2 at 23:30)"
+    assert r.unassigned["L5"] == "no suitable truck reaches A by 10:00 (earliest: T2 at 23:30)"
     assert r.idle_trucks_left == ["T2"]
     assert OptimalMatcher().match([], loads[:1], LINE).unassigned == {"L1": "no idle truck"}
 

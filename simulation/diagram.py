@@ -9,6 +9,7 @@ a thick red frame, so the picture answers "where does it hurt?" on paper too.
 from __future__ import annotations
 
 import colorsys
+from typing import Any
 
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -26,7 +27,9 @@ BOX_W, BOX_H, GAP_X, GAP_Y = 2.3, 1.0, 0.9, 0.45  # data units; one unit ~ 0.8 i
 INCH_PER_UNIT = 0.8
 BOTTLENECK = "#c62828"
 
-EDGE_STYLES = {  # kind -> (line style, colour, legend label); the canvas's, as matplotlib
+EDGE_STYLES: dict[
+    str, tuple[Any, str, str]
+] = {  # kind -> (line style, colour, legend label); the canvas's, as matplotlib
     "calls": ("-", "#333333", "calls (synchronous)"),
     "then": ("--", "#1f4e79", "then (hand-off)"),
     "on_miss": (":", "#9a6700", "on cache miss"),

@@ -196,7 +196,7 @@ def run_report(
     ]
     if replications is not None:
         facts.insert(1, f"{len(replications.runs)} replications (95% intervals)")
-    summary = [Paragraph(t) for t in verdict_sentences(result)]
+    summary: list[Block] = [Paragraph(t) for t in verdict_sentences(result)]
     summary.append(Paragraph(f"Bottleneck: {result.bottleneck}. {result.bottleneck_explanation}"))
     summary.append(Paragraph(theory_summary(replications or result, prediction, gaps)))
     if design.description.strip():
@@ -286,7 +286,7 @@ def comparison_report(
         f"seed {comparison.seed} for every run (common random numbers)",
         f"generated {_now()}",
     ]
-    summary = [
+    summary: list[Block] = [
         Paragraph(
             f"Best under load: {comparison.best_design} (the latest knee, then the highest "
             "healthy rate, then the lowest p99 at the top rate)."

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPen, QPolygonF
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPaintEvent, QPen, QPolygonF
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from freightlab import numbers as fmt
@@ -30,7 +30,7 @@ MARGIN_L, MARGIN_R, MARGIN_T, MARGIN_B = 58.0, 12.0, 24.0, 26.0
 @dataclass(frozen=True)
 class Line:
     label: str
-    values: list[float | None]
+    values: np.ndarray  # per bucket; NaN = no value (no completion in the bucket)
     colour: str
     dashed: bool = False
 
@@ -65,10 +65,6 @@ def binned(x: np.ndarray, y: np.ndarray, bins: int) -> tuple[np.ndarray, np.ndar
     return x[np.minimum(edges[1:] - 1, n - 1)], means
 
 
-def _array(values: list[float | None]) -> np.ndarray:
-    return np.array([np.nan if v is None else v for v in values], dtype=float)
-
-
 class LineChart(QWidget):
     """One live chart: lines over simulated time, the warm-up shaded, a 'now' marker."""
 
@@ -78,18 +74,24 @@ class LineChart(QWidget):
         self.setObjectName("live_chart")
         self.setMinimumSize(320, 150)
         self.lines: list[Line] = []
-        self.x: np.ndarray = np.zeros(0)
+        self.xs: np.ndarray = np.zeros(0)
         self.x_max = 1.0
         self.warmup = 0.0
         self.now = 0.0
         self.paints = 0
+        self._static = QImage()
+        self._version = 0  # data changes; the binned curves are kept per version and size
+        self._curves: list[tuple[Line, np.ndarray, np.ndarray]] = []
+        self._curves_key: tuple[int, int, int] | None = None
+        self._static_key: tuple[object, ...] | None = None
 
     def set_data(self, series: LiveSeries, lines: list[Line]) -> None:
-        self.x = np.asarray(series.time_s, dtype=float)
+        self.xs = np.asarray(series.time_s, dtype=float)
         self.x_max = max(series.duration_s, 1e-9)
         self.warmup = series.warmup_s
         self.now = series.fraction * series.duration_s
         self.lines = lines
+        self._version += 1
         self.update()
 
     def _plot_rect(self) -> QRectF:
@@ -101,26 +103,50 @@ class LineChart(QWidget):
         )
 
     def paintEvent(self, event: QPaintEvent) -> None:
+        """The axes, labels and legend come from a cached picture (redrawn only when the
+        size or the scale changes); only the lines are drawn each time. Few Qt calls: each
+        one lets the simulation thread take the GIL, and getting it back costs the UI thread
+        up to the interpreter's switch interval."""
         self.paints += 1
-        p = QPainter(self)
-        p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        p.fillRect(self.rect(), Qt.GlobalColor.white)
         plot = self._plot_rect()
-        font = QFont(p.font())
+        if self._curves_key != (self._version, self.width(), self.height()):
+            bins = max(2, int(plot.width() / 2))  # a point every other pixel
+            self._curves = [(line, *binned(self.xs, line.values, bins)) for line in self.lines]
+            self._curves_key = (self._version, self.width(), self.height())
+        curves = self._curves
+        top = max((float(np.nanmax(y)) for _, _, y in curves if np.any(~np.isnan(y))), default=0)
+        y_max = axis_top(top)
+        key = (self.width(), self.height(), y_max, self.x_max, self.warmup, self._labels())
+        if key != self._static_key:
+            self._static = self._draw_static(plot, y_max)
+            self._static_key = key
+        p = QPainter(self)
+        p.drawImage(QPointF(0.0, 0.0), self._static)
+        for line, xs, ys in curves:
+            self._curve(p, plot, xs, ys, y_max, line)
+        if 0 < self.now < self.x_max:
+            now = self._to_px(plot, self.now, 0.0, y_max)
+            p.setPen(QPen(QColor("#999999"), 1, Qt.PenStyle.DashLine))
+            p.drawLine(QPointF(now.x(), plot.top()), QPointF(now.x(), plot.bottom()))
+        p.end()
+
+    def _labels(self) -> tuple[tuple[str, str], ...]:
+        return tuple((line.label, line.colour) for line in self.lines)
+
+    def _draw_static(self, plot: QRectF, y_max: float) -> QImage:
+        image = QImage(max(1, self.width()), max(1, self.height()), QImage.Format.Format_RGB32)
+        image.fill(Qt.GlobalColor.white)
+        p = QPainter(image)
+        font = QFont(self.font())
         font.setBold(True)
         p.setFont(font)
         p.drawText(QPointF(MARGIN_L, 16.0), f"{self.title} ({self.unit})")
         font.setBold(False)
         p.setFont(font)
-        bins = max(2, int(plot.width()))
-        curves = [(line, *binned(self.x, _array(line.values), bins)) for line in self.lines]
-        top = max((float(np.nanmax(y)) for _, _, y in curves if np.any(~np.isnan(y))), default=0)
-        y_max = axis_top(top)
         self._frame(p, plot, y_max)
-        for line, xs, ys in curves:
-            self._curve(p, plot, xs, ys, y_max, line)
         self._legend(p, plot)
         p.end()
+        return image
 
     def _to_px(self, plot: QRectF, x: float, y: float, y_max: float) -> QPointF:
         return QPointF(
@@ -160,15 +186,12 @@ class LineChart(QWidget):
         )
         p.setPen(QPen(QColor("#555555")))
         p.drawRect(plot)
-        if 0 < self.now < self.x_max:
-            now = self._to_px(plot, self.now, 0.0, y_max)
-            p.setPen(QPen(QColor("#999999"), 1, Qt.PenStyle.DashLine))
-            p.drawLine(QPointF(now.x(), plot.top()), QPointF(now.x(), plot.bottom()))
 
     def _curve(
         self, p: QPainter, plot: QRectF, xs: np.ndarray, ys: np.ndarray, y_max: float, line: Line
     ) -> None:
-        pen = QPen(QColor(line.colour), 1.6)
+        pen = QPen(QColor(line.colour), 1.0)
+        pen.setCosmetic(True)  # hairline-fast stroking: a wide antialiased pen costs 10x
         if line.dashed:
             pen.setStyle(Qt.PenStyle.DashLine)
         p.setPen(pen)
@@ -204,10 +227,11 @@ class LiveView(QWidget):
         self.setObjectName("live_charts")
         self.series = LiveSeries()
         self.updates = 0
-        self._offered: list[float | None] = []  # all classes together, per bucket
+        self._arrays: dict[tuple[str, str], np.ndarray] = {}
         self._queue_max: dict[str, float] = {}
         self.caption = QLabel("Waiting for the first simulated seconds…")
         self.caption.setObjectName("live_caption")
+        self.caption.setFixedHeight(self.caption.sizeHint().height())  # no relayout per frame
         self.throughput = LineChart("Throughput", "requests/s")
         self.latency = LineChart("Latency", "ms, p50 dashed, p99 solid")
         self.queues = LineChart("Queue length", "requests waiting")
@@ -217,38 +241,44 @@ class LiveView(QWidget):
         for chart in (self.throughput, self.latency, self.queues):
             layout.addWidget(chart, 1)
 
+    def _grow(self, kind: str, name: str, values: list[float] | list[float | None]) -> np.ndarray:
+        """The series so far as one float array (None -> NaN), grown by this frame's part."""
+        key = (kind, name)
+        old = self._arrays.get(key, np.zeros(0))
+        self._arrays[key] = grown = np.concatenate((old, np.array(values, dtype=float)))
+        return grown
+
     def add(self, frame: LiveFrame) -> None:
         """Take the newest buckets and repaint (Qt folds repaints into one per frame)."""
         self.series.add(frame)
         self.updates += 1
         s = self.series
-        colours = {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(s.throughput)}
-        self._offered.extend(sum(v) for v in zip(*frame.offered.values(), strict=True))
+        colours = {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(frame.throughput)}
+        offered = [sum(v) for v in zip(*frame.offered.values(), strict=True)]
+        done = [
+            Line(f"{n} done", self._grow("done", n, v), colours[n])
+            for n, v in frame.throughput.items()
+        ]
+        done.append(Line("offered", self._grow("offered", "", offered), "#888888", dashed=True))
+        self.throughput.set_data(s, done)
+        latency = [
+            Line(f"{n} p50", self._grow("p50", n, v), colours[n], True)
+            for n, v in frame.p50.items()
+        ]
+        latency += [
+            Line(f"{n} p99", self._grow("p99", n, v), colours[n]) for n, v in frame.p99.items()
+        ]
+        self.latency.set_data(s, latency)
+        queues = {n: self._grow("queue", n, v) for n, v in frame.queue_len.items()}
         for name, values in frame.queue_len.items():
             self._queue_max[name] = max([self._queue_max.get(name, 0.0), *values])
-        self.throughput.set_data(
-            s,
-            [Line(f"{n} done", v, colours[n]) for n, v in s.throughput.items()]
-            + [Line("offered", self._offered, "#888888", dashed=True)],
-        )
-        latency = [Line(f"{n} p50", s.p50[n], colours[n], dashed=True) for n in s.p50]
-        latency += [Line(f"{n} p99", s.p99[n], colours[n]) for n in s.p99]
-        self.latency.set_data(s, latency)
-        longest = sorted(s.queue_len, key=lambda n: -self._queue_max.get(n, 0.0))
+        longest = sorted(queues, key=lambda n: -self._queue_max.get(n, 0.0))[:MAX_QUEUE_LINES]
         self.queues.set_data(
-            s,
-            [
-                Line(n, s.queue_len[n], PALETTE[i % len(PALETTE)])
-                for i, n in enumerate(longest[:MAX_QUEUE_LINES])
-            ],
+            s, [Line(n, queues[n], PALETTE[i % len(PALETTE)]) for i, n in enumerate(longest)]
         )
-        more = len(longest) - MAX_QUEUE_LINES
+        more = len(queues) - len(longest)
         self.caption.setText(
             f"<b>{html.escape(s.design)}</b> — live: {fmt.seconds(s.fraction * s.duration_s)} of"
             f" {fmt.seconds(s.duration_s)} simulated"
-            + (
-                f"; queue chart shows the {MAX_QUEUE_LINES} longest queues, {more} more"
-                if more > 0
-                else ""
-            )
+            + (f"; the {len(longest)} longest queues shown, {more} more" if more > 0 else "")
         )

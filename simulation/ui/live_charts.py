@@ -110,8 +110,9 @@ class LineChart(QWidget):
         self.paints += 1
         plot = self._plot_rect()
         if self._curves_key != (self._version, self.width(), self.height()):
-            bins = max(2, int(plot.width() / 2))  # a point every other pixel
-            self._curves = [(line, *binned(self.xs, line.values, bins)) for line in self.lines]
+            self._curves = [
+                (line, *binned(self.xs, line.values, self._bins(plot))) for line in self.lines
+            ]
             self._curves_key = (self._version, self.width(), self.height())
         curves = self._curves
         top = max((float(np.nanmax(y)) for _, _, y in curves if np.any(~np.isnan(y))), default=0)
@@ -129,6 +130,13 @@ class LineChart(QWidget):
             p.setPen(QPen(QColor("#999999"), 1, Qt.PenStyle.DashLine))
             p.drawLine(QPointF(now.x(), plot.top()), QPointF(now.x(), plot.bottom()))
         p.end()
+
+    def _bins(self, plot: QRectF) -> int:
+        """A point every other pixel of the part of the axis the data covers so far."""
+        if len(self.xs) < 2:
+            return 2
+        covered = (self.xs[-1] - self.xs[0]) / self.x_max
+        return max(2, int(plot.width() / 2 * min(1.0, covered)))
 
     def _labels(self) -> tuple[tuple[str, str], ...]:
         return tuple((line.label, line.colour) for line in self.lines)

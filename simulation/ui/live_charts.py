@@ -73,6 +73,7 @@ class LineChart(QWidget):
         self.title, self.unit = title, unit
         self.setObjectName("live_chart")
         self.setMinimumSize(320, 150)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)  # the picture covers it all
         self.lines: list[Line] = []
         self.xs: np.ndarray = np.zeros(0)
         self.x_max = 1.0

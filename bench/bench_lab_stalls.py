@@ -182,6 +182,9 @@ def live_bench(app: QApplication, name: str, repeat: int) -> None:
         f" ({len(paints)} repaints)"
     )
     print(f"{'':<18} Cancel to idle: {', '.join(f'{c:.0f}' for c in cancels)} ms")
+    from freightlab.ui.worker import running_tasks
+
+    spin(app, lambda: running_tasks() == 0)  # the cancelled runs' tasks wind down
     lab.close()
     lab.deleteLater()
 

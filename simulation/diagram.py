@@ -101,29 +101,14 @@ def _edge_path(source: tuple[float, float], target: tuple[float, float]) -> Path
     )
 
 
-def diagram_figure(design: Design, result: SimResult | None = None) -> Figure:
-    """The design drawn left to right; with ``result``, utilisation and the bottleneck."""
-    layout = layered_layout(design)
-    rows = 1 + max((row for _, row in layout.positions.values()), default=0)
-    width = layout.layers * (BOX_W + GAP_X) + 1.6
-    height = rows * (BOX_H + GAP_Y) + 1.0
-    fig = Figure(
-        figsize=(max(6.0, width * INCH_PER_UNIT), max(2.2, height * INCH_PER_UNIT)), dpi=100
-    )
-    FigureCanvasAgg(fig)
-    ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
-    ax.set_axis_off()
-    for comp in design.components:
-        _box(ax, comp, _origin(layout, comp.name), result)
-    used = set()
+def _edges(ax: Axes, layout: DiagramLayout) -> set[str]:
+    """Every arrow, styled by its kind; the kinds drawn (for the legend)."""
     for edge in layout.edges:
         style, colour, _label = EDGE_STYLES.get(edge.kind, EDGE_STYLES["calls"])
-        used.add(edge.kind)
-        sx, sy = _origin(layout, edge.source)
-        tx, ty = _origin(layout, edge.target)
+        path = _edge_path(_origin(layout, edge.source), _origin(layout, edge.target))
         ax.add_patch(
             FancyArrowPatch(
-                path=_edge_path((sx, sy), (tx, ty)),
+                path=path,
                 arrowstyle="-|>",
                 mutation_scale=12,
                 linestyle=style,
@@ -132,6 +117,11 @@ def diagram_figure(design: Design, result: SimResult | None = None) -> Figure:
                 zorder=1,
             )
         )
+    return {edge.kind for edge in layout.edges}
+
+
+def _entries(ax: Axes, layout: DiagramLayout) -> None:
+    """An arrow from the left into each entry component, named by its request classes."""
     for name, classes in layout.entries.items():
         x, y = _origin(layout, name)
         ax.annotate(
@@ -143,21 +133,35 @@ def diagram_figure(design: Design, result: SimResult | None = None) -> Figure:
             ha="right",
             arrowprops={"arrowstyle": "-|>", "color": "#333333"},
         )
+
+
+def _legend(ax: Axes, used: set[str]) -> None:
     handles = [
-        Line2D(
-            [], [], linestyle=EDGE_STYLES[k][0], color=EDGE_STYLES[k][1], label=EDGE_STYLES[k][2]
-        )
-        for k in EDGE_STYLES
-        if k in used
+        Line2D([], [], linestyle=style, color=colour, label=label)
+        for kind, (style, colour, label) in EDGE_STYLES.items()
+        if kind in used
     ]
     if handles:
         ax.legend(handles=handles, loc="lower right", fontsize=7, frameon=False, ncols=3)
-    ax.set_xlim(
-        -1.7 - max(len(", ".join(c)) for c in layout.entries.values()) * 0.05
-        if layout.entries
-        else -0.5,
-        width - 1.2,
-    )
+
+
+def diagram_figure(design: Design, result: SimResult | None = None) -> Figure:
+    """The design drawn left to right; with ``result``, utilisation and the bottleneck."""
+    layout = layered_layout(design)
+    rows = 1 + max((row for _, row in layout.positions.values()), default=0)
+    width = layout.layers * (BOX_W + GAP_X) + 1.6
+    height = rows * (BOX_H + GAP_Y) + 1.0
+    size = (max(6.0, width * INCH_PER_UNIT), max(2.2, height * INCH_PER_UNIT))
+    fig = Figure(figsize=size, dpi=100)
+    FigureCanvasAgg(fig)
+    ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
+    ax.set_axis_off()
+    for comp in design.components:
+        _box(ax, comp, _origin(layout, comp.name), result)
+    _legend(ax, _edges(ax, layout))
+    _entries(ax, layout)
+    label = max((len(", ".join(c)) for c in layout.entries.values()), default=0)
+    ax.set_xlim(-1.7 - 0.05 * label, width - 1.2)
     ax.set_ylim(-(height - 0.3), 0.4)
     return fig
 

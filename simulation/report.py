@@ -173,6 +173,40 @@ def component_table(result: SimResult, prediction: Prediction | None) -> Table:
     return _trimmed(Table("components", "Components", headers, rows))
 
 
+def _run_facts(result: SimResult, reps: ReplicationResult | None) -> list[str]:
+    facts = [
+        f"seed {result.seed}",
+        f"{fmt.seconds(result.duration_s - result.warmup_s)} measured after"
+        f" {fmt.seconds(result.warmup_s)} warm-up",
+        f"{fmt.count(result.events)} engine events",
+        f"cost {result.cost_per_hour:,.2f} per hour",
+        f"generated {_now()}",
+    ]
+    if reps is not None:
+        facts.insert(1, f"{len(reps.runs)} replications (95% intervals)")
+    return facts
+
+
+def _run_summary(
+    design: Design,
+    result: SimResult,
+    prediction: Prediction | None,
+    gaps: Sequence[str],
+    reps: ReplicationResult | None,
+) -> list[Block]:
+    """What the design is, the verdict, the bottleneck and what theory says."""
+    from simulation.theory_check import theory_summary
+    from simulation.verdict import verdict_sentences
+
+    summary: list[Block] = (
+        [Paragraph(design.description.strip())] if design.description.strip() else []
+    )
+    summary += [Paragraph(t) for t in verdict_sentences(result)]
+    summary.append(Paragraph(f"Bottleneck: {result.bottleneck}. {result.bottleneck_explanation}"))
+    summary.append(Paragraph(theory_summary(reps or result, prediction, gaps)))
+    return summary
+
+
 def run_report(
     design: Design,
     result: SimResult,
@@ -183,24 +217,7 @@ def run_report(
     """Summary with theory, the diagram, every chart and the figures of one run."""
     from simulation.charts import result_figures
     from simulation.diagram import diagram_figure
-    from simulation.theory_check import theory_summary
-    from simulation.verdict import verdict_sentences
 
-    facts = [
-        f"seed {result.seed}",
-        f"{fmt.seconds(result.duration_s - result.warmup_s)} measured after"
-        f" {fmt.seconds(result.warmup_s)} warm-up",
-        f"{fmt.count(result.events)} engine events",
-        f"cost {result.cost_per_hour:,.2f} per hour",
-        f"generated {_now()}",
-    ]
-    if replications is not None:
-        facts.insert(1, f"{len(replications.runs)} replications (95% intervals)")
-    summary: list[Block] = [Paragraph(t) for t in verdict_sentences(result)]
-    summary.append(Paragraph(f"Bottleneck: {result.bottleneck}. {result.bottleneck_explanation}"))
-    summary.append(Paragraph(theory_summary(replications or result, prediction, gaps)))
-    if design.description.strip():
-        summary.insert(0, Paragraph(design.description.strip()))
     diagram = Chart(
         "diagram",
         "Design",
@@ -212,20 +229,18 @@ def run_report(
         Chart(_slug(title), title, CHART_CAPTIONS.get(title, ""), fig)
         for title, fig in result_figures(result, prediction).items()
     ]
+    figures: list[Block] = [
+        class_table(result, prediction, replications),
+        component_table(result, prediction),
+    ]
     return Report(
         title=result.design,
-        facts=facts,
+        facts=_run_facts(result, replications),
         verdict=result.verdict,
         sections=[
-            Section("Summary", [*summary]),
+            Section("Summary", _run_summary(design, result, prediction, gaps, replications)),
             Section("Design", [diagram]),
-            Section(
-                "Figures",
-                [
-                    class_table(result, prediction, replications),
-                    component_table(result, prediction),
-                ],
-            ),
+            Section("Figures", figures),
             Section("Charts", charts),
         ],
     )
@@ -272,20 +287,13 @@ def points_table(comparison: Comparison) -> Table:
     return Table("points", "Every run of the sweep", headers, rows)
 
 
-def comparison_report(
-    designs: Sequence[Design], comparison: Comparison, slo: Sequence[SloResult] = ()
-) -> Report:
-    """The designs side by side over a rate sweep on common random numbers."""
-    from simulation.charts import comparison_figure
-    from simulation.diagram import diagram_figure
+HEALTHY_NOTE = (
+    "A rate is healthy when the run is stable, completes at least 95% of what it was offered "
+    "and its p99 stays within 5x the lightest rate's."
+)
 
-    names = ", ".join(s.design for s in comparison.sweeps)
-    facts = [
-        f"{len(comparison.sweeps)} designs",
-        f"rates {', '.join(fmt.num(r) for r in comparison.rates)} req/s",
-        f"seed {comparison.seed} for every run (common random numbers)",
-        f"generated {_now()}",
-    ]
+
+def _comparison_summary(comparison: Comparison) -> list[Block]:
     summary: list[Block] = [
         Paragraph(
             f"Best under load: {comparison.best_design} (the latest knee, then the highest "
@@ -296,48 +304,41 @@ def comparison_report(
         knee = (
             "no knee within the rates" if s.knee_rps is None else f"knee at {fmt.rate(s.knee_rps)}"
         )
-        cap = (
-            ""
-            if s.capacity_estimate_rps is None
-            else f", capacity bound {fmt.rate(s.capacity_estimate_rps)}"
-        )
-        summary.append(Paragraph(f"{s.design}: {knee}{cap}."))
-    summary.append(
-        Paragraph(
-            "A rate is healthy when the run is stable, completes at least 95% of what it was "
-            "offered and its p99 stays within 5x the lightest rate's.",
-            note=True,
-        )
-    )
-    sections = [
-        Section("Summary", summary),
-        Section(
-            "Charts",
-            [
-                Chart(
-                    "comparison",
-                    "Comparison",
-                    CHART_CAPTIONS["Comparison"],
-                    comparison_figure(comparison),
-                )
-            ],
-        ),
-        Section("Figures", [sweep_table(comparison), points_table(comparison)]),
-        Section(
-            "Designs",
-            [
-                Chart(
-                    f"diagram_{i + 1}",
-                    d.name,
-                    d.description.strip() or "The design.",
-                    diagram_figure(d),
-                )
-                for i, d in enumerate(designs)
-            ],
-        ),
+        cap = s.capacity_estimate_rps
+        bound = "" if cap is None else f", capacity bound {fmt.rate(cap)}"
+        summary.append(Paragraph(f"{s.design}: {knee}{bound}."))
+    summary.append(Paragraph(HEALTHY_NOTE, note=True))
+    return summary
+
+
+def comparison_report(
+    designs: Sequence[Design], comparison: Comparison, slo: Sequence[SloResult] = ()
+) -> Report:
+    """The designs side by side over a rate sweep on common random numbers."""
+    from simulation.charts import comparison_figure
+    from simulation.diagram import diagram_figure
+
+    facts = [
+        f"{len(comparison.sweeps)} designs",
+        f"rates {', '.join(fmt.num(r) for r in comparison.rates)} req/s",
+        f"seed {comparison.seed} for every run (common random numbers)",
+        f"generated {_now()}",
     ]
-    for result in slo:
-        sections.insert(2, slo_section(result))
+    chart = Chart(
+        "comparison", "Comparison", CHART_CAPTIONS["Comparison"], comparison_figure(comparison)
+    )
+    diagrams: list[Block] = [
+        Chart(f"diagram_{i + 1}", d.name, d.description.strip() or "The design.", diagram_figure(d))
+        for i, d in enumerate(designs)
+    ]
+    sections = [
+        Section("Summary", _comparison_summary(comparison)),
+        Section("Charts", [chart]),
+        *(slo_section(result) for result in slo),
+        Section("Figures", [sweep_table(comparison), points_table(comparison)]),
+        Section("Designs", diagrams),
+    ]
+    names = ", ".join(s.design for s in comparison.sweeps)
     return Report(title=f"Comparison: {names}", facts=facts, sections=sections)
 
 

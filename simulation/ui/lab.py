@@ -228,6 +228,7 @@ class DesignLab(AreaDefaults, QWidget):
         splitter.addWidget(right)
         splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 1)
+        splitter.setSizes([1000, 1000])  # halves, whatever the results side holds first
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)

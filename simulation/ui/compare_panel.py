@@ -178,13 +178,13 @@ class ComparePanel(QWidget):
             "Export report…",
             "export_report_button",
             "A design-review report of the results shown: HTML (one file) or Markdown with PNGs",
-            self.export_report,
+            lambda: self.export_report(),
         )
         self.charts_button = self._button(
             "Export charts…",
             "export_charts_button",
             "Every chart as PNG and SVG, every table as CSV, into a folder",
-            self.export_charts,
+            lambda: self.export_charts(),
         )
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)

@@ -277,7 +277,7 @@ class DesignLab(AreaDefaults, QWidget):
             ),
             action(
                 "Export report…",
-                "Ctrl+Shift+E",
+                "Ctrl+Alt+E",
                 "Write a report (HTML or Markdown) of the results shown",
                 self.export_report,
             ),

@@ -46,11 +46,10 @@ from freightlab.errors import InputError
 from freightlab.jobs import Job
 from freightlab.progress import Progress
 from freightlab.ui.area import AreaDefaults
-from freightlab.ui.design_editor import DesignEditor
 from freightlab.ui.jobs import JobRunner
 from simulation.rehearsal import Outcome, attempt_record, run_attempt
 from simulation.scorecard import HINT_COST, Check, Scorecard, duration_text
-from simulation.ui.canvas import DesignCanvas
+from simulation.ui.design_workbench import DesignWorkbench
 
 ALL = "all"
 WELCOME = (
@@ -199,12 +198,13 @@ class RehearsePanel(AreaDefaults, QWidget):
         return tabs
 
     def _middle(self) -> QWidget:
-        self.editor = DesignEditor(source_name="your design")
+        self.workbench = DesignWorkbench(source_name="your design", canvas_name="rehearse_canvas")
+        self.workbench.status_message.connect(self.status_message)
+        self.editor, self.canvas = self.workbench.editor, self.workbench.canvas
         self.editor.validated.connect(self._draft_validated)
         self.editor.edited.connect(self._keep_draft)
+        self.workbench.text_changed.connect(self._keep_draft)  # canvas edits, undo
         self.validation = self.editor.validation
-        self.canvas = DesignCanvas()
-        self.canvas.setObjectName("rehearse_canvas")
         self.reset_button = QPushButton("Start from the starter")
         self.reset_button.setToolTip("Replace the draft with the exercise's starter design")
         self.reset_button.clicked.connect(self.reset_draft)
@@ -216,15 +216,11 @@ class RehearsePanel(AreaDefaults, QWidget):
         buttons.addStretch(1)
         buttons.addWidget(self.reset_button)
         buttons.addWidget(self.save_button)
-        split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(self.editor)
-        split.addWidget(self.canvas)
-        split.setSizes([330, 300])
         box = QWidget()
         layout = QVBoxLayout(box)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(buttons)
-        layout.addWidget(split, 1)
+        layout.addWidget(self.workbench, 1)
         return box
 
     def _right_tabs(self) -> QTabWidget:
@@ -376,8 +372,6 @@ class RehearsePanel(AreaDefaults, QWidget):
     def _draft_validated(self, design: Design | None) -> None:
         self.design = design
         self.score_button.setEnabled(design is not None and not self.jobs.busy())
-        if design is not None:
-            self.canvas.show_design(design)
 
     # --- scoring -------------------------------------------------------------------------------
     def score(self) -> None:

@@ -23,7 +23,8 @@ R = TypeVar("R")
 class Job(Generic[R]):
     """``work(progress)`` in a worker, then ``done(result)`` (or ``failed(message)`` /
     ``cancelled()``) where the job was started. ``stop``: what Cancel trips instead of the
-    job's own progress (a write that may only stop before its commit point)."""
+    job's own progress (a write that may only stop before its commit point). ``partial``:
+    called with each partial result the work publishes (``Progress.publish``) while it runs."""
 
     text: str
     work: Callable[[Progress], R]
@@ -32,6 +33,7 @@ class Job(Generic[R]):
     cancelled: Callable[[], None] | None = None
     stop: Progress | None = None
     bar: str | None = None  # the progress bar's text while it runs (default: ``text %p%``)
+    partial: Callable[[Any], None] | None = None  # hears what the work publishes, on the UI side
 
 
 class Jobs(Protocol):
@@ -76,7 +78,7 @@ class RunNow:
         self.failures: list[str] = []
 
     def run(self, job: Job[Any]) -> None:
-        kind, value = outcome(job, Progress())
+        kind, value = outcome(job, Progress(None, job.partial))
         deliver(job, kind, value, self.failures.append)
 
     def background(self, job: Job[Any]) -> None:

@@ -3,6 +3,10 @@
 Core functions that may run long take an optional ``Progress``; they call ``update`` now and
 then, which reports a fraction in [0, 1] and raises ``Cancelled`` once someone asked to stop.
 The UI worker wraps this in Qt signals; the CLI passes nothing (or a printer).
+
+Besides the fraction, long work may ``publish`` partial results (a running simulation's
+newest time-series buckets) for a listener that asked for them (``partial=``); work checks
+``wants_partial`` first, so nobody pays for snapshots no one reads.
 """
 
 from __future__ import annotations
@@ -16,9 +20,24 @@ class Cancelled(Exception):
 
 
 class Progress:
-    def __init__(self, report: Callable[[float, str], None] | None = None) -> None:
+    def __init__(
+        self,
+        report: Callable[[float, str], None] | None = None,
+        partial: Callable[[object], None] | None = None,
+    ) -> None:
         self._report = report
+        self._partial = partial
         self._cancel = threading.Event()
+
+    @property
+    def wants_partial(self) -> bool:
+        """Someone listens for partial results."""
+        return self._partial is not None
+
+    def publish(self, payload: object) -> None:
+        """Hand a partial result to the listener (no-op without one)."""
+        if self._partial is not None:
+            self._partial(payload)
 
     def cancel(self) -> None:
         self._cancel.set()
@@ -47,6 +66,13 @@ class ThrottledProgress(Progress):
         super().__init__(None)
         self._outer = outer
         self._last = -1
+
+    @property
+    def wants_partial(self) -> bool:
+        return self._outer.wants_partial
+
+    def publish(self, payload: object) -> None:
+        self._outer.publish(payload)
 
     def update(self, fraction: float, message: str = "") -> None:
         if self._outer.cancelled:

@@ -65,6 +65,20 @@ if [ -n "${missing// /}" ]; then
   fi
 fi
 
+# The report test opens an HTML report in headless Chromium (tests/simulation/test_report.py).
+# Optional: without it that one test is skipped, so a missing browser never stops the set-up.
+if [ "$MODE" = test ] && ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    say "installing chromium (headless, for the HTML report test)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq || true
+    apt-get install -y -qq --no-install-recommends chromium >/dev/null \
+      || say "could not install chromium: the HTML report browser test will be skipped"
+  else
+    say "no chromium: the HTML report browser test will be skipped (sudo apt-get install chromium)"
+  fi
+fi
+
 if [ ! -x "$VENV/bin/python" ]; then
   say "creating $VENV"
   "$PY" -m venv "$VENV"

@@ -12,12 +12,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from freightlab.errors import InputError
-from simulation import cli_compare
+from simulation import cli_compare, cli_report
 
 if TYPE_CHECKING:
     from designs.schema import Design
     from freightlab.progress import Progress
-    from simulation.results import Comparison, ComponentStats, LatencyStats, SimResult
+    from simulation.results import (
+        Comparison,
+        ComponentStats,
+        LatencyStats,
+        ReplicationResult,
+        SimResult,
+    )
 
 
 MAX_REPLICATIONS = 1_000
@@ -35,6 +41,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--seed", type=int, metavar="N")
     p.add_argument("--json", metavar="OUT.json", help="write the result as JSON ('-': stdout)")
     p.add_argument("--charts", metavar="DIR", help="write PNG charts into DIR")
+    cli_report.add_option(p)
     p.add_argument(
         "--replications",
         type=int,
@@ -62,6 +69,7 @@ def register(subparsers: Any) -> None:
     cli_compare.add_options(c)
     c.add_argument("--json", metavar="OUT.json")
     c.add_argument("--charts", metavar="DIR")
+    cli_report.add_option(c)
     _add_max_events(c)
     c.set_defaults(handler=_run_compare)
 
@@ -153,6 +161,7 @@ def _check_options(args: argparse.Namespace) -> None:
         raise InputError(f"--seed must be between 0 and {SEED_MAX:,}, got {args.seed}")
     if args.max_events is not None and args.max_events < 1:
         raise InputError(f"--max-events must be >= 1, got {args.max_events}")
+    cli_report.check(args)
     reps = getattr(args, "replications", None)
     if reps is not None and not 2 <= reps <= MAX_REPLICATIONS:
         raise InputError(
@@ -203,7 +212,8 @@ def _run_simulate(args: argparse.Namespace) -> int:
 
             one = check_work(design, duration_s=args.duration).events
             check_runs(design, [one] * args.replications, "--replications")
-        result, rep_json = _base_and_replications(args, design, processes, scheduler)
+        result, reps = _base_and_replications(args, design, processes, scheduler)
+    rep_json = reps.to_json() if reps is not None else None
     prediction, gaps = predict_or_explain(design)
     quiet = args.json == "-"
     data = result.to_json()
@@ -231,12 +241,13 @@ def _run_simulate(args: argparse.Namespace) -> int:
         from simulation.charts import write_charts
 
         _print_charts(write_charts(result, args.charts, prediction))
+    cli_report.write_run(args, design, result, prediction, gaps, reps)
     return 0
 
 
 def _base_and_replications(
     args: argparse.Namespace, design: Any, processes: int, scheduler: str | None
-) -> tuple[SimResult, dict[str, Any] | None]:
+) -> tuple[SimResult, ReplicationResult | None]:
     """The base run and, with --replications, the replications (the base is number 0)."""
     if not args.replications:
         from simulation.runner import simulate
@@ -254,7 +265,7 @@ def _base_and_replications(
             scheduler=scheduler,
             progress=progress,
         )
-    return rep.runs[0], rep.to_json()  # the base seed is replication 0: run once, shown twice
+    return rep.runs[0], rep  # the base seed is replication 0: run once, shown twice
 
 
 def _check_compare_work(
@@ -306,6 +317,7 @@ def _run_compare(args: argparse.Namespace) -> int:
         from simulation.charts import write_comparison_charts
 
         _print_charts(write_comparison_charts(comparison, args.charts))
+    cli_report.write_comparison(args, designs, comparison)
     return 0
 
 

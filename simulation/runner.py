@@ -16,6 +16,7 @@ from simulation.bottleneck import capacity_rps, failure_note, find_bottleneck
 from simulation.budget import WorkEstimate, check_budget
 from simulation.components import Node
 from simulation.engine import Engine
+from simulation.live import LiveFeed
 from simulation.results import BreakerStats, ClassStats, ComponentStats, SimResult, Timeseries
 from simulation.verdict import advice, burst_windows, judge, overload, recovered
 
@@ -51,15 +52,18 @@ def simulate(
     budget = check_budget(design, duration, cap, max_events)
     # Requests in flight are bounded and judged by simulation.backlog (max_in_system, or the
     # workload's, is the hard cap there).
+    live = LiveFeed.around(progress)  # partial time series, when someone listens for them
     engine = Engine(
         design,
         duration_s=duration,
         warmup_s=warmup,
         seed=the_seed,
         max_in_system=max_in_system,
-        progress=progress,
+        progress=live or progress,
         max_events=int(HARD_STOP_FACTOR * max(budget.events, 1.0)) + 100_000,
     )
+    if live is not None:
+        live.attach(engine)
     end = engine.run()
     result = summarise(engine, end)
     check(progress, 1.0, "done")

@@ -53,6 +53,7 @@ class JobRunner(QObject):
         self.notify = notify or (lambda _message: None)
         self.task: Task | None = None  # the foreground job's task
         self._stop: Any = None  # what Cancel trips for it
+        self._partial: Callable[[Any], None] | None = None  # hears its partial results
         self._background: set[Task] = set()
         if cancel is not None:
             cancel.clicked.connect(self.cancel)
@@ -77,13 +78,16 @@ class JobRunner(QObject):
     # ---------------------------------------------------------------- running
     def run(self, job: Job[Any]) -> Task:
         """Run ``job`` as the foreground job (the caller checks ``busy()`` first)."""
-        task = Task(job.work)
+        task = Task(job.work, partial=job.partial is not None)
         self.task, self._stop = task, job.stop
         if self.bar is not None:
             self.bar.setRange(0, 100)
             self.bar.setValue(0)
             self.bar.setFormat(job.bar or job.text.rstrip("…") + " %p%")
         task.signals.progress.connect(self._on_progress)
+        self._partial = job.partial
+        if job.partial is not None:
+            task.signals.partial.connect(self._on_partial)  # a slot here: runs on the UI thread
         self._connect(task, job, foreground=True)
         self._show(True)
         self.busy_changed.emit(True)
@@ -114,6 +118,14 @@ class JobRunner(QObject):
             self.busy_changed.emit(False)
         self._background.discard(task)
         deliver(job, kind, value, self.notify)
+
+    def _on_partial(self, payload: Any) -> None:
+        """A partial result of the foreground job (not of one that ended or was cancelled)."""
+        task = self.task
+        if task is None or not isValid(self._owner) or task.progress.cancelled:
+            return
+        if self.sender() is task.signals and self._partial is not None:
+            self._partial(payload)
 
     def _on_progress(self, percent: int, message: str) -> None:
         if self.bar is None or not isValid(self.bar):

@@ -25,6 +25,7 @@ from freightlab.progress import Cancelled, Progress
 
 class TaskSignals(QObject):
     progress = Signal(int, str)  # percent 0..100, message
+    partial = Signal(object)  # a partial result the work published (Progress.publish)
     done = Signal(object)
     failed = Signal(str)
     cancelled = Signal()
@@ -34,12 +35,12 @@ class TaskSignals(QObject):
 class Task(QRunnable):
     """A QRunnable around ``fn(progress) -> result``; signals arrive on the UI thread."""
 
-    def __init__(self, fn: Callable[[Progress], Any]) -> None:
+    def __init__(self, fn: Callable[[Progress], Any], partial: bool = False) -> None:
         super().__init__()
         self.setAutoDelete(False)  # the owner keeps a reference; signals outlive run()
         self.signals = TaskSignals()
         self._fn = fn
-        self.progress = Progress(self._report)
+        self.progress = Progress(self._report, self.signals.partial.emit if partial else None)
 
     def _report(self, fraction: float, message: str) -> None:
         self.signals.progress.emit(round(fraction * 100), message)

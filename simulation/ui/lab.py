@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
     QLabel,
-    QLineEdit,
     QMessageBox,
     QProgressBar,
     QPushButton,
@@ -39,14 +38,15 @@ from freightlab.ui.area import AreaDefaults
 from freightlab.ui.jobs import END_TEXTS, JobRunner
 from simulation.analytic import Prediction, predict_or_explain
 from simulation.results import Comparison, ReplicationResult, SimResult
-from simulation.sweeps import parse_rates
+from simulation.sweeps import parse_rates  # noqa: F401  (re-exported: the Lab's rate syntax)
+from simulation.ui.compare_panel import ComparePanel, LabContext
 from simulation.ui.design_workbench import DesignWorkbench
 from simulation.ui.lab_document import FIX_FIRST, LabDocument
+from simulation.ui.live_charts import LiveView
 from simulation.ui.results_view import Prepared, ResultsCharts, prepare_charts
 
 CATALOG = Path(__file__).resolve().parents[2] / "designs" / "catalog"
 MAX_DURATION_S = 100_000
-SWEEP_FACTORS = (0.5, 0.75, 1.0, 1.25)  # default compare rates, x the design's own
 START_DESIGN = "monolith"  # the M/M/3 every queueing course starts with
 
 
@@ -66,10 +66,13 @@ class RunOutcome:
     charts: Prepared | None = None  # built and drawn in the worker
 
 
-@dataclass(frozen=True)
-class CompareOutcome:
-    comparison: Comparison
-    charts: Prepared
+def _report(design: Design, outcome: RunOutcome) -> Any:
+    """The run's report (``simulation.report``), built in the worker that writes it."""
+    from simulation.report import run_report
+
+    return run_report(
+        design, outcome.result, outcome.prediction, outcome.gaps, outcome.replications
+    )
 
 
 def _load(path: Path) -> LoadedDesign:
@@ -110,26 +113,6 @@ def _run(
     return RunOutcome(result, prediction, gaps, reps, charts)
 
 
-def _compare(
-    designs: list[Design],
-    rates: list[float],
-    duration_s: float,
-    seed: int,
-    chart_px: tuple[int, int],
-    progress: Progress,
-    scheduler: str | None = None,
-) -> CompareOutcome:
-    from simulation.charts import comparison_figure
-    from simulation.sweeps import compare
-
-    comparison = compare(
-        designs, rates, duration_s=duration_s, seed=seed, progress=progress, scheduler=scheduler
-    )
-    return CompareOutcome(
-        comparison, prepare_charts({"Comparison": comparison_figure(comparison)}, chart_px)
-    )
-
-
 class DesignLab(LabDocument, AreaDefaults, QWidget):
     status_message = Signal(str)
 
@@ -138,7 +121,7 @@ class DesignLab(LabDocument, AreaDefaults, QWidget):
         self.setObjectName("design_lab")
         self.current: LoadedDesign | None = None
         self.last_outcome: RunOutcome | None = None
-        self.last_comparison: Comparison | None = None
+        self.live: LiveView | None = None  # the charts of the run in progress
         self._wanted: Path | None = None
         self._announce = False
         # Replications and comparisons on a Dask cluster (tcp://HOST:PORT); "" = local
@@ -203,36 +186,10 @@ class DesignLab(LabDocument, AreaDefaults, QWidget):
             top.addWidget(widget)
         top.setStretch(top.indexOf(self.progress_bar), 1)
 
-        self.compare_picker = QComboBox()
-        self.compare_picker.setObjectName("compare_picker")
-        self.compare_picker.setToolTip("The design to compare against the current one")
-        for index in range(self.design_picker.count()):
-            self.compare_picker.addItem(
-                self.design_picker.itemText(index), self.design_picker.itemData(index)
-            )
-        self.rates = QLineEdit("50, 100, 150, 200")
-        self.rates.setObjectName("rates_edit")
-        self.rates.setToolTip("Total offered rates in requests/s, comma separated")
-        self.compare_button = QPushButton("Compare")
-        self.compare_button.setObjectName("compare_button")
-        self.compare_button.setToolTip(
-            "Sweep both designs over the rates on the same random arrivals"
-        )
-        self.compare_button.clicked.connect(self.run_comparison)
         bottom = QHBoxLayout()
-        row: tuple[QWidget, ...] = (
-            self.duration,
-            self.seed,
-            self.runs,
-            QLabel("Compare with"),
-            self.compare_picker,
-            QLabel("at rates"),
-            self.rates,
-            self.compare_button,
-        )
-        for item in row:
+        for item in (self.duration, self.seed, self.runs):
             bottom.addWidget(item)
-        bottom.setStretch(bottom.indexOf(self.rates), 1)
+        bottom.addStretch(1)
 
         self.workbench = DesignWorkbench()  # palette | diagram, TOML | properties
         self.workbench.status_message.connect(self.status_message)
@@ -250,11 +207,23 @@ class DesignLab(LabDocument, AreaDefaults, QWidget):
         left_layout.addWidget(self.description)
 
         self.results = ResultsCharts()
+        self.compare_panel = ComparePanel(
+            self.jobs, self._context, self.results, self._error, self.status_message.emit
+        )
+        panel = self.compare_panel  # its controls, by the names the Lab always had
+        self.compare_picker, self.rates = panel.designs, panel.rates
+        self.compare_button, self.export_report_button = panel.compare_button, panel.report_button
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(self.compare_panel)
+        right_layout.addWidget(self.results, 1)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(left_tabs)
-        splitter.addWidget(self.results)
+        splitter.addWidget(right)
         splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 1)
+        splitter.setSizes([1000, 1000])  # halves, whatever the results side holds first
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -290,9 +259,7 @@ class DesignLab(LabDocument, AreaDefaults, QWidget):
             None,
             action("Run", "Ctrl+R", "Simulate the current design", self.run),
             action("Cancel run", "Esc", "Stop the running simulation", self.cancel),
-            action(
-                "Compare", "Ctrl+Shift+R", "Compare two designs over rates", self.run_comparison
-            ),
+            action("Compare", "Ctrl+Shift+R", "Compare designs over rates", self.run_comparison),
             None,
             action("Save design", "Ctrl+S", "Save the design to its file", self.save_design),
             action(
@@ -302,7 +269,16 @@ class DesignLab(LabDocument, AreaDefaults, QWidget):
                 self.save_design_as,
             ),
             action(
-                "Save charts…", "Ctrl+Shift+S", "Save the charts as PNG files", self.save_charts
+                "Save charts…",
+                "Ctrl+Shift+S",
+                "Save the charts as PNG and SVG files and the figures as CSV",
+                self.save_charts,
+            ),
+            action(
+                "Export report…",
+                "Ctrl+Alt+E",
+                "Write a report (HTML or Markdown) of the results shown",
+                self.export_report,
             ),
             None,
             action(
@@ -360,18 +336,18 @@ class DesignLab(LabDocument, AreaDefaults, QWidget):
         index = self.design_picker.findData(str(loaded.path))
         if index < 0:
             self.design_picker.addItem(loaded.path.stem.replace("_", " "), str(loaded.path))
-            self.compare_picker.addItem(loaded.path.stem.replace("_", " "), str(loaded.path))
             index = self.design_picker.count() - 1
+        for i in range(self.design_picker.count()):
+            self.compare_panel.add_design(
+                self.design_picker.itemText(i), self.design_picker.itemData(i)
+            )
         self.design_picker.blockSignals(True)
         self.design_picker.setCurrentIndex(index)
         self.design_picker.blockSignals(False)
         design = loaded.design
         self.duration.setValue(int(min(MAX_DURATION_S, max(10, design.workload.duration_s))))
         self.seed.setValue(design.workload.seed)
-        base = design.workload.total_rate()
-        self.rates.setText(", ".join(f"{base * f:.3g}" for f in SWEEP_FACTORS))
-        if self.compare_picker.currentData() == str(loaded.path):
-            self.compare_picker.setCurrentIndex((index + 1) % self.compare_picker.count())
+        self.compare_panel.set_current(design, str(loaded.path))
         self.editor.source_name = str(loaded.path)
         self.editor.set_text(loaded.text)  # validates: shows the diagram and description
         self.results.clear_results()
@@ -423,14 +399,42 @@ class DesignLab(LabDocument, AreaDefaults, QWidget):
 
     def _busy(self, busy: bool) -> None:
         self.run_button.setEnabled(not busy and self.workbench.valid)
-        self.compare_button.setEnabled(not busy)
 
     def _start(
-        self, text: str, work: Callable[[Progress], Any], on_done: Callable[[Any], None]
+        self,
+        text: str,
+        work: Callable[[Progress], Any],
+        on_done: Callable[[Any], None],
+        partial: Callable[[Any], None] | None = None,
     ) -> None:
         self.jobs.run(
-            Job(text, work, on_done, self._finished_with_error, self._cancelled, bar="%p%")
+            Job(
+                text,
+                work,
+                on_done,
+                self._finished_with_error,
+                self._cancelled,
+                bar="%p%",
+                partial=partial,
+            )
         )
+
+    def _context(self) -> LabContext | None:
+        """The current design and settings, for a comparison or an SLO search."""
+        if self.current is None:
+            return None
+        return LabContext(
+            self.current.design,
+            self.current.path,
+            float(self.duration.value()),
+            self.seed.value(),
+            self.scheduler or None,
+            self.results.chart_size(),
+        )
+
+    @property
+    def last_comparison(self) -> Comparison | None:
+        return self.compare_panel.last_comparison
 
     def run(self) -> None:
         if self.current is None or self.jobs.busy():
@@ -444,40 +448,29 @@ class DesignLab(LabDocument, AreaDefaults, QWidget):
             float(self.duration.value()),
             self.seed.value(),
         )
-        self.results.clear_results("Simulating…")
         runs, px = self.runs.value(), self.results.chart_size()
+        self.live = LiveView() if runs == 1 else None  # replications run in other processes
+        if self.live is not None:
+            self.results.show_live(self.live)
+        else:
+            self.results.clear_results("Simulating…")
         where = self.scheduler or None
         self._start(
             "Simulating",
             lambda p: _run(design, duration, seed, runs, px, p, where),
             self._run_done,
+            self.live.add if self.live is not None else None,
         )
 
     def run_comparison(self) -> None:
-        if self.current is None or self.jobs.busy():
-            return
-        try:
-            rates = parse_rates(self.rates.text())
-            other = load_design(self.compare_picker.currentData())
-        except (InputError, OSError) as exc:
-            self._error("Cannot compare", str(exc))
-            return
-        designs = [self.current.design, other]
-        duration, seed = float(self.duration.value()), self.seed.value()
-        self.results.clear_results("Comparing…")
-        px = self.results.chart_size()
-        where = self.scheduler or None
-        self._start(
-            "Comparing",
-            lambda p: _compare(designs, rates, duration, seed, px, p, where),
-            self._compare_done,
-        )
+        self.compare_panel.compare()
 
     def cancel(self) -> None:
         self.jobs.cancel()
 
     def _run_done(self, outcome: RunOutcome) -> None:
         self.last_outcome = outcome
+        self.live = None
         self.canvas.show_result(outcome.result)
         self.results.show_result(
             outcome.result, outcome.prediction, outcome.gaps, outcome.replications, outcome.charts
@@ -486,12 +479,9 @@ class DesignLab(LabDocument, AreaDefaults, QWidget):
         self.status_message.emit(
             f"{result.design}: {result.verdict}, bottleneck {result.bottleneck}"
         )
-
-    def _compare_done(self, outcome: CompareOutcome) -> None:
-        comparison = outcome.comparison
-        self.last_comparison = comparison
-        self.results.show_comparison(comparison, outcome.charts)
-        self.status_message.emit(f"Best under load: {comparison.best_design}")
+        design = self.current.design if self.current is not None else None
+        if design is not None and design.name == result.design:
+            self.compare_panel.shown("run", lambda: _report(design, outcome))
 
     def _cancelled(self) -> None:
         self.results.clear_results("Cancelled. Run again when ready.")
@@ -505,16 +495,8 @@ class DesignLab(LabDocument, AreaDefaults, QWidget):
         QMessageBox.warning(self, title, message)
 
     def save_charts(self) -> None:
-        if not self.results.figures:
-            self._error("Save charts", "Run or compare first: there are no charts yet.")
-            return
-        folder = QFileDialog.getExistingDirectory(self, "Save charts into")
-        if not folder:
-            return
-        from simulation.charts import save_png
+        """Every chart as PNG and SVG, every table as CSV (in the job runner)."""
+        self.compare_panel.export_charts()
 
-        saved = [
-            save_png(figure, Path(folder) / f"{title.lower()}.png")
-            for title, figure in self.results.figures.items()
-        ]
-        self.status_message.emit(f"Saved {len(saved)} chart(s) in {folder}")
+    def export_report(self) -> None:
+        self.compare_panel.export_report()

@@ -17,6 +17,7 @@ from freightlab.ui.design_editor import DesignEditor
 from simulation.ui.design_workbench import DesignWorkbench
 
 if TYPE_CHECKING:
+    from simulation.ui.compare_panel import ComparePanel
     from simulation.ui.lab import LoadedDesign
 
 CATALOG = Path(__file__).resolve().parents[2] / "designs" / "catalog"
@@ -28,7 +29,7 @@ class LabDocument:
     editor: DesignEditor
     workbench: DesignWorkbench
     design_picker: QComboBox
-    compare_picker: QComboBox
+    compare_panel: ComparePanel
     _wanted: Path | None
     status_message: SignalInstance
     _error: Callable[[str, str], None]
@@ -106,4 +107,4 @@ class LabDocument:
         self.design_picker.addItem(label, path)
         self.design_picker.setCurrentIndex(self.design_picker.count() - 1)
         self.design_picker.blockSignals(False)
-        self.compare_picker.addItem(label, path)
+        self.compare_panel.add_design(label, path)

@@ -29,6 +29,8 @@ from simulation.verdict import verdict_sentences
 if TYPE_CHECKING:  # matplotlib loads with the first result, not with the window
     from matplotlib.figure import Figure
 
+    from simulation.slo import SloResult
+
 RESIZE_DEBOUNCE_MS = 120
 
 VERDICT_COLOURS = {"stable": "#2e7d32", "degraded": "#b26a00", "unstable": "#c62828"}
@@ -351,6 +353,40 @@ class ResultsCharts(QTabWidget):
         self.addTab(SummaryView(result, prediction, gaps or [], replications), "Summary")
         for title, (figure, image) in prepared.items():
             self.addTab(ChartView(figure, image), title)
+
+    def show_live(self, live: QWidget) -> None:
+        """The charts of a run in progress (``simulation.ui.live_charts.LiveView``)."""
+        self.clear()
+        self.figures = {}
+        self.addTab(live, "Live")
+
+    def show_slo(self, slo: SloResult, prepared: Prepared) -> None:
+        """The SLO search's answer, its chart and every rate it tried."""
+        self.clear()
+        self.figures = {title: fig for title, (fig, _) in prepared.items()}
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        best = "none of the rates tried" if slo.best_rps is None else fmt.rate(slo.best_rps)
+        miss = (
+            "" if slo.first_miss_rps is None else f" (misses from {fmt.rate(slo.first_miss_rps)})"
+        )
+        objective = html.escape(fmt.ms(slo.p99_slo_ms))
+        answer = QLabel(
+            f"<span style='font-size:14pt'>Highest rate with p99 ≤ {objective}:"
+            f" <b>{html.escape(best)}</b></span>{html.escape(miss)}<br>{html.escape(slo.design)},"
+            f" {len(slo.points)} runs on one seed"
+        )
+        answer.setObjectName("slo_answer")
+        answer.setWordWrap(True)
+        layout.addWidget(answer)
+        figure, image = prepared["SLO search"]
+        layout.addWidget(ChartView(figure, image), 1)
+        self.addTab(page, "SLO search")
+        rows = [
+            [fmt.rate(p.rate_rps), fmt.ms(p.p99_ms), p.verdict, "meets" if p.meets else "misses"]
+            for p in sorted(slo.points, key=lambda p: p.rate_rps)
+        ]
+        self.addTab(_table(["rate", "worst p99", "verdict", "objective"], rows), "Rates tried")
 
     def chart_size(self) -> tuple[int, int]:
         """Pixels a chart tab has (what a worker should draw at)."""

@@ -77,8 +77,12 @@ def test_cancel_stops_a_long_run(qtbot) -> None:
 
 def test_compare_two_designs_shows_the_comparison(qtbot) -> None:
     lab = _lab(qtbot, "replicas_round_robin")
-    lab.compare_picker.setCurrentIndex(
-        lab.compare_picker.findData(str(CATALOG / "replicas_least_connections.toml"))
+    item = lab.compare_panel.item(str(CATALOG / "replicas_least_connections.toml"))
+    lab.compare_picker.scrollToItem(item)
+    qtbot.mouseClick(
+        lab.compare_picker.viewport(),
+        Qt.MouseButton.LeftButton,
+        pos=lab.compare_picker.visualItemRect(item).center(),
     )
     lab.duration.setValue(120)
     lab.rates.setText("6, 12")

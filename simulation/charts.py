@@ -29,6 +29,7 @@ from matplotlib.ticker import (
 )
 
 from freightlab.atomic import atomic_write_bytes
+from freightlab.drawing import DRAW_LOCK
 from simulation.analytic import Prediction
 from simulation.results import Comparison, LatencyStats, SimResult, SweepResult
 
@@ -530,9 +531,10 @@ def render_rgba(fig: Figure, width_px: int, height_px: int) -> Rendered:
     time), so a view only has to blit the pixels."""
     fig.set_size_inches(max(1, width_px) / fig.dpi, max(1, height_px) / fig.dpi)
     canvas = FigureCanvasAgg(fig)
-    canvas.draw()
-    buf = canvas.buffer_rgba()
-    return Rendered(int(buf.shape[1]), int(buf.shape[0]), bytes(buf))
+    with DRAW_LOCK:
+        canvas.draw()
+        buf = canvas.buffer_rgba()
+        return Rendered(int(buf.shape[1]), int(buf.shape[0]), bytes(buf))
 
 
 def result_figures(result: SimResult, prediction: Prediction | None = None) -> dict[str, Figure]:
@@ -551,7 +553,8 @@ def result_figures(result: SimResult, prediction: Prediction | None = None) -> d
 def save_png(fig: Figure, path: str | os.PathLike[str]) -> Path:
     """Render ``fig`` to PNG and write it atomically."""
     buf = io.BytesIO()
-    FigureCanvasAgg(fig).print_png(buf)
+    with DRAW_LOCK:
+        FigureCanvasAgg(fig).print_png(buf)
     atomic_write_bytes(path, buf.getvalue())
     return Path(path)
 

@@ -21,6 +21,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from freightlab.atomic import atomic_write_bytes, atomic_write_text
+from freightlab.drawing import DRAW_LOCK
 from freightlab.errors import InputError
 from freightlab.progress import Progress, check
 from simulation.report import VERDICT_COLOURS, Chart, Paragraph, Report, Table
@@ -44,14 +45,16 @@ nav{font-size:13px;color:#555}nav a{margin-right:12px}
 def png_bytes(figure: Figure, dpi: int = REPORT_DPI) -> bytes:
     buf = io.BytesIO()
     FigureCanvasAgg(figure)  # a canvas, so savefig works without pyplot
-    figure.savefig(buf, format="png", dpi=dpi)
+    with DRAW_LOCK:
+        figure.savefig(buf, format="png", dpi=dpi)
     return buf.getvalue()
 
 
 def svg_text(figure: Figure) -> str:
     buf = io.StringIO()
     FigureCanvasAgg(figure)  # a canvas, so savefig works without pyplot
-    figure.savefig(buf, format="svg")
+    with DRAW_LOCK:
+        figure.savefig(buf, format="svg")
     return buf.getvalue()
 
 

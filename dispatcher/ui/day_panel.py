@@ -471,9 +471,17 @@ class DayPanel(QWidget):
         from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 
         from dispatcher.day_charts import batching_seeds_figure
+        from freightlab.drawing import DRAW_LOCK
+
+        class LockedCanvas(FigureCanvasQTAgg):
+            """Draws under the process-wide matplotlib lock (workers draw charts too)."""
+
+            def draw(self) -> None:
+                with DRAW_LOCK:
+                    super().draw()
 
         figure = batching_seeds_figure(comparison)
-        canvas = FigureCanvasQTAgg(figure)
+        canvas = LockedCanvas(figure)
         canvas.setObjectName("batching_chart")
         canvas.setMinimumHeight(220)
         canvas.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)

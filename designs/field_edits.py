@@ -25,6 +25,7 @@ from tomlkit.exceptions import TOMLKitError
 from tomlkit.items import AoT, InlineTable, Item, Table
 
 from designs.loader import loads_design
+from designs.resilience import FAULT_FIELDS
 from designs.schema import Design
 from freightlab.errors import InputError, InputErrors
 
@@ -238,7 +239,8 @@ def _inline(value: Mapping[str, Any]) -> Item:
     """An inline table written as the catalog writes them: ``{ dist = "...", mean = 1.0 }``."""
     body = ", ".join(f"{k} = {_item(v).as_string()}" for k, v in value.items())
     snippet = f"x = {{ {body} }}" if body else "x = {}"
-    return tomlkit.parse(snippet)["x"]  # type: ignore[no-any-return]
+    item: Item = tomlkit.parse(snippet)["x"]
+    return item
 
 
 def _item(value: Any) -> Item:
@@ -328,3 +330,40 @@ def _locate_problem(message: str) -> FieldProblem:
     elif groups["workload"] is not None:
         target = WORKLOAD
     return FieldProblem(target, path, message, reason)
+
+
+# --- proposals: one edit, its text and its undo label -----------------------------------
+
+
+def switch_fault_kind(text: str, index: int, kind: str) -> str:
+    """Fault ``index`` turned into a ``kind`` fault: fields that kind does not take are
+    dropped, the ones it needs and lacks start at working values."""
+    from designs.fields import fault_fields  # fields describes; this module edits
+
+    wanted = {f.name: f for f in fault_fields(kind)}
+    text = set_field(text, fault(index), "kind", kind)
+    current = _locate(_parse(text), fault(index))
+    for name in sorted(set(current) - set(wanted)):
+        text = clear_field(text, fault(index), name)
+    need, _ = FAULT_FIELDS[kind]
+    for name in sorted(need - set(current)):
+        text = set_field(text, fault(index), name, wanted[name].start_value())
+    return text
+
+
+_SWITCHES: dict[tuple[TableKind, str], Any] = {
+    ("fault", "kind"): lambda text, target, value: switch_fault_kind(text, int(target.key), value),
+}
+
+
+def propose(
+    text: str, target: Target, path: str, value: Any = None, cleared: bool = False
+) -> tuple[str, str]:
+    """The text after one edit of the panel, and its undo label."""
+    label = undo_label(target, path, value, cleared)
+    if cleared:
+        return clear_field(text, target, path), label
+    switch = _SWITCHES.get((target.table, path))
+    if switch is not None:
+        return switch(text, target, value), label
+    return set_field(text, target, path, value), label

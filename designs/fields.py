@@ -15,6 +15,7 @@ Qt-free; the panel (freightlab/ui/properties_panel.py) turns descriptors into wi
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import types
 import typing
@@ -61,7 +62,7 @@ _REFERENCES = frozenset({"then", "on_miss", "consumers", "dead_letter", "entry",
 _TEXT: dict[str, tuple[str, str, str]] = {
     "description": ("Description", "Free text: what this is for", "About"),
     "cost_per_hour": (
-        "Cost",
+        "Per replica",
         "Price of one replica per hour; empty = the kind's documented default",
         "Cost",
     ),
@@ -89,7 +90,7 @@ _TEXT: dict[str, tuple[str, str, str]] = {
         "Solve time by batch size (python main.py calibrate)",
         "Capacity",
     ),
-    "service_ms": ("Service time", "Time one request takes here, in ms", "Service time"),
+    "service_ms": ("Distribution", "Time one request takes here, in ms", "Service time"),
     "timeout_ms": ("Timeout", "Give up on a request after this long here", "Service time"),
     "calls": ("Calls", "Called in order while holding a worker", "Routing"),
     "then": ("Then", "Handed to this one after finishing (worker released)", "Routing"),
@@ -182,6 +183,25 @@ _START: dict[str, Any] = {
 }
 
 
+# What leaving an optional field out means, where it means more than "not set".
+_UNSET: dict[str, Any] = {
+    "cost_per_hour": lambda kind: f"default {KINDS[kind].cost_per_hour:g}" if kind else "",
+    "queue_limit": lambda kind: "no limit",
+    "timeout_ms": lambda kind: "no timeout",
+    "fail_ratio": lambda kind: "never fails",
+    "max_in_system": lambda kind: "no cap",
+    "max_events": lambda kind: "default budget",
+    "replica": lambda kind: "every replica",
+    "Retry.timeout_ms": lambda kind: "waits for the callee",
+}
+
+
+def unset_text(name: str, kind: str | None = None, model: str = "") -> str:
+    """What the panel shows for an optional field left out ('' = just "not set")."""
+    found = _UNSET.get(f"{model}.{name}") or _UNSET.get(name)
+    return str(found(kind)) if found is not None else ""
+
+
 @dataclass(frozen=True)
 class FieldSpec:
     """One editable field: ``name`` is its key in its TOML table.
@@ -205,6 +225,7 @@ class FieldSpec:
     optional: bool = True
     default: Any = None
     subfields: tuple[FieldSpec, ...] = ()
+    model: str = ""
 
     @property
     def path(self) -> str:
@@ -328,6 +349,7 @@ def describe_field(model: type[BaseModel], name: str) -> FieldSpec:
         optional=optional or not info.is_required(),
         default=default,
         subfields=model_fields(base) if widget == "table" else (),
+        model=model.__name__,
     )
     rng = spec.range_text()
     tip = f"{tooltip} ({rng})" if rng else tooltip
@@ -379,7 +401,11 @@ def fault_fields(fault_kind: str) -> tuple[FieldSpec, ...]:
     says it needs or accepts."""
     need, optional = FAULT_FIELDS[fault_kind]
     fixed = frozenset({"component", "kind", "at_s"})
-    return tuple(f for f in model_fields(Fault) if f.name in fixed | need | optional)
+    return tuple(
+        dataclasses.replace(f, optional=f.name not in need) if f.name not in fixed else f
+        for f in model_fields(Fault)
+        if f.name in fixed | need | optional
+    )
 
 
 def distribution_params(dist: str) -> tuple[FieldSpec, ...]:
@@ -393,6 +419,7 @@ def arrival_params(process: str) -> tuple[FieldSpec, ...]:
 
 DIST_CHOICES: tuple[str, ...] = tuple(DIST_PARAMS)
 PROCESS_CHOICES: tuple[str, ...] = tuple(ARRIVAL_PARAMS)
+FAULT_KINDS: tuple[str, ...] = tuple(FAULT_FIELDS)
 SUBTABLE_MODELS: dict[str, type[BaseModel]] = {
     "retry": Retry,
     "circuit_breaker": CircuitBreaker,

@@ -79,9 +79,7 @@ def test_whole_distribution_replaced_inline_and_in_a_sub_table() -> None:
     text = fe.set_component_field(COMMENTED, "matcher", "service_ms", gamma)
     text = fe.set_component_field(text, "db", "service_ms", {"dist": "deterministic", "mean": 2.0})
     d = loads_design(text)
-    assert d.component("matcher").service_ms == d.component("matcher").service_ms.__class__(
-        **gamma
-    )
+    assert d.component("matcher").service_ms == d.component("matcher").service_ms.__class__(**gamma)
     db = d.component("db").service_ms
     assert db is not None and (db.dist, db.mean) == ("deterministic", 2.0)
     assert "[components.service_ms]  # a sub-table of its own" in text

@@ -7,9 +7,9 @@ import time
 from pathlib import Path
 
 import pytest
-from shiboken6 import isValid
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication, QCheckBox, QComboBox, QLabel, QScrollArea, QWidget
+from shiboken6 import isValid
 
 from designs import field_edits as fe
 from designs.loader import loads_design

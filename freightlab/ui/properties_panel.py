@@ -147,9 +147,11 @@ class PropertiesPanel(QWidget):
         key = ("component", name, kind, tuple(ctx.names))
         if key != self._form_key:
             group = _Group(fe.component(name), fields.component_fields(kind))
-            self._build([(None, group, fields.by_section(group.specs))], ctx)
-            self._form_key = key
-        self._fill(self._groups[0], raw)
+            body = self._build([(None, group, fields.by_section(group.specs))], ctx)
+            self._fill(self._groups[0], raw)
+            self._place(body, key)  # filled first: folded sub-forms take no room
+        else:
+            self._fill(self._groups[0], raw)
 
     def _show_workload(self, data: dict[str, Any]) -> None:
         found = data.get("workload")
@@ -164,18 +166,21 @@ class PropertiesPanel(QWidget):
         ctx = Context(names=_names(data))
         fault_kinds = tuple(str(f.get("kind")) for f in faults)
         key = ("workload", tuple(str(c.get("name")) for c in classes), fault_kinds, ctx.names)
-        if key != self._form_key:
+        body = (
             self._build(_workload_layout(classes, fault_kinds), ctx)
-            self._form_key = key
-        values = [workload, *classes, *faults]
-        for group, raw in zip(self._groups, values, strict=True):
+            if key != self._form_key
+            else None
+        )
+        for group, raw in zip(self._groups, [workload, *classes, *faults], strict=True):
             self._fill(group, raw)
+        if body is not None:
+            self._place(body, key)
 
     def _build(
         self,
         layout: Sequence[tuple[str | None, _Group, list[tuple[str, tuple[FieldSpec, ...]]]]],
         ctx: Context,
-    ) -> None:
+    ) -> QWidget:
         """A fresh form: per group an optional heading, then its sections."""
         body = QWidget()
         body.setObjectName("properties_body")
@@ -197,8 +202,12 @@ class PropertiesPanel(QWidget):
                     _add_row(rows, spec, editor)
             self._groups.append(group)
         column.addStretch(1)
+        return body
+
+    def _place(self, body: QWidget, key: tuple[Any, ...]) -> None:
         position = self.scroller.verticalScrollBar().value()
         self._replace_body(body)
+        self._form_key = key
         self.scroller.verticalScrollBar().setValue(position)
 
     def _editor(self, spec: FieldSpec, target: fe.Target, ctx: Context) -> Editor:

@@ -316,10 +316,10 @@ def test_a_text_that_does_not_parse_is_said_so(qtbot) -> None:
 def test_screenshots(qtbot, design: str, component: str | None, width: int) -> None:
     h = _open(qtbot, design, component, width=width)
     h.panel.resize(width, 780)
+    body, viewport = h.panel.scroller.widget(), h.panel.scroller.viewport()
+    qtbot.waitUntil(lambda: body.width() == viewport.width())  # laid out: nothing clipped
     SHOTS.mkdir(exist_ok=True)
     image = h.panel.grab()
     path = SHOTS / f"properties_{design}_{component or 'workload'}_{width}.png"
     assert image.save(str(path))
-    body = h.panel.scroller.widget()
-    assert body.width() <= h.panel.scroller.viewport().width()  # nothing clipped sideways
     assert h.panel.findChildren(QLabel, "properties_section")

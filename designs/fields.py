@@ -16,6 +16,7 @@ Qt-free; the panel (freightlab/ui/properties_panel.py) turns descriptors into wi
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import types
 import typing
@@ -328,8 +329,10 @@ def _text(model: str, name: str) -> tuple[str, str, str]:
     return found
 
 
+@functools.lru_cache(maxsize=512)
 def describe_field(model: type[BaseModel], name: str) -> FieldSpec:
-    """The descriptor of one field of a pydantic model."""
+    """The descriptor of one field of a pydantic model (models and tables do not change
+    while the program runs, so each is worked out once)."""
     info = model.model_fields[name]
     base, metadata, optional = _unwrap(info.annotation)
     bound = bounds.bound_for(model.__name__, name)

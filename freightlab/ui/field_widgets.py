@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QLocale, QPointF, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QPointF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFocusEvent, QPainter, QPaintEvent, QPen, QPolygonF
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
@@ -52,6 +52,7 @@ class Edit:
     path: str
     value: Any = None
     cleared: bool = False
+    target: Any = None  # the editor's Context.target (the panel's component, class, ...)
 
 
 @dataclass
@@ -61,6 +62,7 @@ class Context:
 
     names: Sequence[str] = ()
     kind: str | None = None
+    target: Any = None
 
 
 class Editor(QWidget):
@@ -80,6 +82,9 @@ class Editor(QWidget):
 
     def set_value(self, raw: Any) -> None:
         raise NotImplementedError
+
+    def _edit(self, value: Any = None, cleared: bool = False) -> Edit:
+        return Edit(self.path, value, cleared, self.ctx.target)
 
     def editors(self) -> dict[str, Editor]:
         """This editor and any nested ones, by path (for placing problems)."""
@@ -109,7 +114,6 @@ class _Spin(QDoubleSpinBox):
 
     def __init__(self, integer: bool) -> None:
         super().__init__()
-        self.setLocale(QLocale.c())
         self.setDecimals(0 if integer else 6)
         self.setRange(-TYPING_LIMIT, TYPING_LIMIT)
         self.setKeyboardTracking(False)
@@ -190,7 +194,7 @@ class NumberEditor(Editor):
     def _ticked(self, on: bool) -> None:
         if not on:
             self.spin.setEnabled(False)
-            self.committed.emit(Edit(self.path, cleared=True))
+            self.committed.emit(self._edit(cleared=True))
             return
         start = self._number(float(self.spec.start_value(self.ctx.kind)))
         self.spin.setEnabled(True)
@@ -198,13 +202,13 @@ class NumberEditor(Editor):
         self.spin.setValue(float(start))
         self.spin.blockSignals(False)
         self._last = float(start)
-        self.committed.emit(Edit(self.path, start))
+        self.committed.emit(self._edit(start))
         self.spin.setFocus()
 
     def _typed(self, _text: str) -> None:
         value = self.spin.typed()
         if value is not None:
-            self.typing.emit(Edit(self.path, self._number(value)))
+            self.typing.emit(self._edit(self._number(value)))
 
     def _flush(self) -> None:
         self._timer.stop()
@@ -214,7 +218,7 @@ class NumberEditor(Editor):
         if value == self.spin.minimum() or value == self._last:
             return
         self._last = value
-        self.committed.emit(Edit(self.path, self._number(value)))
+        self.committed.emit(self._edit(self._number(value)))
 
 
 class ChoiceEditor(Editor):
@@ -256,7 +260,7 @@ class ChoiceEditor(Editor):
 
     def _picked(self, index: int) -> None:
         value = self.combo.itemData(index)
-        self.committed.emit(Edit(self.path, value, cleared=value is None))
+        self.committed.emit(self._edit(value, cleared=value is None))
 
 
 class LineEditor(Editor):
@@ -290,7 +294,7 @@ class LineEditor(Editor):
         parts = [p.strip() for p in text.split(",") if p.strip()]
         if self.spec.widget == "names":
             self._shown = text
-            self.committed.emit(Edit(self.path, parts))
+            self.committed.emit(self._edit(parts))
             return
         try:
             numbers = [_number(p) for p in parts]
@@ -298,7 +302,7 @@ class LineEditor(Editor):
             self.show_problems([str(exc)])
             return
         self._shown = text
-        self.committed.emit(Edit(self.path, numbers))
+        self.committed.emit(self._edit(numbers))
 
 
 def _number(text: str) -> int | float:
@@ -346,7 +350,7 @@ class TextEditor(Editor):
         text = self.text.toPlainText().strip()
         if text != self._shown:
             self._shown = text
-            self.committed.emit(Edit(self.path, text + ("\n" if "\n" in text else "")))
+            self.committed.emit(self._edit(text + ("\n" if "\n" in text else "")))
 
 
 class TableEditor(Editor):
@@ -365,15 +369,7 @@ class TableEditor(Editor):
         self.body = QFrame()
         self.body.setObjectName("subform")
         self.body.setStyleSheet("#subform { border-left: 2px solid #c5d3e3; margin-left: 7px; }")
-        rows = _form()
-        self.children_: list[Editor] = []
-        for sub in spec.subfields:
-            editor = make_editor(sub, f"{path}.{sub.name}", ctx)
-            editor.committed.connect(self.committed)
-            editor.typing.connect(self.typing)
-            self.children_.append(editor)
-            rows.addRow(_label(sub), editor)
-        self.body.setLayout(rows)
+        self.children_: list[Editor] = []  # built when first shown (most stay folded)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 2, 0, 0)
         outer.setSpacing(1)
@@ -387,20 +383,34 @@ class TableEditor(Editor):
             out.update(child.editors())
         return out
 
+    def _build_rows(self) -> None:
+        rows = _form()
+        for sub in self.spec.subfields:
+            editor = make_editor(sub, f"{self.path}.{sub.name}", self.ctx)
+            editor.committed.connect(self.committed)
+            editor.typing.connect(self.typing)
+            self.children_.append(editor)
+            rows.addRow(_label(sub), editor)
+        self.body.setLayout(rows)
+
     def set_value(self, raw: Any) -> None:
         table = raw if isinstance(raw, dict) else {}
         on = isinstance(raw, dict) or not self.spec.optional
         self.toggle.setChecked(on)
-        for child, sub in zip(self.children_, self.spec.subfields, strict=True):
+        if on and not self.children_:
+            self._build_rows()
+        for child, sub in zip(self.children_, self.spec.subfields, strict=False):  # unbuilt: none
             child.set_value(table.get(sub.name))
         self.body.setVisible(on)
 
     def _ticked(self, on: bool) -> None:
+        if on and not self.children_:
+            self._build_rows()
         self.body.setVisible(on)
         if on:
-            self.committed.emit(Edit(self.path, self.spec.start_value(self.ctx.kind)))
+            self.committed.emit(self._edit(self.spec.start_value(self.ctx.kind)))
         else:
-            self.committed.emit(Edit(self.path, cleared=True))
+            self.committed.emit(self._edit(cleared=True))
 
 
 class ShapePreview(QWidget):
@@ -554,9 +564,9 @@ class _ShapeEditor(Editor):
     def _picked(self, index: int) -> None:
         shape = self.combo.itemData(index)
         if shape is None:
-            self.committed.emit(Edit(self.path, cleared=True))
+            self.committed.emit(self._edit(cleared=True))
         elif shape != self.raw.get(self.shape_key):
-            self.committed.emit(Edit(self.path, self.switched(shape)))
+            self.committed.emit(self._edit(self.switched(shape)))
 
     def _param_typed(self, edit: Edit) -> None:
         pass

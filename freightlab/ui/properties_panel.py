@@ -15,13 +15,14 @@ make is checked (debounced, LIVE_CHECK_MS) and the messages shown, without propo
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QLocale, Qt, QTimer, Signal
 from PySide6.QtWidgets import QFormLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from designs import field_edits as fe
@@ -58,6 +59,7 @@ class PropertiesPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("properties_panel")
+        self.setLocale(QLocale.c())  # figures as the design file writes them: 12.5, not 12,5
         self.setMinimumWidth(280)
         self.title = QLabel()
         self.title.setObjectName("properties_title")
@@ -211,9 +213,9 @@ class PropertiesPanel(QWidget):
         self.scroller.verticalScrollBar().setValue(position)
 
     def _editor(self, spec: FieldSpec, target: fe.Target, ctx: Context) -> Editor:
-        editor = _make_editor(spec, spec.name, ctx)
-        editor.committed.connect(lambda edit, t=target: self._commit(t, edit))
-        editor.typing.connect(lambda edit, t=target: self._typing(t, edit))
+        editor = _make_editor(spec, spec.name, dataclasses.replace(ctx, target=target))
+        editor.committed.connect(self._commit)  # bound methods: cheap to connect
+        editor.typing.connect(self._typing)
         return editor
 
     @staticmethod
@@ -223,7 +225,8 @@ class PropertiesPanel(QWidget):
 
     # --- edits -------------------------------------------------------------------------
 
-    def _commit(self, target: fe.Target, edit: Edit) -> None:
+    def _commit(self, edit: Edit) -> None:
+        target: fe.Target = edit.target
         self._live.stop()
         self._pending = None
         try:
@@ -236,8 +239,8 @@ class PropertiesPanel(QWidget):
         self._text = text  # what was proposed; the workbench confirms by show_selection
         self.edit_proposed.emit(text, label)
 
-    def _typing(self, target: fe.Target, edit: Edit) -> None:
-        self._pending = (target, edit)
+    def _typing(self, edit: Edit) -> None:
+        self._pending = (edit.target, edit)
         self._live.start()
 
     def _check_pending(self) -> None:

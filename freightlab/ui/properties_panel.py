@@ -31,7 +31,7 @@ from designs.fields import FieldSpec
 from designs.kinds import KINDS
 from designs.schema import Design
 from freightlab.ui.field_widgets import ERROR_COLOUR, Context, Edit, Editor, field_label, form
-from freightlab.ui.field_widgets import make_editor as _make_editor
+from freightlab.ui.shape_editors import make_editor as _make_editor
 
 LIVE_CHECK_MS = 250
 

@@ -284,6 +284,7 @@ class LineEditor(Editor):
         text = f"{len(items):,} values (edit in the TOML tab)" if too_long else self._shown
         self.line.blockSignals(True)
         self.line.setText(text)
+        self.line.setCursorPosition(0)  # show a long list from its start
         self.line.blockSignals(False)
         self.line.setReadOnly(too_long)
 

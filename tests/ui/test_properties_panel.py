@@ -309,6 +309,8 @@ def test_a_text_that_does_not_parse_is_said_so(qtbot) -> None:
         ("cache_aside", "matcher"),
         ("cache_aside", "distance_cache"),
         ("async_broker", "load_events"),
+        ("retry_storm_breaker", "pricing_api"),
+        ("matcher_batching", "matcher"),
         ("retry_storm_breaker", None),
     ],
 )
@@ -323,3 +325,41 @@ def test_screenshots(qtbot, design: str, component: str | None, width: int) -> N
     path = SHOTS / f"properties_{design}_{component or 'workload'}_{width}.png"
     assert image.save(str(path))
     assert h.panel.findChildren(QLabel, "properties_section")
+
+
+def test_tick_keys_on_a_class_and_edit_their_count(qtbot) -> None:
+    h = _open(qtbot, "retry_storm_breaker", None)
+    with qtbot.waitSignal(h.panel.edit_proposed, timeout=3000):
+        _click(qtbot, h.panel.findChild(QCheckBox, "field_keys__on"))
+    keys = loads_design(h.text).workload.classes[0].keys
+    assert keys is not None and (keys.dist, keys.count) == ("zipf", 1000)
+    with qtbot.waitSignal(h.panel.edit_proposed, timeout=3000):
+        _type_into(qtbot, _spin(h.panel, "keys.count"), "5000")
+    assert loads_design(h.text).workload.classes[0].keys.count == 5000  # type: ignore[union-attr]
+
+
+def _line(qtbot, panel: QWidget, path: str, text: str) -> None:
+    line = _editor(panel, path).line  # type: ignore[attr-defined]
+    _click(qtbot, line)
+    qtbot.keyClick(line, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(line, text)
+    qtbot.keyClick(line, Qt.Key.Key_Return)
+
+
+def test_calibration_lists_and_their_loader_message(qtbot) -> None:
+    h = _open(qtbot, "matcher_batching", "matcher")
+    with qtbot.waitSignal(h.panel.edit_proposed, timeout=3000):
+        _line(qtbot, h.panel, "calibration.sizes", "10, 100")
+    assert h.design() is None
+    message = _problem(_editor(h.panel, "calibration"))
+    assert "'ms' has" in message and "'sizes' 2" in message
+
+
+def test_calls_as_a_list_of_names(qtbot) -> None:
+    h = _open(qtbot, "cache_aside", "matcher")
+    with qtbot.waitSignal(h.panel.edit_proposed, timeout=3000):
+        _line(qtbot, h.panel, "calls", "distance_cache, routes_db")
+    assert loads_design(h.text).component("matcher").calls == ["distance_cache", "routes_db"]
+    with qtbot.waitSignal(h.panel.edit_proposed, timeout=3000):
+        _line(qtbot, h.panel, "calls", "ghost")
+    assert _problem(_editor(h.panel, "calls")) == "unknown component 'ghost'"

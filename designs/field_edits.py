@@ -14,6 +14,7 @@ index, or the workload) and a dotted path inside it (``workers``, ``retry.attemp
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass, field
@@ -238,7 +239,7 @@ def _is_table(item: Any) -> bool:
 def _inline(value: Mapping[str, Any]) -> Item:
     """An inline table written as the catalog writes them: ``{ dist = "...", mean = 1.0 }``."""
     body = ", ".join(f"{k} = {_item(v).as_string()}" for k, v in value.items())
-    snippet = f"x = {{ {body} }}" if body else "x = {}"
+    snippet = (f"x = {{ {body} }}" if body else "x = {}") + "\n"
     item: Item = tomlkit.parse(snippet)["x"]
     return item
 
@@ -367,3 +368,98 @@ def propose(
     if switch is not None:
         return switch(text, target, value), label
     return set_field(text, target, path, value), label
+
+
+# --- adding and removing request classes and faults -------------------------------------
+
+
+def add_fault(text: str, target: str, kind: str = "outage") -> tuple[str, str]:
+    """A ``kind`` fault on component ``target`` halfway through the run, lasting a tenth of
+    it (the fields the kind needs start at working values); the text and its undo label."""
+    from designs.fields import fault_fields
+
+    doc = _parse(text)
+    duration = _number_at(doc, ("workload", "duration_s"), 3600.0)
+    entry: dict[str, Any] = {"component": target, "kind": kind, "at_s": round(duration / 2, 3)}
+    starts = {"duration_s": round(duration / 10, 3)}
+    need, _ = FAULT_FIELDS[kind]
+    for spec in fault_fields(kind):
+        if spec.name in need:
+            entry[spec.name] = starts.get(spec.name, spec.start_value())
+    _append(_array(doc, "faults"), entry)
+    return tomlkit.dumps(doc), f"Add {kind} on {target}"
+
+
+def remove_fault(text: str, index: int) -> tuple[str, str]:
+    doc = _parse(text)
+    faults = doc.get("faults")
+    if not isinstance(faults, AoT) or not 0 <= index < len(faults):
+        raise FieldEditError(f"no {fault(index).label()} in the design")
+    del faults[index]
+    if len(faults) == 0:
+        del doc["faults"]
+    return tomlkit.dumps(doc), f"Remove {fault(index).label()}"
+
+
+def add_class(text: str, entry: str, rate_rps: float = 1.0) -> tuple[str, str]:
+    """A Poisson request class into ``entry`` with a name no class has yet (and the first
+    class's keys, so the caches it reaches still see keys)."""
+    doc = _parse(text)
+    workload = doc.get("workload")
+    if not isinstance(workload, Table):
+        raise FieldEditError("no workload in the design")
+    classes = workload.get("classes")
+    if not isinstance(classes, AoT):
+        classes = tomlkit.aot()
+        workload["classes"] = classes
+    taken = {str(c.get("name")) for c in classes}
+    name = next(f"class_{n}" for n in itertools.count(len(taken) + 1) if f"class_{n}" not in taken)
+    values: dict[str, Any] = {"name": name, "entry": entry}
+    values["arrival"] = _inline({"process": "poisson", "rate_rps": float(rate_rps)})
+    keys = classes[0].get("keys") if len(classes) else None
+    if isinstance(keys, MutableMapping):
+        values["keys"] = _inline(dict(keys.unwrap() if hasattr(keys, "unwrap") else keys))
+    _append(classes, values)
+    return tomlkit.dumps(doc), f"Add class {name}"
+
+
+def remove_class(text: str, name: str) -> tuple[str, str]:
+    doc = _parse(text)
+    workload = doc.get("workload")
+    classes = workload.get("classes") if isinstance(workload, Table) else None
+    found = _named(classes, name)
+    if found is None or not isinstance(classes, AoT):
+        raise FieldEditError(f"no class {name} in the design")
+    del classes[list(classes).index(found)]
+    return tomlkit.dumps(doc), f"Remove class {name}"
+
+
+def _array(doc: tomlkit.TOMLDocument, key: str) -> AoT:
+    found = doc.get(key)
+    if isinstance(found, AoT):
+        return found
+    if not tomlkit.dumps(doc).endswith("\n\n"):
+        doc.add(tomlkit.nl())
+    doc[key] = tomlkit.aot()
+    array: AoT = doc[key]
+    return array
+
+
+def _append(array: AoT, values: Mapping[str, Any]) -> None:
+    """Append a table to an array of tables, a blank line on either side of it."""
+    if len(array) and not array[-1].as_string().endswith("\n\n"):
+        array[-1].add(tomlkit.nl())
+    table = tomlkit.table()
+    for k, v in values.items():
+        table[k] = v
+    array.append(table)
+    if not array[-1].as_string().endswith("\n\n"):
+        array[-1].add(tomlkit.nl())
+
+
+def _number_at(doc: tomlkit.TOMLDocument, keys: tuple[str, ...], fallback: float) -> float:
+    item: Any = doc
+    for k in keys:
+        item = item.get(k) if isinstance(item, MutableMapping) else None
+    ok = isinstance(item, int | float) and not isinstance(item, bool) and item > 0
+    return float(item) if ok else fallback

@@ -18,12 +18,21 @@ from __future__ import annotations
 import dataclasses
 import html
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import QLocale, Qt, QTimer, Signal
-from PySide6.QtWidgets import QFormLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from designs import field_edits as fe
 from designs import fields
@@ -149,7 +158,7 @@ class PropertiesPanel(QWidget):
         key = ("component", name, kind, tuple(ctx.names))
         if key != self._form_key:
             group = _Group(fe.component(name), fields.component_fields(kind))
-            body = self._build([(None, group, fields.by_section(group.specs))], ctx)
+            body = self._build([(group, fields.by_section(group.specs))], ctx)
             self._fill(self._groups[0], raw)
             self._place(body, key)  # filled first: folded sub-forms take no room
         else:
@@ -169,7 +178,7 @@ class PropertiesPanel(QWidget):
         fault_kinds = tuple(str(f.get("kind")) for f in faults)
         key = ("workload", tuple(str(c.get("name")) for c in classes), fault_kinds, ctx.names)
         body = (
-            self._build(_workload_layout(classes, fault_kinds), ctx)
+            self._build(_workload_layout(classes, fault_kinds), ctx, _WORKLOAD_ACTIONS)
             if key != self._form_key
             else None
         )
@@ -178,12 +187,9 @@ class PropertiesPanel(QWidget):
         if body is not None:
             self._place(body, key)
 
-    def _build(
-        self,
-        layout: Sequence[tuple[str | None, _Group, list[tuple[str, tuple[FieldSpec, ...]]]]],
-        ctx: Context,
-    ) -> QWidget:
-        """A fresh form: per group an optional heading, then its sections."""
+    def _build(self, layout: _Layout, ctx: Context, actions: Sequence[_Action] = ()) -> QWidget:
+        """A fresh form: per group its sections (a class's or fault's first heading with a
+        remove button), then the ``actions`` as buttons."""
         body = QWidget()
         body.setObjectName("properties_body")
         column = QVBoxLayout(body)
@@ -192,17 +198,18 @@ class PropertiesPanel(QWidget):
         self._groups = []
         rows = form()  # one form, so labels line up across sections
         column.addLayout(rows)
-        for heading, group, sections in layout:
-            if heading is not None:
-                rows.addRow(_heading(heading, major=True))
-            for section, specs in sections:
+        for group, sections in layout:
+            for i, (section, specs) in enumerate(sections):
+                remover = _REMOVERS.get(group.target.table) if i == 0 else None
                 if section:
-                    rows.addRow(_heading(section))
+                    rows.addRow(self._heading(section, group.target, remover))
                 for spec in specs:
                     editor = self._editor(spec, group.target, ctx)
                     group.editors[spec.name] = editor
                     _add_row(rows, spec, editor)
             self._groups.append(group)
+        if actions:
+            rows.addRow(self._buttons(actions))
         column.addStretch(1)
         return body
 
@@ -211,6 +218,46 @@ class PropertiesPanel(QWidget):
         self._replace_body(body)
         self._form_key = key
         self.scroller.verticalScrollBar().setValue(position)
+
+    def _heading(self, text: str, target: fe.Target, remover: _Remover | None) -> QWidget:
+        label = _heading_label(text)
+        if remover is None:
+            return label
+        row = QWidget()
+        line = QHBoxLayout(row)
+        line.setContentsMargins(0, 0, 0, 0)
+        line.addWidget(label, 1)
+        button = QToolButton()
+        button.setObjectName("remove_button")
+        button.setText("✕")
+        button.setAutoRaise(True)
+        button.setToolTip(f"Remove {target.label()}")
+        button.clicked.connect(lambda: self._propose(lambda text: remover(text, target.key)))
+        line.addWidget(button, 0, Qt.AlignmentFlag.AlignBottom)
+        return row
+
+    def _buttons(self, actions: Sequence[_Action]) -> QWidget:
+        bar = QWidget()
+        line = QHBoxLayout(bar)
+        line.setContentsMargins(0, 10, 0, 0)
+        for name, text, tip, make in actions:
+            button = QPushButton(text)
+            button.setObjectName(name)
+            button.setToolTip(tip)
+            button.clicked.connect(lambda _=False, make=make: self._propose(make))
+            line.addWidget(button)
+        line.addStretch(1)
+        return bar
+
+    def _propose(self, make: Callable[[str], tuple[str, str]]) -> None:
+        """Propose what ``make`` turns the text into (an add or remove button's edit)."""
+        try:
+            text, label = make(self._text)
+        except (fe.FieldEditError, StopIteration) as exc:
+            self._banner([str(exc) or "no component to put it on"])
+            return
+        self._text = text
+        self.edit_proposed.emit(text, label)
 
     def _editor(self, spec: FieldSpec, target: fe.Target, ctx: Context) -> Editor:
         editor = _make_editor(spec, spec.name, dataclasses.replace(ctx, target=target))
@@ -308,30 +355,71 @@ def _add_row(rows: QFormLayout, spec: FieldSpec, editor: Editor) -> None:
         rows.addRow(field_label(spec), editor)
 
 
-def _heading(text: str, major: bool = False) -> QLabel:
+def _heading_label(text: str) -> QLabel:
     label = QLabel(text)
     label.setObjectName("properties_section")
-    size = "13px" if major else "11px"
     label.setStyleSheet(
-        f"font-weight: 600; font-size: {size}; color: #37474f; padding-top: 8px;"
+        "font-weight: 600; font-size: 11px; color: #37474f; padding-top: 8px;"
         "padding-bottom: 2px; border-bottom: 1px solid #d0d7de;"
     )
     return label
 
 
-def _workload_layout(
-    classes: list[dict[str, Any]], fault_kinds: tuple[str, ...]
-) -> list[tuple[str | None, _Group, list[tuple[str, tuple[FieldSpec, ...]]]]]:
-    out: list[tuple[str | None, _Group, list[tuple[str, tuple[FieldSpec, ...]]]]] = []
+_Layout = list[tuple[_Group, list[tuple[str, tuple[FieldSpec, ...]]]]]
+_Remover = Callable[[str, str | int], tuple[str, str]]
+_Action = tuple[str, str, str, Callable[[str], tuple[str, str]]]
+
+# How a class or a fault is removed (its heading's button).
+_REMOVERS: dict[str, _Remover] = {
+    "class": lambda text, key: fe.remove_class(text, str(key)),
+    "fault": lambda text, key: fe.remove_fault(text, int(key)),
+}
+
+
+def _first_faultable(text: str) -> str:
+    """The first component an outage applies to (a new fault starts there)."""
+    data = tomllib.loads(text)
+    return next(
+        str(c["name"])
+        for c in data.get("components", [])
+        if isinstance(c, dict) and "outage" in getattr(KINDS.get(str(c.get("kind"))), "faults", ())
+    )
+
+
+def _first_entry(text: str) -> str:
+    data = tomllib.loads(text)
+    classes = data.get("workload", {}).get("classes", [])
+    if classes and isinstance(classes[0], dict) and isinstance(classes[0].get("entry"), str):
+        return str(classes[0]["entry"])
+    return next(str(c["name"]) for c in data.get("components", []) if isinstance(c, dict))
+
+
+_WORKLOAD_ACTIONS: tuple[_Action, ...] = (
+    (
+        "add_class_button",
+        "Add class",
+        "A new request class (Poisson, 1 req/s)",
+        lambda text: fe.add_class(text, _first_entry(text)),
+    ),
+    (
+        "add_fault_button",
+        "Add fault",
+        "An outage halfway through the run",
+        lambda text: fe.add_fault(text, _first_faultable(text)),
+    ),
+)
+
+
+def _workload_layout(classes: list[dict[str, Any]], fault_kinds: tuple[str, ...]) -> _Layout:
     run = fields.workload_fields()
-    out.append((None, _Group(fe.WORKLOAD, run), [("Run", run)]))
+    out: _Layout = [(_Group(fe.WORKLOAD, run), [("Run", run)])]
     for c in classes:
         name = str(c.get("name"))
         specs = fields.class_fields()
-        out.append((None, _Group(fe.request_class(name), specs), [(f"Class '{name}'", specs)]))
+        out.append((_Group(fe.request_class(name), specs), [(f"Class '{name}'", specs)]))
     for i, kind in enumerate(fault_kinds):
         specs = fields.fault_fields(kind) if kind in fields.FAULT_KINDS else ()
-        out.append((None, _Group(fe.fault(i), specs), [(f"Fault #{i + 1}", specs)]))
+        out.append((_Group(fe.fault(i), specs), [(f"Fault #{i + 1}", specs)]))
     return out
 
 

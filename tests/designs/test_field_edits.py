@@ -195,3 +195,46 @@ def test_check_of_broken_toml_is_one_general_problem() -> None:
 def test_check_of_a_good_text() -> None:
     result = fe.check(COMMENTED)
     assert result.ok and result.design is not None and result.problems == ()
+
+
+def test_add_and_remove_faults_and_classes() -> None:
+    text, label = fe.add_fault(COMMENTED, "matcher", "slowdown")
+    assert label == "Add slowdown on matcher"
+    added = loads_design(text).faults[-1]
+    assert (added.component, added.kind, added.at_s, added.duration_s, added.factor) == (
+        "matcher",
+        "slowdown",
+        300.0,
+        60.0,
+        2.0,
+    )
+    text, label = fe.remove_fault(text, 0)
+    assert label == "Remove fault #1"
+    assert [f.kind for f in loads_design(text).faults] == ["slowdown"]
+    text, _ = fe.remove_fault(text, 0)
+    assert "[[faults]]" not in text and loads_design(text).faults == []
+    text, label = fe.add_class(text, "matcher")
+    assert label == "Add class class_2"
+    assert [c.name for c in loads_design(text).workload.classes] == ["match", "class_2"]
+    text, _ = fe.remove_class(text, "match")
+    assert [c.name for c in loads_design(text).workload.classes] == ["class_2"]
+    _lines_kept(COMMENTED.split("[[workload.classes]]")[0], text, "\0")
+    assert "\n\n[[components]]" in text  # the new table keeps its blank lines
+
+
+def test_a_new_class_takes_the_first_class_keys() -> None:
+    text = (CATALOG / "cache_aside.toml").read_text()
+    text, _ = fe.add_class(text, "matcher")
+    keys = loads_design(text).workload.classes[1].keys
+    assert keys is not None and keys.count == 50000
+
+
+def test_fault_kind_switch_drops_and_adds_fields() -> None:
+    text, _ = fe.propose(COMMENTED, fe.fault(0), "kind", "slowdown")
+    f = loads_design(text).faults[0]
+    assert (f.kind, f.duration_s, f.factor) == ("slowdown", 10.0, 2.0)
+    text, _ = fe.propose(text, fe.fault(0), "kind", "cache_flush")
+    data = fe.check(text)
+    assert "duration_s" not in text.split("[[faults]]")[1] and "factor" not in text
+    assert not data.ok  # a cache_flush on a database: the loader says why
+    assert any("cache_flush" in p.reason for p in data.problems)

@@ -8,7 +8,16 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QApplication, QCheckBox, QComboBox, QLabel, QScrollArea, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QToolButton,
+    QWidget,
+)
 from shiboken6 import isValid
 
 from designs import field_edits as fe
@@ -363,3 +372,28 @@ def test_calls_as_a_list_of_names(qtbot) -> None:
     with qtbot.waitSignal(h.panel.edit_proposed, timeout=3000):
         _line(qtbot, h.panel, "calls", "ghost")
     assert _problem(_editor(h.panel, "calls")) == "unknown component 'ghost'"
+
+
+def test_add_and_remove_a_fault_and_a_class_with_buttons(qtbot) -> None:
+    h = _open(qtbot, "cache_aside", None)
+    with qtbot.waitSignal(h.panel.edit_proposed, timeout=3000):
+        _click(qtbot, h.panel.findChild(QPushButton, "add_fault_button"))
+    assert h.labels == ["Add outage on matcher"]
+    assert [f.kind for f in loads_design(h.text).faults] == ["outage"]
+    assert _editor(h.panel, "at_s") is not None  # the new fault's form is there
+    with qtbot.waitSignal(h.panel.edit_proposed, timeout=3000):
+        _click(qtbot, h.panel.findChild(QPushButton, "add_class_button"))
+    assert [c.name for c in loads_design(h.text).workload.classes] == ["match", "class_2"]
+    removers = h.panel.findChildren(QToolButton, "remove_button")
+    assert [b.toolTip() for b in removers] == [
+        "Remove class match",
+        "Remove class class_2",
+        "Remove fault #1",
+    ]
+    with qtbot.waitSignal(h.panel.edit_proposed, timeout=3000):
+        _click(qtbot, removers[2])
+    assert loads_design(h.text).faults == []
+    with qtbot.waitSignal(h.panel.edit_proposed, timeout=3000):
+        _click(qtbot, h.panel.findChildren(QToolButton, "remove_button")[0])
+    assert [c.name for c in loads_design(h.text).workload.classes] == ["class_2"]
+    assert h.labels[-1] == "Remove class match"

@@ -93,7 +93,6 @@ class PropertiesPanel(QWidget):
             layout.addWidget(w)
         layout.addWidget(self.scroller, 1)
         self._text = ""
-        self._component: str | None = None
         self._groups: list[_Group] = []
         self._form_key: tuple[Any, ...] | None = None
         self._pending: tuple[fe.Target, Edit] | None = None
@@ -112,7 +111,7 @@ class PropertiesPanel(QWidget):
     def show_selection(self, text: str, design: Design | None, component: str | None) -> None:
         """Show ``component`` of the design ``text`` (None: the workload and faults).
         ``design`` is the loaded text when it is valid (for capacity summaries)."""
-        self._text, self._component = text, component
+        self._text = text
         self._pending = None
         self._live.stop()
         try:
@@ -120,7 +119,7 @@ class PropertiesPanel(QWidget):
         except tomllib.TOMLDecodeError as exc:
             self._show_message("The design does not parse", f"Fix it in the TOML tab: {exc}")
             return
-        result = fe.check(text)
+        result = fe.Check(design) if design is not None else fe.check(text)
         if component is None:
             self._show_workload(data)
         else:

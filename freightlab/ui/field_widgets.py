@@ -162,7 +162,6 @@ class NumberEditor(Editor):
         keep = self.check.sizePolicy()
         keep.setRetainSizeWhenHidden(True)  # spin boxes line up whether or not it shows
         self.check.setSizePolicy(keep)
-        self.check.setVisible(self.clearable)
         self.check.clicked.connect(self._ticked)
         self._last: float | None = None
         self._timer = QTimer(self)
@@ -173,6 +172,8 @@ class NumberEditor(Editor):
         self.spin.editingFinished.connect(self._flush)
         self.spin.lineEdit().textChanged.connect(self._typed)  # each keystroke
         self._wrap(self.check, self.spin)
+        # only once it has a parent: shown parentless it would be a window of its own
+        self.check.setVisible(self.clearable)
 
     def _number(self, value: float) -> int | float:
         return round(value) if self.integer else float(value)

@@ -43,6 +43,7 @@ from freightlab.ui.field_widgets import ERROR_COLOUR, Context, Edit, Editor, fie
 from freightlab.ui.shape_editors import make_editor as _make_editor
 
 LIVE_CHECK_MS = 250
+MAX_FORM_WIDTH = 560  # in a wide slot the form keeps a readable width, left-aligned
 
 
 @dataclass
@@ -69,7 +70,6 @@ class PropertiesPanel(QWidget):
         super().__init__(parent)
         self.setObjectName("properties_panel")
         self.setLocale(QLocale.c())  # figures as the design file writes them: 12.5, not 12,5
-        self.setMinimumWidth(280)
         self.title = QLabel()
         self.title.setObjectName("properties_title")
         self.title.setStyleSheet("font-size: 15px; font-weight: 600;")
@@ -86,6 +86,10 @@ class PropertiesPanel(QWidget):
         self.scroller.setWidgetResizable(True)
         self.scroller.setFrameShape(QScrollArea.Shape.NoFrame)
         self.scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroller.setMinimumHeight(24)
+        self.scroller.setAlignment(
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop
+        )  # the host decides how much room the form gets
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 4, 4)
         layout.setSpacing(4)
@@ -138,9 +142,10 @@ class PropertiesPanel(QWidget):
     def _replace_body(self, body: QWidget) -> None:
         """Swap the form; the old one goes later, as its widget may be mid-signal (a
         combo whose choice changed the form's shape)."""
-        old = self.scroller.takeWidget()
+        old = self.scroller.widget()
         if old is not None:
-            old.hide()
+            old.hide()  # while still inside: focus moves on within the window
+            self.scroller.takeWidget()  # parentless now, hidden, and soon gone
             old.deleteLater()
         self.scroller.setWidget(body)
 
@@ -191,6 +196,7 @@ class PropertiesPanel(QWidget):
         remove button), then the ``actions`` as buttons."""
         body = QWidget()
         body.setObjectName("properties_body")
+        body.setMaximumWidth(MAX_FORM_WIDTH)
         column = QVBoxLayout(body)
         column.setContentsMargins(0, 0, 6, 6)
         column.setSpacing(2)

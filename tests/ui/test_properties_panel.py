@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -397,3 +397,45 @@ def test_add_and_remove_a_fault_and_a_class_with_buttons(qtbot) -> None:
         _click(qtbot, h.panel.findChildren(QToolButton, "remove_button")[0])
     assert [c.name for c in loads_design(h.text).workload.classes] == ["class_2"]
     assert h.labels[-1] == "Remove class match"
+
+
+class _WindowShows(QObject):
+    """Records every widget shown as a window of its own."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.shown: list[str] = []
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Show and isinstance(watched, QWidget):
+            if watched.isWindow():
+                self.shown.append(type(watched).__name__)
+        return False
+
+
+def test_the_panel_never_shows_a_window_of_its_own(qtbot) -> None:
+    """Building forms must not flash a parentless widget: it would be a window of its own,
+    take activation from the host, and the host's shortcuts would stop working."""
+    host = QWidget()
+    qtbot.addWidget(host)
+    panel = PropertiesPanel(host)
+    panel.resize(340, 700)
+    host.show()
+    qtbot.waitExposed(host)
+    spy = _WindowShows()
+    QApplication.instance().installEventFilter(spy)
+    try:
+        for design, component in [("retry_storm_breaker", "rate_backend"), ("cache_aside", None)]:
+            text = (CATALOG / f"{design}.toml").read_text()
+            panel.show_selection(text, loads_design(text), component)
+    finally:
+        QApplication.instance().removeEventFilter(spy)
+    assert spy.shown == []
+
+
+def test_the_panel_asks_little_height_of_its_host(qtbot) -> None:
+    panel = PropertiesPanel()
+    qtbot.addWidget(panel)
+    text = (CATALOG / "cache_aside.toml").read_text()
+    panel.show_selection(text, loads_design(text), "matcher")
+    assert panel.minimumSizeHint().height() < 100  # the form scrolls in what it gets

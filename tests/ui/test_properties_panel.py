@@ -407,9 +407,9 @@ class _WindowShows(QObject):
         self.shown: list[str] = []
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Show and isinstance(watched, QWidget):
-            if watched.isWindow():
-                self.shown.append(type(watched).__name__)
+        shown = event.type() == QEvent.Type.Show and isinstance(watched, QWidget)
+        if shown and watched.isWindow():  # type: ignore[attr-defined]
+            self.shown.append(type(watched).__name__)
         return False
 
 

@@ -228,7 +228,10 @@ def _assign(table: Any, key: str, value: Any) -> None:
         for k, v in value.items():
             _assign(current, k, v)
         return
-    table[key] = _inline(value) if isinstance(value, Mapping) else value
+    if isinstance(value, str) and "\n" in value:  # written as the catalog writes them
+        table[key] = tomlkit.string(value, multiline=True)
+    else:
+        table[key] = _inline(value) if isinstance(value, Mapping) else value
 
 
 def _is_table(item: Any) -> bool:

@@ -238,3 +238,10 @@ def test_fault_kind_switch_drops_and_adds_fields() -> None:
     assert "duration_s" not in text.split("[[faults]]")[1] and "factor" not in text
     assert not data.ok  # a cache_flush on a database: the loader says why
     assert any("cache_flush" in p.reason for p in data.problems)
+
+
+def test_a_multi_line_description_is_written_as_a_multi_line_string() -> None:
+    words = 'Two lines,\nwith "quotes" and a back\\slash\n'
+    text = fe.set_component_field(COMMENTED, "matcher", "description", words)
+    assert '"""' in text
+    assert loads_design(text).component("matcher").description == words

@@ -90,4 +90,5 @@ def format_scorecard(data: dict[str, Any]) -> str:
         f"  cost: ${cost:,.2f}/hour" if cost is not None else "  cost: not reported by the engine"
     )
     lines.append(f"  bottleneck: {data['bottleneck']}")
+    lines += [f"  {note}" for note in data.get("notes", [])]
     return "\n".join(lines)

@@ -61,7 +61,8 @@ class Traffic(BaseModel):
     peak: Poisson at the requirement's rate. burst: Poisson at the rate with bursts of
     ``burst_factor`` x the rate. diurnal: a compressed day whose peak is the rate. ``mix``
     fixes each request class's share (the design must have those classes); ``keys`` fixes
-    the key popularity; ``faults`` are injected into the named components.
+    the key popularity; ``faults`` are injected into the named components. ``slices`` (opt-in)
+    scores a design that splits exactly into k <= slices identical cells on one of them.
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -75,10 +76,18 @@ class Traffic(BaseModel):
     keys: Keys | None = None
     keys_for: list[str] = Field(default_factory=list)  # classes given ``keys`` (empty: all)
     faults: list[Fault] = Field(default_factory=list)
+    # Opt-in: score 1 of up to this many identical cells, exactly (simulation/slicing.py).
+    slices: Annotated[int, Field(ge=1, le=1024)] | None = None
 
 
 EstimateSource = Literal[
-    "peak_rps", "busy_workers", "concurrent", "cache_entries", "storage_gb_per_day"
+    "peak_rps",
+    "busy_workers",
+    "concurrent",
+    "cache_entries",
+    "storage_gb_per_day",
+    "offered_load",
+    "servers_needed",
 ]
 
 
@@ -89,6 +98,11 @@ class EstimateQuestion(BaseModel):
     ``component`` (Little's law) in the reference's run. cache_entries: the LRU capacity
     whose hit ratio reaches ``hit_ratio`` under the traffic's keys (Che's approximation).
     storage_gb_per_day: ``bytes_per_request`` x the day's requests of ``request_class``.
+    offered_load: busy servers at the peak by Little's law, peak rate (of ``request_class``)
+    x ``service_ms`` (else the exercise's fixed time for ``component``).
+    servers_needed: the fewest servers of that load so that at most ``wait_ratio`` of
+    requests wait for one (Erlang C, M/M/c): workers of a tier, connections of a pool.
+    The theory sources are checked as the candidate types; the simulation ones at scoring.
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -101,6 +115,8 @@ class EstimateQuestion(BaseModel):
     request_class: str | None = None
     hit_ratio: Annotated[float, Field(gt=0, lt=1)] | None = None
     bytes_per_request: PosFloat | None = None
+    service_ms: PosFloat | None = None
+    wait_ratio: Annotated[float, Field(gt=0, lt=1)] | None = None
 
     @model_validator(mode="after")
     def _needs(self) -> EstimateQuestion:
@@ -109,10 +125,14 @@ class EstimateQuestion(BaseModel):
             "concurrent": ("component",),
             "cache_entries": ("hit_ratio",),
             "storage_gb_per_day": ("bytes_per_request",),
+            "servers_needed": ("wait_ratio",),
         }.get(self.source, ())
         for fname in need:
             if getattr(self, fname) is None:
                 raise ValueError(f"source '{self.source}' needs field '{fname}'")
+        theory_load = self.source in ("offered_load", "servers_needed")
+        if theory_load and self.service_ms is None and self.component is None:
+            raise ValueError(f"source '{self.source}' needs 'service_ms' or 'component'")
         return self
 
 

@@ -243,6 +243,8 @@ class Workload(_Model):
     classes: list[RequestClass] = Field(min_length=1)
     max_in_system: PosInt | None = None  # cap on requests in flight; beyond it: unstable
     max_events: PosInt | None = None  # work budget override (simulation/budget.py)
+    # Opt-in: run as this many identical cells, one simulated (exact; simulation/slicing.py).
+    slices: Annotated[int, Field(ge=1, le=1024)] | None = None
 
     @model_validator(mode="after")
     def _check(self) -> Workload:

@@ -8,6 +8,7 @@ forbid), so the reason reaches the dispatcher unchanged.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -15,8 +16,9 @@ from typing import Any
 from dispatcher import rules
 from dispatcher.board import Board
 from dispatcher.costs import MatchSettings
+from dispatcher.fleet import Load
 from dispatcher.routes import RouteGraph
-from dispatcher.status import LIFECYCLE, move_refusal
+from dispatcher.status import LIFECYCLE, load_unassigned, move_refusal, truck_unassigned
 from dispatcher.store import BoardAssignment
 
 
@@ -97,8 +99,9 @@ def edit(board: Board, kind: str, item_id: str, field: str, value: Any) -> Chang
 
 
 def replace(kind: str, items: Sequence[Any], text: str) -> Change:
-    """An import: the file's trucks (or loads) replace the board's; assignments are dropped."""
-    new = list(items)
+    """An import: the file's trucks (or loads) replace the board's; assignments are dropped,
+    so statuses an assignment gave (an exported file's "assigned", "en route") are settled."""
+    new = [unassigned(item) for item in items]
 
     def op(board: Board) -> None:
         if kind == "trucks":
@@ -107,6 +110,13 @@ def replace(kind: str, items: Sequence[Any], text: str) -> Change:
             board.replace_loads(new)
 
     return Change(text, op, full=True)
+
+
+def unassigned(item: Any) -> Any:
+    """A copy of a truck or load as it is without its assignment (a load keeps no truck)."""
+    if isinstance(item, Load):
+        return dataclasses.replace(item, status=load_unassigned(item.status), truck_id=None)
+    return dataclasses.replace(item, status=truck_unassigned(item.status))
 
 
 __all__ = ["Change", "accept", "advance", "assign", "edit", "replace", "unassign"]

@@ -415,7 +415,13 @@ def _no_space_left(path: Path) -> bool:
 
 def describe_ops(kinds: list[str]) -> str:
     """["assign", "assign", "edit"] -> "2 assignments and 1 edit"."""
-    words = {"assign": "assignment", "unassign": "unassignment", "edit": "edit"}
+    words = {
+        "assign": "assignment",
+        "unassign": "unassignment",
+        "edit": "edit",
+        "add": "addition",
+        "delete": "deletion",
+    }
     counts = Counter(kinds)
     parts = [f"{n} {words.get(k, k)}{'s' if n != 1 else ''}" for k, n in counts.items()]
     return " and ".join(parts) if parts else "nothing"

@@ -34,10 +34,13 @@ class _Problems:
     def __init__(self, path: str) -> None:
         self.path = path
         self.items: list[str] = []
+        #: The same problems as (line, column, reason): a form names the field it is about.
+        self.cells: list[tuple[int, str | None, str]] = []
 
     def add(self, line: int, column: str | None, reason: str) -> None:
         col = f" column '{column}':" if column else ""
         self.items.append(f"{self.path}:{line}:{col} {reason}")
+        self.cells.append((line, column, reason))
 
     def raise_if_any(self) -> None:
         if self.items:

@@ -17,6 +17,7 @@ from enum import StrEnum
 from typing import Any, Literal, Protocol, TypeVar
 
 from dispatcher.csv_rows import (
+    _Clock,
     _clock,
     _day_start,
     _middle_hours,
@@ -237,6 +238,56 @@ def _ident(row: _Row, seen: dict[str, int], problems: _Problems) -> str | None:
     return value
 
 
+def parse_truck(
+    row: _Row, graph: _HasNodes | None, seen: dict[str, int], clock: _Clock, problems: _Problems
+) -> Truck | None:
+    """One row of a trucks file (or of the truck form): the truck, or None with every bad
+    cell in ``problems``. The CSV loader and the form share it, so they say the same."""
+    before = len(problems.items)
+    tid = _ident(row, seen, problems)
+    location = _node(row, "location", graph, problems)
+    capacity = _positive(row, "capacity_t", problems)
+    ttype = _enum(row, "truck_type", TruckType, problems)
+    available = _time(row, "available_at", clock, problems)
+    status = _enum(row, "status", TruckStatus, problems, TruckStatus.IDLE)
+    if len(problems.items) != before:
+        return None
+    assert tid and location and capacity is not None and ttype and status
+    assert available is not None
+    return Truck(tid, location, capacity, ttype, available, status)
+
+
+def parse_load(
+    row: _Row, graph: _HasNodes | None, seen: dict[str, int], clock: _Clock, problems: _Problems
+) -> Load | None:
+    """One row of a loads file (or of the load form): the load, or None (see parse_truck)."""
+    before = len(problems.items)
+    lid = _ident(row, seen, problems)
+    origin = _node(row, "origin", graph, problems)
+    destination = _node(row, "destination", graph, problems)
+    weight = _positive(row, "weight_t", problems)
+    ttype = _enum(row, "truck_type", TruckType, problems)
+    earliest = _time(row, "pickup_earliest", clock, problems)
+    latest = _time(row, "pickup_latest", clock, problems)
+    price = _positive(row, "price", problems, allow_zero=True)
+    status = _enum(row, "status", LoadStatus, problems, LoadStatus.OPEN)
+    truck_id = row.cells.get("truck_id", "") or None
+    if origin and destination and origin == destination:
+        problems.add(row.line, "destination", f"same as origin {origin!r}")
+    if earliest is not None and latest is not None and latest < earliest:
+        problems.add(
+            row.line,
+            "pickup_latest",
+            f"window closes before it opens ({latest:g} h < {earliest:g} h)",
+        )
+    if len(problems.items) != before:
+        return None
+    assert lid and origin and destination and ttype and status
+    assert weight is not None and price is not None
+    assert earliest is not None and latest is not None
+    return Load(lid, origin, destination, weight, ttype, earliest, latest, price, status, truck_id)
+
+
 _TIMES = ("available_at", "pickup_earliest", "pickup_latest")
 
 
@@ -314,19 +365,7 @@ def read_trucks_csv(
     day0 = day_start or _day_start(rows, ("available_at",))
     clock = _clock(rows, ("available_at",), day0, around_h)
     seen: dict[str, int] = {}
-    trucks: list[Truck] = []
-    for row in rows:
-        before = len(problems.items)
-        tid = _ident(row, seen, problems)
-        location = _node(row, "location", graph, problems)
-        capacity = _positive(row, "capacity_t", problems)
-        ttype = _enum(row, "truck_type", TruckType, problems)
-        available = _time(row, "available_at", clock, problems)
-        status = _enum(row, "status", TruckStatus, problems, TruckStatus.IDLE)
-        if len(problems.items) == before:
-            assert tid and location and capacity is not None and ttype and status
-            assert available is not None
-            trucks.append(Truck(tid, location, capacity, ttype, available, status))
+    trucks = [t for row in rows if (t := parse_truck(row, graph, seen, clock, problems))]
     problems.raise_if_any()
     return trucks
 
@@ -348,45 +387,7 @@ def read_loads_csv(
     day0 = day_start or _day_start(rows, ("pickup_earliest", "pickup_latest"))
     clock = _clock(rows, ("pickup_earliest", "pickup_latest"), day0, around_h)
     seen: dict[str, int] = {}
-    loads: list[Load] = []
-    for row in rows:
-        before = len(problems.items)
-        lid = _ident(row, seen, problems)
-        origin = _node(row, "origin", graph, problems)
-        destination = _node(row, "destination", graph, problems)
-        weight = _positive(row, "weight_t", problems)
-        ttype = _enum(row, "truck_type", TruckType, problems)
-        earliest = _time(row, "pickup_earliest", clock, problems)
-        latest = _time(row, "pickup_latest", clock, problems)
-        price = _positive(row, "price", problems, allow_zero=True)
-        status = _enum(row, "status", LoadStatus, problems, LoadStatus.OPEN)
-        truck_id = row.cells.get("truck_id", "") or None
-        if origin and destination and origin == destination:
-            problems.add(row.line, "destination", f"same as origin {origin!r}")
-        if earliest is not None and latest is not None and latest < earliest:
-            problems.add(
-                row.line,
-                "pickup_latest",
-                f"window closes before it opens ({latest:g} h < {earliest:g} h)",
-            )
-        if len(problems.items) == before:
-            assert lid and origin and destination and ttype and status
-            assert weight is not None and price is not None
-            assert earliest is not None and latest is not None
-            loads.append(
-                Load(
-                    lid,
-                    origin,
-                    destination,
-                    weight,
-                    ttype,
-                    earliest,
-                    latest,
-                    price,
-                    status,
-                    truck_id,
-                )
-            )
+    loads = [ld for row in rows if (ld := parse_load(row, graph, seen, clock, problems))]
     problems.raise_if_any()
     return loads
 

@@ -22,26 +22,26 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from dispatcher import board_checks, board_file
-from dispatcher.fleet import LOAD_FIELDS, TRUCK_FIELDS
 from dispatcher.status import ASSIGN, UNASSIGN, UNASSIGNABLE
 from dispatcher.store_moves import MIGRATIONS, SCHEMA_VERSION, apply_move
+from dispatcher.store_records import LogLine, apply_edit, apply_record
 from dispatcher.store_rows import (
     _DEADHEAD,
     _LOAD_SELECT,
-    _LOAD_UPDATE,
     _TRUCK_SELECT,
-    _TRUCK_UPDATE,
     ActionRecord,
     AssignOp,
     BoardAssignment,
     BoardSnapshot,
     LifecycleOp,
+    LoadAdd,
+    LoadDelete,
     LoadEdit,
     StoreOp,
+    TruckAdd,
+    TruckDelete,
     TruckEdit,
     UnassignOp,
-    _changes,
-    _editable_values,
     _load_from_row,
     _log,
     _no_duplicates,
@@ -236,6 +236,26 @@ class BoardStore:
         """The board's revision on disk now (another desk may have moved it on)."""
         return self._current_revision()
 
+    def meta(self, key: str) -> str | None:
+        """A board-level value (``map_path``, ``match_settings``...), or None."""
+        try:
+            row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        except sqlite3.Error as exc:
+            raise board_file.read_failure(exc, self.path) from exc
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str, detail: str = "") -> int:
+        """Set a board-level value in one logged transaction (kind ``settings``)."""
+        with self._saving(f"the board's {key}"), _transaction(self._conn):
+            current = self._current_revision()
+            revision = current + 1
+            _set_meta(self._conn, key, value)
+            _log(self._conn, revision, self.owner, "settings", None, None, detail or key)
+            _set_meta(self._conn, "revision", str(revision))
+        if current == self.revision:
+            self.revision = revision
+        return revision
+
     # --------------------------------------------------------------------------- writing
     def save(
         self, snapshot: BoardSnapshot, *, force: bool = False, progress: Progress | None = None
@@ -298,9 +318,12 @@ class BoardStore:
         ``progress`` lets a worker cancel the batch: checked before ``BEGIN`` and right before
         ``COMMIT``, a cancel raises ``Cancelled`` and nothing is written; after the commit
         point the batch is kept (a committed action is never half taken back)."""
+        adds = [op for op in ops if isinstance(op, TruckAdd | LoadAdd)]
         unassigns = [op for op in ops if isinstance(op, UnassignOp)]
         assigns = [op for op in ops if isinstance(op, AssignOp)]
         edits = [op for op in ops if isinstance(op, TruckEdit | LoadEdit | LifecycleOp)]
+        deletes: list[LoadDelete | TruckDelete] = [op for op in ops if isinstance(op, LoadDelete)]
+        deletes += [op for op in ops if isinstance(op, TruckDelete)]  # its loads went first
         for a in assigns:
             if not a.deadhead_km >= 0:
                 raise InputError(
@@ -308,11 +331,15 @@ class BoardStore:
                 )
         conn = self._conn
         check(progress, 0.0, "waiting for the board file")
-        kinds = ["unassign"] * len(unassigns) + ["assign"] * len(assigns) + ["edit"] * len(edits)
+        kinds = ["add"] * len(adds) + ["unassign"] * len(unassigns) + ["assign"] * len(assigns)
+        kinds += ["edit"] * len(edits) + ["delete"] * len(deletes)
         with self._saving(board_file.describe_ops(kinds)), _transaction(conn):
             current = self._current_revision()
             revision = current
-            logs: list[tuple[int, str, str | None, str | None, str]] = []
+            logs: list[LogLine] = []
+            for add in adds:  # new rows first: an assignment of the same step needs them
+                revision += 1
+                logs.append(apply_record(self, conn, add, revision))
             if unassigns:
                 for load_id, holder in self._unassign_many(unassigns):
                     revision += 1
@@ -330,7 +357,10 @@ class BoardStore:
                 if isinstance(edit, LifecycleOp):
                     logs.append(apply_move(conn, edit, revision))
                 else:
-                    logs.append(self._edit(edit, revision))
+                    logs.append(apply_edit(self, conn, edit, revision))
+            for delete in deletes:  # last: the step's unassignments freed them
+                revision += 1
+                logs.append(apply_record(self, conn, delete, revision))
             if revision == current:
                 return current
             at = _now()
@@ -430,45 +460,6 @@ class BoardStore:
             "UPDATE trucks SET status = ? WHERE id = ? AND status = ?",
             [(ASSIGN.truck_to, tid, ASSIGN.truck_from) for tid in truck_ids],
         )
-
-    def _edit(
-        self, edit: TruckEdit | LoadEdit, revision: int
-    ) -> tuple[int, str, str | None, str | None, str]:
-        """Compare-and-set one row: refused when it no longer equals ``edit.before``."""
-        conn = self._conn
-        if isinstance(edit, TruckEdit):
-            if edit.before.id != edit.after.id:
-                raise ValueError("an edit cannot change a truck's id")
-            row = conn.execute(_TRUCK_SELECT + " WHERE id = ?", (edit.before.id,)).fetchone()
-            if row is None:
-                raise BoardConflict(
-                    f"truck {edit.before.id} is no longer on the board"
-                    f"{self._by_whom_truck(edit.before.id)}"
-                )
-            if _truck_from_row(row) != edit.before:
-                raise BoardConflict(
-                    f"truck {edit.before.id} was changed meanwhile"
-                    f"{self._by_whom_truck(edit.before.id)}"
-                )
-            t = edit.after
-            conn.execute(_TRUCK_UPDATE, (*_editable_values(TRUCK_FIELDS, t), t.id))
-            return (revision, "edit", None, t.id, _changes(edit.before, edit.after))
-        if edit.before.id != edit.after.id:
-            raise ValueError("an edit cannot change a load's id")
-        if edit.after.truck_id != edit.before.truck_id:
-            raise ValueError("an edit cannot (un)assign a load; use AssignOp/UnassignOp")
-        row = conn.execute(_LOAD_SELECT + " WHERE id = ?", (edit.before.id,)).fetchone()
-        if row is None:
-            raise BoardConflict(f"load {edit.before.id} is no longer on the board")
-        if _load_from_row(row) != edit.before:
-            if row[9] is not None and edit.before.truck_id is None:
-                raise BoardConflict(self._why_not_open(edit.before.id))
-            raise BoardConflict(
-                f"load {edit.before.id} was changed meanwhile{self._by_whom(edit.before.id)}"
-            )
-        ld = edit.after
-        conn.execute(_LOAD_UPDATE, (*_editable_values(LOAD_FIELDS, ld), ld.id))
-        return (revision, "edit", ld.id, None, _changes(edit.before, edit.after))
 
     # ---------------------------------------------------------------------------- helpers
     @contextlib.contextmanager

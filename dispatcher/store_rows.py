@@ -79,7 +79,9 @@ class ActionRecord:
     revision: int
     at: str
     owner: str
-    kind: str  # "create", "save", "assign", "unassign", "edit", "status" (a lifecycle step)
+    #: "create", "save", "assign", "unassign", "edit", "status" (a lifecycle step),
+    #: "add", "delete" (a truck or a load), "settings" (the matcher's, a board meta key)
+    kind: str
     load_id: str | None
     truck_id: str | None
     detail: str
@@ -131,7 +133,38 @@ class LifecycleOp:
     deadhead_km: float | None = None
 
 
-StoreOp = AssignOp | UnassignOp | TruckEdit | LoadEdit | LifecycleOp
+@dataclass(frozen=True)
+class TruckAdd:
+    """Put a new truck on the board (refused when its id is taken); it arrives free: an
+    assignment of the same step is an ``AssignOp`` after it."""
+
+    truck: Truck
+
+
+@dataclass(frozen=True)
+class LoadAdd:
+    """Put a new load on the board, unassigned (see ``TruckAdd``)."""
+
+    load: Load
+
+
+@dataclass(frozen=True)
+class TruckDelete:
+    """Take a truck off the board, provided its row still equals ``before`` (free: the
+    step's ``UnassignOp`` runs first)."""
+
+    before: Truck
+
+
+@dataclass(frozen=True)
+class LoadDelete:
+    """Take a load off the board, provided its row still equals ``before`` (unassigned)."""
+
+    before: Load
+
+
+RecordOp = TruckAdd | LoadAdd | TruckDelete | LoadDelete
+StoreOp = AssignOp | UnassignOp | TruckEdit | LoadEdit | LifecycleOp | RecordOp
 
 
 @dataclass

@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import sqlite3
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from dispatcher.board import Capture
@@ -28,6 +28,7 @@ from dispatcher.store import (
     TruckEdit,
     UnassignOp,
 )
+from dispatcher.store_rows import LoadAdd, LoadDelete, TruckAdd, TruckDelete
 from freightlab.errors import InputError
 from freightlab.progress import Progress
 
@@ -71,6 +72,7 @@ def store_ops(src: Capture, dst: Capture) -> list[StoreOp] | None:
     """What the store must do to turn the captured objects from ``src`` into ``dst``: the
     write-through of a desk action, its undo (``dst`` = before) or its redo. ``None`` when the
     change reshapes the board (an import): that needs a whole-board save (``snapshot_of``).
+    A truck or load that appears or vanishes (a new one, a deletion) is an add or a delete.
 
     Assignment changes become Unassign/Assign ops (a reassign is both); other field changes
     become compare-and-set edits. Statuses that follow from an assignment (open/assigned
@@ -90,12 +92,9 @@ def store_ops(src: Capture, dst: Capture) -> list[StoreOp] | None:
                 ops.append(UnassignOp(lid, a0.truck_id))
             if a1 is not None:
                 assigns.append(AssignOp(lid, a1.truck_id, a1.deadhead_km))
-    load_edits = _edits(src.loads, dst.loads, LoadEdit)
-    truck_edits = _edits(src.trucks, dst.trucks, TruckEdit)
-    if load_edits is None or truck_edits is None:
-        return None  # an object appears or vanishes: a whole-board step
-    edits = load_edits + truck_edits
-    return sorted(ops, key=_op_key) + sorted(assigns, key=_op_key) + edits + moves
+    edits = _edits(src.loads, dst.loads, LoadEdit) + _edits(src.trucks, dst.trucks, TruckEdit)
+    records = _records(src, dst)
+    return records + sorted(ops, key=_op_key) + sorted(assigns, key=_op_key) + edits + moves
 
 
 def _moves(src: Capture, dst: Capture) -> list[LifecycleOp]:
@@ -132,17 +131,33 @@ def _without(cap: Capture, loads: set[str], trucks: set[str]) -> Capture:
 
 def _edits(
     before: Mapping[str, Any], after: Mapping[str, Any], edit: Callable[[Any, Any], StoreOp]
-) -> list[StoreOp] | None:
-    """Compare-and-set edits for the objects whose own fields changed; None when one of them
-    appears or vanishes."""
+) -> list[StoreOp]:
+    """Compare-and-set edits for the objects whose own fields changed (both ends exist)."""
     out: list[StoreOp] = []
-    for key in before.keys() | after.keys():
-        old, new = before.get(key), after.get(key)
-        if old is None or new is None:
-            if old is not new:
-                return None
-        elif _own_fields(old) != _own_fields(new):
+    for key in sorted(before.keys() & after.keys()):
+        old, new = before[key], after[key]
+        if old is not None and new is not None and _own_fields(old) != _own_fields(new):
             out.append(edit(old, new))
+    return out
+
+
+def _records(src: Capture, dst: Capture) -> list[StoreOp]:
+    """Adds for the objects the step brings, deletes for those it takes away. A deleted
+    row is compared as the step's unassignment leaves it (they run first in the store)."""
+    out: list[StoreOp] = []
+    for tid in sorted(src.trucks.keys() | dst.trucks.keys()):
+        old, new = src.trucks.get(tid), dst.trucks.get(tid)
+        if old is None and new is not None:
+            out.append(TruckAdd(new))
+        elif old is not None and new is None:
+            out.append(TruckDelete(replace(old, status=truck_unassigned(old.status))))
+    for lid in sorted(src.loads.keys() | dst.loads.keys()):
+        was, now = src.loads.get(lid), dst.loads.get(lid)
+        if was is None and now is not None:
+            out.append(LoadAdd(now))
+        elif was is not None and now is None:
+            freed = replace(was, status=load_unassigned(was.status), truck_id=None)
+            out.append(LoadDelete(freed))
     return out
 
 

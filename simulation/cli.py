@@ -381,6 +381,8 @@ def format_result(r: SimResult) -> str:
     for pair, b in r.breakers.items():
         lines.append(f"breaker {pair}: opened {b.trips} time(s), open {b.open_s:.1f} s")
     lines.append(f"cost: {r.cost_per_hour:.3f} per hour")
+    if r.slices > 1:
+        lines.append(f"simulated as 1 of {r.slices} identical cells, totals x{r.slices}")
     lines.append(f"bottleneck: {r.bottleneck}")
     lines.append(r.bottleneck_explanation)
     return "\n".join(lines)

@@ -254,6 +254,7 @@ class SimResult:
     windows: list[Window] = field(default_factory=list)  # faults and bursts, for charts
     degraded: list[DegradedSpan] = field(default_factory=list)  # verdict "degraded": where
     overload: Overload | None = None  # verdict "unstable": what can be said instead
+    slices: int = 1  # simulated as 1 of this many identical cells (simulation/slicing.py)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -275,6 +276,7 @@ class SimResult:
             "windows": [w.to_json() for w in self.windows],
             "degraded": [d.to_json() for d in self.degraded],
             "overload": self.overload.to_json() if self.overload else None,
+            "slices": self.slices,
             "timeseries": self.timeseries.to_json(),
         }
 

@@ -40,6 +40,10 @@ def simulate(
     WorkBudgetError (an InputError) when the run would take more than ``max_events`` engine
     events (default: ``workload.max_events``, else budget.DEFAULT_MAX_EVENTS).
     """
+    if design.workload.slices is not None:  # opt-in: one of k identical cells (exact)
+        from simulation.slicing import run_in_cells
+
+        return run_in_cells(design, duration_s, seed, progress, rate_rps, max_in_system, max_events)
     design, duration, warmup, cap = _prepare(design, duration_s, rate_rps, max_in_system)
     the_seed = int(seed if seed is not None else design.workload.seed)
     if not 0 <= the_seed <= SEED_MAX:

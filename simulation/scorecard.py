@@ -21,7 +21,7 @@ from freightlab.progress import Progress
 from simulation.bottleneck import capacity_rps
 from simulation.replications import confidence_interval
 from simulation.results import SimResult
-from simulation.runner import simulate
+from simulation.slicing import SlicePlan, scoring_plan, simulate_sliced
 
 NEAR_MISS = 1.5  # a p99 within this factor of the target earns half its points
 HINT_COST = 5.0  # points a revealed hint costs an attempt
@@ -154,6 +154,7 @@ class Scorecard:
             "advice": self.advice,
             "seeds": self.seeds,
             "verdicts": [r.verdict for r in (self.runs or [self.result])],
+            "notes": list(self.notes),
         }
 
 
@@ -212,6 +213,13 @@ def honesty_problems(design: Design, exercise: Exercise) -> list[str]:
             problems.append(
                 f"'{name}' takes {fmt.ms(mean)} but the exercise fixes {fmt.ms(least_ms)}"
             )
+    if exercise.requirements.max_cost_per_hour is not None:  # a budget needs real prices
+        problems += [
+            f"'{c.name}' costs {c.replica_cost_per_hour():.2f} an hour, below a {c.kind}'s"
+            f" {c.spec().cost_per_hour:.2f}"
+            for c in design.components
+            if c.replica_cost_per_hour() < c.spec().cost_per_hour
+        ]
     return problems
 
 
@@ -246,9 +254,11 @@ def score_design(
     problems = honesty_problems(design, exercise) + problems
     count = replications or req.replications
     first_seed = req.seed if seed is None else seed
+    cells, note = scoring_plan(run_design, exercise.traffic.slices, req.duration_s)
     runs = [
-        simulate(
+        simulate_sliced(
             run_design,
+            cells or SlicePlan(1, frozenset()),
             duration_s=req.duration_s,
             seed=first_seed + i,
             progress=_Slice(progress, i, count),
@@ -273,7 +283,7 @@ def score_design(
         _headroom_check(runs, req.rate_rps, req.min_headroom),
         *_budget_checks(design, runs, exercise),
     ]
-    card = Scorecard(exercise.name, design.name, checks, runs[0], "", runs)
+    card = Scorecard(exercise.name, design.name, checks, runs[0], "", runs, [note] if note else [])
     card.advice = next(r for r in runs if r.bottleneck == card.bottleneck).bottleneck_explanation
     return card
 
@@ -460,7 +470,7 @@ def _headroom_check(runs: list[SimResult], rate_rps: float, target: float) -> Ch
         ok,
         15 if ok else 0.0,
         15,
-        f"the bottleneck carries about {capacity:,.3g} requests/s = {headroom:.2f}x "
+        f"the bottleneck carries about {fmt.num(capacity)} requests/s = {headroom:.2f}x "
         f"the peak (need {target:.2f}x)",
         target,
         headroom,

@@ -35,6 +35,7 @@ from designs.loader import loads_design
 from designs.schema import Design
 from designs.ui.rehearse_parts import AttemptHistory, EstimatesForm, InterviewTimer, ScorecardTable
 from designs.ui.rehearse_text import (
+    advice_html,
     brief_html,
     estimates_html,
     method_html,
@@ -434,10 +435,7 @@ class RehearsePanel(AreaDefaults, QWidget):
         self._show_card(
             outcome.card.checks, outcome.reference, outcome.score, outcome.grade, outcome.hints_used
         )
-        self.advice.setText(
-            f"<b>Bottleneck: {html.escape(outcome.card.bottleneck)}.</b> "
-            + html.escape(outcome.card.advice)
-        )
+        self.advice.setText(advice_html(outcome.card))
         self.estimates_form.show_checks(outcome.estimates)
         self.estimate_summary.setText(estimates_html(outcome.estimates))
         self.canvas.show_result(outcome.card.result)

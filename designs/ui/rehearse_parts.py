@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QColor, QFont, QResizeEvent
 from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
@@ -28,7 +28,7 @@ from designs.exercise import Exercise
 from designs.history import Attempt
 from designs.interview import InterviewClock, clock_text
 from designs.progress_chart import progress_figure
-from simulation.estimates import EstimateCheck
+from simulation.estimates import EstimateCheck, live_check
 from simulation.scorecard import Check, duration_text
 
 PASS, FAIL, NEAR = QColor("#2e7d32"), QColor("#c62828"), QColor("#ef6c00")
@@ -146,15 +146,18 @@ class EstimatesForm(QWidget):
         self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
         self.fields: dict[str, QLineEdit] = {}
         self.verdicts: dict[str, QLabel] = {}
+        self.exercise: Exercise | None = None
 
     def show_questions(self, exercise: Exercise) -> None:
         while self.form.rowCount():
             self.form.removeRow(0)
         self.fields.clear()
         self.verdicts.clear()
+        self.exercise = exercise
         intro = QLabel(
-            "Back-of-envelope first: answer before you build. Each answer is checked against "
-            "theory or the reference design's simulation when you score."
+            "Back-of-envelope first: answer before you build. Answers theory can check are "
+            "checked as you type; those measured on the reference design's simulation, when "
+            "you score."
         )
         intro.setWordWrap(True)
         self.form.addRow(intro)
@@ -174,6 +177,30 @@ class EstimatesForm(QWidget):
             label.setWordWrap(True)
             self.form.addRow(label, box)
             self.fields[q.name], self.verdicts[q.name] = edit, verdict
+            edit.textChanged.connect(lambda _text, name=q.name: self.check_as_typed(name))
+
+    def check_as_typed(self, name: str) -> None:
+        """The factor off, as soon as a number is in (theory questions; the others wait)."""
+        text = self.fields[name].text().strip().replace(",", "")
+        label = self.verdicts[name]
+        if not text or self.exercise is None:
+            label.setText("")
+            return
+        try:
+            answer = float(text)
+        except ValueError:
+            label.setText(f"<span style='color:{FAIL.name()}'>not a number</span>")
+            return
+        check = live_check(self.exercise, name, answer)
+        if check is None:
+            grey = VERDICT_COLOURS["not answered"].name()
+            label.setText(
+                f"<span style='color:{grey}'>measured on the reference when you score</span>"
+            )
+            return
+        colour = VERDICT_COLOURS[check.verdict].name()
+        label.setText(f"<span style='color:{colour}'>{check.short()}</span>")
+        label.setToolTip(check.describe())
 
     def answers(self) -> dict[str, float | None]:
         out: dict[str, float | None] = {}
@@ -267,8 +294,19 @@ class ScorecardTable(QTableWidget):
     def fit_height(self) -> None:
         """As tall as its rows (the pane's spare room goes to the advice below)."""
         rows = sum(self.rowHeight(r) for r in range(self.rowCount()))
-        bar = self.horizontalScrollBar().sizeHint().height()
-        self.setFixedHeight(self.horizontalHeader().height() + rows + bar + 2 * self.frameWidth())
+        header = self.horizontalHeader()
+        wanted = sum(
+            max(self.sizeHintForColumn(c), header.sectionSizeHint(c))
+            for c in range(self.columnCount())
+        )
+        wide = wanted > self.width() - 2 * self.frameWidth()  # a scroll bar will show
+        bar = self.horizontalScrollBar().sizeHint().height() if wide else 0
+        self.setFixedHeight(header.height() + rows + bar + 2 * self.frameWidth())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self.rowCount():
+            self.fit_height()
 
 
 class AttemptHistory(QWidget):
@@ -317,7 +355,7 @@ class AttemptHistory(QWidget):
                 _item(a.exercise_name),
                 _item(a.grade, colour, bold=True),
                 _item(f"{a.score:.0f}/{a.max_score:.0f}", colour),
-                _item(duration_text(a.seconds_used * 1000)),
+                _item(clock_text(a.seconds_used) if a.seconds_used >= 1 else "untimed"),
                 _item(str(a.hints_used)),
             )
             for col, item in enumerate(cells):

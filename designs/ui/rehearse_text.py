@@ -7,15 +7,19 @@ import html
 from designs.exercise import Exercise
 from designs.interview import METHOD, InterviewClock
 from designs.reference_card import LATENCIES, POWERS_OF_TWO, nines_table, rate_conversions
+from freightlab import numbers as fmt
 from simulation.estimates import EstimateCheck
-from simulation.scorecard import HINT_COST, duration_text
+from simulation.scorecard import HINT_COST, Scorecard, duration_text
 
 STYLE = """
 <style>
 h2 { margin: 0 0 4px 0; color: #1a3d5c; }
 h3 { margin: 12px 0 4px 0; color: #1a3d5c; }
 td { padding: 2px 10px 2px 0; }
-.tag { color: #ffffff; background: #4a6f8f; padding: 1px 6px; }
+.tag { color: #1a3d5c; background: #dbe7f1; }
+.easy { color: #1b5e20; background: #dcefdc; }
+.medium { color: #7a4a00; background: #fbeccb; }
+.hard { color: #8e1b1b; background: #f6d6d6; }
 .muted { color: #5f6b76; }
 .hint { background: #fff7e0; }
 </style>
@@ -37,7 +41,9 @@ def _rows(rows: list[tuple[str, str]]) -> str:
 
 def requirement_rows(exercise: Exercise) -> list[tuple[str, str]]:
     req = exercise.requirements
-    rows = [("Peak load", f"{req.rate_rps:,g} requests/s")]
+    minute = float(f"{req.rate_rps * 60:.3g}")  # three significant figures
+    per_minute = f" (about {fmt.num(minute)} a minute)" if req.rate_rps >= 1000 else ""
+    rows = [("Peak load", f"{req.rate_rps:,g} requests/s{per_minute}")]
     if req.class_p99_ms:
         for cls, ms in req.class_p99_ms.items():
             rows.append((f"Response p99 ({cls})", f"≤ {duration_text(ms)}"))
@@ -71,6 +77,8 @@ def traffic_text(exercise: Exercise) -> str:
         text += "; mix " + ", ".join(f"{k} {v / total:.0%}" for k, v in t.mix.items())
     for f in t.faults:
         text += f"; {f.component} {f.kind} at {f.at_s:g} s for {f.duration_s:g} s"
+    if t.slices and t.slices > 1:
+        text += f"; scored as up to {t.slices} identical cells, one simulated (exact)"
     return text
 
 
@@ -91,8 +99,8 @@ def brief_html(exercise: Exercise, hints_shown: int, follow_up_prompt: str = "")
     return (
         STYLE
         + f"<h2>{html.escape(exercise.name)}</h2>"
-        + f"<p><span class='tag'>{html.escape(exercise.topic)}</span> "
-        f"<span class='tag'>{exercise.difficulty}</span></p>"
+        + f"<p><span class='tag'>&nbsp;{html.escape(exercise.topic)}&nbsp;</span> &nbsp;"
+        f"<span class='{exercise.difficulty}'>&nbsp;{exercise.difficulty}&nbsp;</span></p>"
         + follow
         + paragraphs
         + f"<h3>Requirements</h3><table>{_rows(requirement_rows(exercise))}</table>"
@@ -145,13 +153,22 @@ def estimates_html(checks: list[EstimateCheck]) -> str:
     rows = []
     for c in checks:
         colour = _VERDICT_COLOURS.get(c.verdict, "#5f6b76")
-        yours = "—" if c.answer is None else f"{c.answer:,.3g}"
+        yours = "—" if c.answer is None else fmt.num(c.answer)
         rows.append(
             f"<tr><td>{html.escape(c.name.replace('_', ' '))}</td><td>{yours}</td>"
-            f"<td>{c.truth:,.3g} {html.escape(c.unit)}</td>"
+            f"<td>{fmt.num(c.truth)} {html.escape(c.unit)}</td>"
             f"<td style='color:{colour}'><b>{html.escape(c.verdict)}</b>"
             + (f" ({c.factor:,.1f}x off)" if c.factor and c.factor >= 1.05 else "")
             + "</td></tr>"
         )
     head = "<tr><th align='left'>estimate</th><th>yours</th><th>truth</th><th></th></tr>"
     return f"<b>Estimates</b><table cellspacing='3'>{head}{''.join(rows)}</table>"
+
+
+def advice_html(card: Scorecard) -> str:
+    """The bottleneck and what would fix it; how the design was simulated, in grey."""
+    text = f"<b>Bottleneck: {html.escape(card.bottleneck)}.</b> {html.escape(card.advice)}"
+    for note in card.notes:
+        line = note[:1].upper() + note[1:]
+        text += f"<br><span style='color:#5f6b76'>{html.escape(line)}.</span>"
+    return text

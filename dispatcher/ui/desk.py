@@ -46,8 +46,12 @@ from dispatcher.ui.desk_files import DeskFiles
 from dispatcher.ui.desk_layout import DeskWidgets, FromSession, build_desk
 from dispatcher.ui.desk_sizing import DeskSizing
 from dispatcher.ui.dialogs import ImportErrorsDialog, WhyNotDialog
+from dispatcher.ui.import_preview import ImportCommands
 from dispatcher.ui.load_steps import LoadSteps
+from dispatcher.ui.map_switch import MapSwitcher
+from dispatcher.ui.matcher_settings import MatcherSettings
 from dispatcher.ui.models import Suggestion, _Invalid
+from dispatcher.ui.record_commands import RecordCommands
 from dispatcher.ui.selection import SelectionSync
 from dispatcher.ui.suggestions import describe, matching_work
 from freightlab.jobs import Job
@@ -97,6 +101,10 @@ class DispatchDesk(DeskWidgets):
         self.session = Session(self.jobs, lambda fn: QTimer.singleShot(0, fn), who, self)
         self._build_actions()
         self.load_steps = LoadSteps(self, self.loads_table)
+        self.records = RecordCommands(self)  # new / edit / delete truck and load
+        self.imports = ImportCommands(self)  # merge / replace import, trucks/loads export
+        self.matcher = MatcherSettings(self)  # the settings panel, saved with the board
+        self.maps = MapSwitcher(self)
         self._update_actions()
         if autoload:
             QTimer.singleShot(0, self.load_default)
@@ -190,6 +198,7 @@ class DispatchDesk(DeskWidgets):
         self.session.open(
             loaded.graph, loaded.board, loaded.path, loaded.name, loaded.revision, loaded.store
         )
+        self.matcher.loaded(loaded.settings)
         graph = loaded.graph
         self.truck_model.set_board(self.board, graph)
         self.load_model.set_board(self.board, graph)
@@ -285,7 +294,10 @@ class DispatchDesk(DeskWidgets):
 
     def poll_store(self) -> bool:
         """The 2 s check: has another desk committed? (see ``Session.poll``)."""
-        return self.session.poll()
+        moved = self.session.poll()
+        if moved:
+            self.matcher.reread()  # another desk may have changed the board's settings
+        return moved
 
     def sync_from_store(self, then: Callable[[int], None] | None = None) -> bool:
         return self.session.sync(then)
@@ -369,7 +381,7 @@ class DispatchDesk(DeskWidgets):
         graph = self.graph
         if graph is None or self.jobs.busy():
             return
-        work = matching_work(self.board, graph, self.settings)
+        work = matching_work(self.board, graph, self.settings, self.matcher.name)
         if isinstance(work, str):
             self.show_notice(f"Nothing to match: {work}", error=False)
             return

@@ -58,16 +58,16 @@ MENU: tuple[ActionSpec | None, ...] = (
     ActionSpec(
         "import_trucks_action",
         "Import &trucks CSV…",
-        "files.choose_import_trucks",
+        "imports.choose_import_trucks",
         "Ctrl+Shift+T",
-        "Replace the fleet with the trucks in a CSV file",
+        "Merge the trucks of a CSV file into the board, or replace the fleet (with a preview)",
     ),
     ActionSpec(
         "import_loads_action",
         "Import &loads CSV…",
-        "files.choose_import_loads",
+        "imports.choose_import_loads",
         "Ctrl+Shift+L",
-        "Replace the loads with those in a CSV file",
+        "Merge the loads of a CSV file into the board, or replace them (with a preview)",
     ),
     ActionSpec(
         "export_action",
@@ -75,6 +75,78 @@ MENU: tuple[ActionSpec | None, ...] = (
         "files.choose_export",
         "Ctrl+E",
         "Write the current assignments to a CSV file",
+    ),
+    ActionSpec(
+        "export_trucks_action",
+        "Export truc&ks CSV…",
+        "imports.choose_export_trucks",
+        None,
+        "Write the board's trucks to a CSV file (the importer reads it back)",
+    ),
+    ActionSpec(
+        "export_loads_action",
+        "Export loa&ds CSV…",
+        "imports.choose_export_loads",
+        None,
+        "Write the board's loads to a CSV file (the importer reads it back)",
+    ),
+    None,
+    ActionSpec(
+        "new_truck_action",
+        "New truc&k…",
+        "records.new_truck",
+        "Ctrl+Alt+T",
+        "Add a truck to the board (a form; Ctrl+Z undoes)",
+    ),
+    ActionSpec(
+        "new_load_action",
+        "New loa&d…",
+        "records.new_load",
+        "Ctrl+Alt+L",
+        "Add a load to the board (a form; Ctrl+Z undoes)",
+    ),
+    ActionSpec(
+        "edit_record_action",
+        "Ed&it selected…",
+        "records.edit_selected",
+        "Ctrl+Shift+E",
+        "Edit the selected truck or load in a form",
+    ),
+    ActionSpec(
+        "delete_record_action",
+        "De&lete selected",
+        "records.delete_selected",
+        "Del",
+        "Delete the selected truck or load (an assigned one is unassigned first; Ctrl+Z undoes)",
+    ),
+    None,
+    ActionSpec(
+        "matcher_settings_action",
+        "&Matcher settings…",
+        "matcher.show",
+        "Ctrl+Shift+M",
+        "Speed, max deadhead, cost weights, greedy or optimal: saved with the board",
+    ),
+    ActionSpec(
+        "map_india_action",
+        "Map: &India",
+        "maps.india",
+        None,
+        "Switch to the India map (its sample board unless this board's cities are all on it)",
+    ),
+    ActionSpec(
+        "map_us_canada_action",
+        "Map: US / &Canada",
+        "maps.us_canada",
+        None,
+        "Switch to the US / Canada map (its sample board unless this board's cities are on it)",
+    ),
+    ActionSpec(
+        "open_map_action",
+        "Open a map (&GraphML)…",
+        "maps.choose",
+        None,
+        "Use a GraphML map (keep it beside the board file: a board reads its map from there)",
     ),
     None,
     ActionSpec(
@@ -120,6 +192,11 @@ NEEDS_IDLE = (
     "save_board_action",
     "save_board_as_action",
     "export_action",
+    "export_trucks_action",
+    "export_loads_action",
+    "map_india_action",
+    "map_us_canada_action",
+    "open_map_action",
     "size_backend_action",
 )
 
@@ -143,11 +220,13 @@ def build(widget: QWidget, spec: ActionSpec, slot: Callable[[], object]) -> QAct
 
 def build_all(widget: QWidget, slots: object) -> dict[str, QAction]:
     """Every action of the menu, by name; ``slots`` has the methods the rows name."""
-    return {
-        spec.name: build(widget, spec, operator.attrgetter(spec.slot)(slots))
-        for spec in MENU
-        if spec
-    }
+    return {spec.name: build(widget, spec, _slot(slots, spec.slot)) for spec in MENU if spec}
+
+
+def _slot(slots: object, name: str) -> Callable[[], object]:
+    """The method ``name`` names, looked up when the action runs (its owner, such as the
+    desk's record commands, may be made after the actions)."""
+    return lambda: operator.attrgetter(name)(slots)()
 
 
 def show_history(undo: QAction, redo: QAction, history: History, free: bool) -> None:

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from dispatcher import actions, documents
 from dispatcher.documents import ImportResult
+from dispatcher.store import BoardStore
 from dispatcher.ui.dialogs import ImportErrorsDialog
 
 if TYPE_CHECKING:
@@ -70,12 +71,14 @@ class DeskFiles:
             d.session.sync(report)
             return
         d.status_message.emit(f"Saving {target.name}…")
-        d.session.save_as(
-            target,
-            lambda _store: d.show_notice(
+
+        def saved(store: BoardStore) -> None:
+            d.matcher.saved_as(store)  # the board's matcher settings go with it
+            d.show_notice(
                 f"Saved {target.name}; from now on every change is written to it at once", False
-            ),
-        )
+            )
+
+        d.session.save_as(target, saved)
         if wait:
             QThreadPool.globalInstance().waitForDone(QDeadlineTimer(SAVE_WAIT_MS))
             QCoreApplication.processEvents()

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from dispatcher.board import Board
 from dispatcher.costs import MatchSettings
-from dispatcher.matching import Assignment, MatchResult, OptimalMatcher
+from dispatcher.matching import Assignment, MatchResult, get_matcher
 from dispatcher.routes import RouteGraph
 from dispatcher.status import ASSIGN
 from dispatcher.ui import style
@@ -145,21 +145,22 @@ class SuggestionsBox(QGroupBox):
 
 
 def matching_work(
-    board: Board, graph: RouteGraph, settings: MatchSettings
+    board: Board, graph: RouteGraph, settings: MatchSettings, matcher: str = "optimal"
 ) -> Callable[[Progress], MatchResult] | str:
     """The job that suggests matches for the board's idle trucks and open loads (on copies:
-    the worker never races edits), or why there is nothing to match."""
+    the worker never races edits), or why there is nothing to match. ``matcher``: optimal,
+    or greedy (for comparison)."""
     trucks = [copy.copy(t) for t in board.free_trucks()]
     loads = [copy.copy(ld) for ld in board.open_loads()]
     if not trucks or not loads:
         return "no idle truck" if not trucks else "no open load"
-    in_child = use_child(len(trucks), len(loads), graph.source)
+    in_child = matcher == "optimal" and use_child(len(trucks), len(loads), graph.source)
 
     def work(progress: Progress) -> MatchResult:
         throttled = ThrottledProgress(progress)
         if in_child:  # a big solve holds the GIL: keep it out of this process
             return match_in_child(trucks, loads, graph.source, settings, throttled)
-        return OptimalMatcher().match(trucks, loads, graph, settings, progress=throttled)
+        return get_matcher(matcher).match(trucks, loads, graph, settings, progress=throttled)
 
     return work
 

@@ -194,3 +194,22 @@ def test_a_damaged_history_does_not_stop_the_rehearsal(qtbot, tmp_path: Path) ->
     assert panel.store is None
     assert "History unavailable" in panel.history.table.item(0, 0).text()
     assert panel.exercise is not None and panel.score_button.isEnabled()
+
+
+def test_estimates_are_checked_as_you_type(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    panel = _panel(qtbot, "api_1m_per_minute", tmp_path)
+    form = panel.estimates_form
+    panel.left_tabs.setCurrentWidget(form)
+    qtbot.keyClicks(form.fields["peak_rps"], "16,000")
+    assert (
+        "good" in form.verdicts["peak_rps"].text() and "16,667" in form.verdicts["peak_rps"].text()
+    )
+    qtbot.keyClicks(form.fields["busy_api_workers"], "2000")
+    assert "8.6x too high" in form.verdicts["busy_api_workers"].text()
+    qtbot.keyClicks(form.fields["read_connections"], "eighty")
+    assert "not a number" in form.verdicts["read_connections"].text()
+    qtbot.keyClicks(form.fields["api_instances_busy"], "150")
+    assert "when you score" in form.verdicts["api_instances_busy"].text()
+    form.fields["peak_rps"].clear()
+    assert form.verdicts["peak_rps"].text() == ""
+    _shot(panel, "rehearse_estimates.png")

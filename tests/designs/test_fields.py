@@ -14,11 +14,14 @@ from designs.resilience import FAULT_FIELDS, Jitter, Retry
 from designs.schema import (
     ARRIVAL_PARAMS,
     DIST_PARAMS,
+    Arrival,
     CachePolicy,
     Component,
     Distribution,
     Fault,
+    RequestClass,
     Strategy,
+    Workload,
 )
 
 
@@ -121,3 +124,22 @@ def test_start_values_are_valid_for_the_subtables() -> None:
         value = spec.start_value("matcher" if name == "calibration" else None) if spec else None
         if value is not None:
             model.model_validate(value)
+
+
+@pytest.mark.parametrize(
+    ("model", "shown_elsewhere"),
+    [
+        (Workload, {"classes"}),
+        (RequestClass, {"name"}),
+        (Fault, set()),
+        (Distribution, set()),
+        (Arrival, set()),
+        *((m, set()) for m in fields.SUBTABLE_MODELS.values()),
+    ],
+    ids=lambda m: getattr(m, "__name__", ""),
+)
+def test_every_model_field_has_words(model: type, shown_elsewhere: set[str]) -> None:
+    """A field added to a model without a label in designs/fields.py would be missing from
+    the panel: this fails until it has one."""
+    described = {f.name for f in fields.model_fields(model)}
+    assert described == set(model.model_fields) - shown_elsewhere

@@ -32,14 +32,19 @@ class DiagramLayout:
 
 def layered_layout(design: Design) -> DiagramLayout:
     """Longest-path layering from the entry components (cycles cannot occur: validated)."""
-    names = design.component_names()
     edges = [
         Edge(c.name, target, kind) for c in design.components for kind, target in c.successors()
     ]
     entries: dict[str, list[str]] = {}
     for request_class in design.workload.classes:
         entries.setdefault(request_class.entry, []).append(request_class.name)
+    return layered(design.component_names(), edges, entries)
 
+
+def layered(names: list[str], edges: list[Edge], entries: dict[str, list[str]]) -> DiagramLayout:
+    """Layers by longest path over ``edges`` (bounded, so a cycle in a draft cannot hang)."""
+    known = set(names)
+    edges = [e for e in edges if e.source in known and e.target in known]
     layer = {name: 0 for name in names}
     # Relax edges |V| times: enough for any DAG; bounded even if a cycle slipped through.
     for _ in range(len(names)):

@@ -51,6 +51,8 @@ Name = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.
 PosFloat = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 NonNegFloat = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 PosInt = Annotated[int, Field(ge=1)]
+# A diagram position in pixels ([layout] name = [x, y]); generous, but a finite page.
+Coordinate = Annotated[float, Field(ge=-1_000_000, le=1_000_000, allow_inf_nan=False)]
 
 
 class _Model(BaseModel):
@@ -440,6 +442,8 @@ class Design(_Model):
     workload: Workload
     components: list[Component] = Field(min_length=1)
     faults: list[Fault] = Field(default_factory=list)
+    # Where the Design Lab canvas draws each component; absent ones are laid out in layers.
+    layout: dict[Name, tuple[Coordinate, Coordinate]] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _check_wiring(self) -> Design:

@@ -95,6 +95,11 @@ def wiring_problems(design: Design) -> list[Problem]:
                         + ", ".join(sorted(kinds)),
                     )
                 )
+    for name in design.layout:
+        if name not in by_name:
+            problems.append(
+                Problem(where="layout", field=name, message=f"unknown component '{name}'")
+            )
     for f in design.faults:
         if f.component not in by_name:
             problems.append(

@@ -41,6 +41,14 @@ def register(subparsers: Any) -> None:
         help=f"compare batching windows instead (default list {DEFAULT_WINDOWS})",
     )
     p.add_argument("--seed", type=int, default=1, help="seed of the posting times (default 1)")
+    p.add_argument(
+        "--seeds",
+        type=int,
+        default=1,
+        metavar="N",
+        help="with --compare: run every window on N seeds (--seed, --seed + 1, ...) and "
+        "report means with 95%% Student-t intervals (default 1)",
+    )
     p.add_argument("--speed-kmh", type=float, default=55.0, help="truck speed (default 55)")
     p.add_argument(
         "--matcher", choices=("optimal", "greedy"), default="optimal", help="matching engine"
@@ -87,6 +95,8 @@ def _run_day(args: argparse.Namespace) -> int:
 
     matcher = get_matcher(args.matcher, memory_limit_mb=_memory_limit(args.memory_limit))
     results: list[DayResult]
+    if args.compare is not None and args.seeds != 1:
+        return _compare_seeds(args, graph, trucks, loads, settings, matcher)
     if args.compare is not None:
         results = compare_batching(
             graph, trucks, loads, _windows(args.compare), settings, matcher=matcher
@@ -108,6 +118,55 @@ def _run_day(args: argparse.Namespace) -> int:
             doc.update(results[0].to_json())
         atomic_write_text(args.json, json.dumps(doc, indent=2) + "\n")
     return 0
+
+
+def _compare_seeds(
+    args: argparse.Namespace, graph: Any, trucks: Any, loads: Any, settings: Any, matcher: Any
+) -> int:
+    """``--compare --seeds N``: every window on N seeds, means with 95 % intervals."""
+    from dispatcher.day_seeds import compare_batching_seeds, seeds_from
+    from freightlab.atomic import atomic_write_text
+
+    seeds = seeds_from(args.seed, args.seeds)
+    c = compare_batching_seeds(
+        graph, trucks, loads, _windows(args.compare), seeds, settings, matcher=matcher
+    )
+    print(
+        f"{graph.name}: {len(trucks)} trucks, {len(loads)} loads, seeds {seeds[0]}-{seeds[-1]}, "
+        f"{args.matcher} matcher; mean ± 95 % interval over {len(seeds)} seeds"
+    )
+    print(format_seed_table(c))
+    if args.json:
+        doc = {
+            "map": graph.name,
+            "matcher": args.matcher,
+            "seeds": list(seeds),
+            "windows": [
+                {
+                    "batch_minutes": w.batch_minutes,
+                    **{m: e.to_json() for m, e in w.estimates.items()},
+                }
+                for w in c.windows
+            ],
+            "runs": [d.to_json() for d in c.days],
+        }
+        atomic_write_text(args.json, json.dumps(doc, indent=2) + "\n")
+    return 0
+
+
+def format_seed_table(comparison: Any) -> str:
+    """One column per window, one row per compared figure: ``mean ± half-width``."""
+    from dispatcher.day_seeds import METRICS
+
+    windows = comparison.windows
+    heads = ["instant" if w.batch_minutes == 0 else f"{w.batch_minutes:g} min" for w in windows]
+    cells = {m: [f"{w[m].mean:.1f} ± {w[m].half_width:.1f}" for w in windows] for m in METRICS}
+    width = max(14, *(len(c) + 2 for col in cells.values() for c in col))
+    label_w = max(len(text) for _read, text in METRICS.values()) + 2
+    lines = ["batching".ljust(label_w) + "".join(h.rjust(width) for h in heads)]
+    for metric, (_read, text) in METRICS.items():
+        lines.append(text.ljust(label_w) + "".join(c.rjust(width) for c in cells[metric]))
+    return "\n".join(lines)
 
 
 _ROWS = (

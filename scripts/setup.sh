@@ -69,9 +69,12 @@ if [ ! -x "$VENV/bin/python" ]; then
   say "creating $VENV"
   "$PY" -m venv "$VENV"
 fi
-if [ ! -f "$STAMP" ] || [ pyproject.toml -nt "$STAMP" ]; then
+# The stamp holds pyproject.toml's checksum: a dependency added on another branch (whose merge
+# may leave the file older than the stamp) still triggers a fresh install.
+WANT="$("$PY" -c 'import hashlib,sys; print(hashlib.sha256(open("pyproject.toml","rb").read()).hexdigest())')"
+if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$WANT" ]; then
   say "installing Freightlab and its dependencies into $VENV (about 30 s the first time)"
   "$VENV/bin/python" -m pip install -q --upgrade pip
   "$VENV/bin/python" -m pip install -q -e ".[test,dev,cluster]"
-  touch "$STAMP"
+  printf '%s\n' "$WANT" >"$STAMP"
 fi

@@ -34,6 +34,7 @@ from simulation.components import (
     Station,
 )
 from simulation.distributions import batch_for, key_sampler, py_stream, sampler, stream
+from simulation.event_loop import run_until
 from simulation.faults import FAULTS
 from simulation.kinds import builder
 from simulation.metrics import ClassRecorder, bucket_percentiles
@@ -48,6 +49,19 @@ def max_buckets(components: int, classes: int) -> int:
     """Time-series buckets: MAX_BUCKETS for an ordinary design, fewer (wider) for one with
     a thousand components, so its series stay within ~SERIES_POINTS numbers."""
     return max(60, min(MAX_BUCKETS, SERIES_POINTS // max(1, 2 * components + 4 * classes)))
+
+
+#: Engine events between looks at the progress (and its stop flag) in a very long run.
+REPORT_EVERY_EVENTS = 50_000
+
+
+def report_count(max_events: int | None) -> int:
+    """How many progress reports a run makes: 100 (every 1%), or one per ~50,000 of the
+    events it may use when that is more (about 3 per estimated event: runner.HARD_STOP_FACTOR),
+    so that a cancel is seen within a fraction of a second however long the run."""
+    if max_events is None:
+        return 100
+    return int(min(100_000, max(100, max_events // (3 * REPORT_EVERY_EVENTS))))
 
 
 NORMAL = 1
@@ -188,6 +202,7 @@ class Engine:
         self.in_system = 0
         self.events = 0
         self._reports = 0
+        self.report_s = duration_s / report_count(max_events)
         self.stop_reason = ""
         window = duration_s - warmup_s
         buckets = max_buckets(len(design.components), len(design.workload.classes))
@@ -393,10 +408,11 @@ class Engine:
         self.later(delay, self._report)
 
     def _report(self, _ev: Any) -> None:
-        """Progress (and cancellation) every 1% of simulated time, warm-up included."""
+        """Progress (and cancellation) every 1% of simulated time, warm-up included, or more
+        often in a run allowed very many events (``report_count``)."""
         now = self.env.now
         check(self.progress, now / self.duration, f"simulated {now:.0f} of {self.duration:.0f} s")
-        step = self.duration / 100.0
+        step = self.report_s
         if now + step < self.duration:
             self._later_report(step)
 
@@ -427,9 +443,9 @@ class Engine:
         for scaler in self.scalers.values():
             scaler.start()
         if self.progress is not None:
-            self._later_report(self.duration / 100.0)
+            self._later_report(self.report_s)
         with _cyclic_gc_paused():
-            self.env.run(until=self.duration)
+            run_until(self.env, self.duration)
         end = self.env.now
         stopped = bool(self.stop_reason)
         last = self.series.time_s[-1] if self.series.time_s else self.warmup

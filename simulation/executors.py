@@ -4,17 +4,16 @@ Every job runs the same way wherever it runs (:func:`run_job`: the design as pla
 seed, a duration, a rate, and a Progress that only asks "stop?"), so the same seeds give the
 same numbers on one process, on N local processes and on a cluster. Results stream back as
 each job ends (:func:`iter_results`), which drives progress; cancelling stops the jobs that
-are running (they poll a stop flag: a multiprocessing Event locally, a Dask ``Event`` on a
-cluster) and drops the ones not started, before the Cancelled error reaches the caller.
+are running (they poll a stop flag: a slot of a shared array in the warm local pool of
+simulation/pool.py, a Dask ``Event`` on a cluster) and drops the ones not started, before
+the Cancelled error reaches the caller.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import time
 from collections.abc import Callable, Generator, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import closing
 from dataclasses import dataclass
 from typing import Any
@@ -126,45 +125,10 @@ def _iter_inline(jobs: Sequence[Job], progress: Progress | None) -> Iterator[tup
         yield i, run_job(job, report)
 
 
-_WORKER_STOP: Any = None  # the pool's stop Event, set in each worker by _init_worker
-
-
-def _init_worker(stop: Any) -> None:
-    global _WORKER_STOP
-    _WORKER_STOP = stop
-
-
-def _run_in_worker(job: Job) -> SimResult:
-    stop = _WORKER_STOP
-    return run_job(job, StopPoll(stop.is_set if stop is not None else None))
-
-
 def _iter_pool(
     jobs: Sequence[Job], processes: int, progress: Progress | None
 ) -> Iterator[tuple[int, SimResult]]:
-    """Spawned workers (safe with threads and Qt in the parent); a shared Event stops them."""
-    ctx = multiprocessing.get_context("spawn")
-    stop = ctx.Event()
-    pool = ProcessPoolExecutor(
-        max_workers=min(processes, len(jobs)),
-        mp_context=ctx,
-        initializer=_init_worker,
-        initargs=(stop,),
-    )
-    futures: dict[Future[SimResult], int] = {
-        pool.submit(_run_in_worker, j): i for i, j in enumerate(jobs)
-    }
-    finished = False
-    try:
-        pending = set(futures)
-        while pending:
-            done, pending = wait(pending, timeout=STOP_POLL_S, return_when=FIRST_COMPLETED)
-            for fut in done:
-                yield futures[fut], fut.result()
-            ended = len(jobs) - len(pending)
-            check(progress, ended / len(jobs), f"{ended} of {len(jobs)} runs done")
-        finished = True
-    finally:
-        if not finished:
-            stop.set()
-        pool.shutdown(wait=True, cancel_futures=True)
+    """Local worker processes: the process's warm pool (simulation/pool.py)."""
+    from simulation.pool import iter_pool
+
+    return iter_pool(jobs, processes, progress)

@@ -61,14 +61,16 @@ def run_attempt(
     hints_used: int = 0,
     reference: Scorecard | None = None,
     progress: Progress | None = None,
+    processes: int = 1,
 ) -> Outcome:
-    """Score ``design``; score the reference too unless ``reference`` is given (a cache)."""
+    """Score ``design``; score the reference too unless ``reference`` is given (a cache).
+    ``processes`` > 1: the seeds run in the warm local worker pool (the same numbers)."""
     share = 1.0 if reference is not None or exercise.reference is None else 0.5
-    card = score_design(design, exercise, _Part(progress, 0.0, share, "your design"))
+    mine = _Part(progress, 0.0, share, "your design")
+    card = score_design(design, exercise, mine, processes=processes)
     if reference is None and exercise.reference is not None:
-        reference = score_design(
-            exercise.reference_design(), exercise, _Part(progress, share, 1.0, "the reference")
-        )
+        theirs = _Part(progress, share, 1.0, "the reference")
+        reference = score_design(exercise.reference_design(), exercise, theirs, processes=processes)
     checks = check_estimates(exercise, answers, reference.result if reference else None)
     return Outcome(exercise, card, reference, checks, hints_used)
 

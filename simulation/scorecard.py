@@ -239,6 +239,41 @@ class _Slice(Progress):
             )
 
 
+def _seed_runs(
+    design: Design,
+    the_plan: SlicePlan,
+    seeds: list[int],
+    duration_s: float | None,
+    processes: int,
+    progress: Progress | None,
+) -> list[SimResult]:
+    """One run per seed: here, or (``processes`` > 1) the cells in the warm worker pool, each
+    scaled up here as ``simulate_sliced`` does (the same numbers either way)."""
+    if processes <= 1 or len(seeds) <= 1:
+        return [
+            simulate_sliced(
+                design,
+                the_plan,
+                duration_s=duration_s,
+                seed=s,
+                progress=_Slice(progress, i, len(seeds)),
+            )
+            for i, s in enumerate(seeds)
+        ]
+    from simulation.executors import Job, run_jobs
+    from simulation.slicing import scale_up, slice_design
+
+    if the_plan.k > 1:
+        cell = slice_design(design, the_plan)
+    else:  # the design whole, its slices left to this plan (the runner would take them)
+        cell = design.model_copy(
+            update={"workload": design.workload.model_copy(update={"slices": None})}
+        )
+    data = cell.model_dump()
+    cells = run_jobs([Job(data, s, duration_s) for s in seeds], processes, progress)
+    return [scale_up(r, the_plan, design) for r in cells]
+
+
 def score_design(
     design: Design,
     exercise: Exercise,
@@ -246,25 +281,20 @@ def score_design(
     *,
     seed: int | None = None,
     replications: int | None = None,
+    processes: int = 1,
 ) -> Scorecard:
     """Simulate ``design`` under the exercise's traffic on ``replications`` seeds and judge
-    every requirement on the mean over them; the same seed gives the same scorecard."""
+    every requirement on the mean over them; the same seed gives the same scorecard.
+    ``processes`` > 1 runs the seeds in the warm local worker pool (the same numbers)."""
     req = exercise.requirements
     run_design, problems = trial_design(design, exercise)
     problems = honesty_problems(design, exercise) + problems
     count = replications or req.replications
     first_seed = req.seed if seed is None else seed
     cells, note = scoring_plan(run_design, exercise.traffic.slices, req.duration_s)
-    runs = [
-        simulate_sliced(
-            run_design,
-            cells or SlicePlan(1, frozenset()),
-            duration_s=req.duration_s,
-            seed=first_seed + i,
-            progress=_Slice(progress, i, count),
-        )
-        for i in range(count)
-    ]
+    the_plan = cells or SlicePlan(1, frozenset())
+    seeds = [first_seed + i for i in range(count)]
+    runs = _seed_runs(run_design, the_plan, seeds, req.duration_s, processes, progress)
     checks = [
         Check(
             "honest",

@@ -8,6 +8,8 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("MPLBACKEND", "Agg")
+# the desk's board clock starts set to 00:00, not live: no test depends on the time of day
+os.environ.setdefault("FREIGHTLAB_CLOCK", "00:00")
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:

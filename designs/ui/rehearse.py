@@ -34,6 +34,7 @@ from designs.history import Attempt, AttemptStore
 from designs.loader import loads_design
 from designs.schema import Design
 from designs.ui.rehearse_parts import AttemptHistory, EstimatesForm, InterviewTimer, ScorecardTable
+from designs.ui.rehearse_scoring import CHART_PX, Keep, Scored, score_and_keep
 from designs.ui.rehearse_text import (
     advice_html,
     brief_html,
@@ -44,13 +45,11 @@ from designs.ui.rehearse_text import (
 from freightlab.atomic import atomic_write_text
 from freightlab.errors import InputError
 from freightlab.jobs import Job
-from freightlab.progress import Progress
 from freightlab.ui.area import AreaDefaults
-from freightlab.ui.design_editor import DesignEditor
 from freightlab.ui.jobs import JobRunner
-from simulation.rehearsal import Outcome, attempt_record, run_attempt
+from simulation.rehearsal import Outcome
 from simulation.scorecard import HINT_COST, Check, Scorecard, duration_text
-from simulation.ui.canvas import DesignCanvas
+from simulation.ui.design_workbench import DesignWorkbench
 
 ALL = "all"
 WELCOME = (
@@ -72,17 +71,6 @@ def history_path() -> Path:
         QStandardPaths.StandardLocation.AppDataLocation
     )
     return Path(folder) / "attempts.sqlite"
-
-
-def _attempt(
-    design: Design,
-    exercise: Exercise,
-    answers: dict[str, float | None],
-    hints: int,
-    reference: Scorecard | None,
-    progress: Progress,
-) -> Outcome:
-    return run_attempt(design, exercise, answers, hints, reference, progress)
 
 
 class RehearsePanel(AreaDefaults, QWidget):
@@ -199,12 +187,13 @@ class RehearsePanel(AreaDefaults, QWidget):
         return tabs
 
     def _middle(self) -> QWidget:
-        self.editor = DesignEditor(source_name="your design")
+        self.workbench = DesignWorkbench(source_name="your design", canvas_name="rehearse_canvas")
+        self.workbench.status_message.connect(self.status_message)
+        self.editor, self.canvas = self.workbench.editor, self.workbench.canvas
         self.editor.validated.connect(self._draft_validated)
         self.editor.edited.connect(self._keep_draft)
+        self.workbench.text_changed.connect(self._keep_draft)  # canvas edits, undo
         self.validation = self.editor.validation
-        self.canvas = DesignCanvas()
-        self.canvas.setObjectName("rehearse_canvas")
         self.reset_button = QPushButton("Start from the starter")
         self.reset_button.setToolTip("Replace the draft with the exercise's starter design")
         self.reset_button.clicked.connect(self.reset_draft)
@@ -216,15 +205,11 @@ class RehearsePanel(AreaDefaults, QWidget):
         buttons.addStretch(1)
         buttons.addWidget(self.reset_button)
         buttons.addWidget(self.save_button)
-        split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(self.editor)
-        split.addWidget(self.canvas)
-        split.setSizes([330, 300])
         box = QWidget()
         layout = QVBoxLayout(box)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(buttons)
-        layout.addWidget(split, 1)
+        layout.addWidget(self.workbench, 1)
         return box
 
     def _right_tabs(self) -> QTabWidget:
@@ -376,8 +361,6 @@ class RehearsePanel(AreaDefaults, QWidget):
     def _draft_validated(self, design: Design | None) -> None:
         self.design = design
         self.score_button.setEnabled(design is not None and not self.jobs.busy())
-        if design is not None:
-            self.canvas.show_design(design)
 
     # --- scoring -------------------------------------------------------------------------------
     def score(self) -> None:
@@ -387,6 +370,7 @@ class RehearsePanel(AreaDefaults, QWidget):
         hints = self.hints_shown - self._hints_paid
         answers = self.estimates_form.answers()
         reference = self._references.get(exercise.name)
+        keep = self._keep()
         self.score_button.setEnabled(False)
         self.score_label.setText(
             f"Simulating your design: {exercise.requirements.replications} runs under the "
@@ -395,7 +379,7 @@ class RehearsePanel(AreaDefaults, QWidget):
         self.jobs.run(
             Job(
                 "Scoring",
-                lambda p: _attempt(design, exercise, answers, hints, reference, p),
+                lambda p: score_and_keep(design, exercise, answers, hints, reference, keep, p),
                 self._scored,
                 self._finished,
                 lambda: self._finished(None, "cancelled"),
@@ -426,7 +410,16 @@ class RehearsePanel(AreaDefaults, QWidget):
         self.estimate_summary.clear()
         self.follow_up_button.setVisible(False)
 
-    def _scored(self, outcome: Outcome) -> None:
+    def _keep(self) -> Keep:
+        """How the attempt being scored goes into the history (saved by the scoring job)."""
+        follow = self.exercise.name if self.follow_up_index >= 0 and self.exercise else ""
+        stem = self.exercise_path.stem if self.exercise_path is not None else ""
+        chart = self.history.chart
+        size = chart.pixel_size() if chart is not None and chart.isVisible() else CHART_PX
+        return Keep(self.store, stem, self.timer.elapsed(), follow, size)
+
+    def _scored(self, scored: Scored) -> None:
+        outcome = scored.outcome
         self._finished(None, "done")
         self.progress_bar.setValue(100)
         self.outcome, self.scorecard = outcome, outcome.card
@@ -439,7 +432,7 @@ class RehearsePanel(AreaDefaults, QWidget):
         self.estimates_form.show_checks(outcome.estimates)
         self.estimate_summary.setText(estimates_html(outcome.estimates))
         self.canvas.show_result(outcome.card.result)
-        self._record(outcome)
+        self._show_kept(scored)
         self._offer_follow_up(outcome)
         self.right_tabs.setCurrentIndex(0)
         self.status_message.emit(f"Scorecard: {outcome.grade} ({outcome.score:.0f} points)")
@@ -472,22 +465,16 @@ class RehearsePanel(AreaDefaults, QWidget):
         self.table.show_checks(checks, refs)
         self.table.setVisible(True)
 
-    def _record(self, outcome: Outcome) -> None:
-        if self.design is None or self.exercise_path is None:
-            return
-        follow = self.exercise.name if self.follow_up_index >= 0 and self.exercise else ""
-        record = attempt_record(
-            outcome, self.exercise_path.stem, self.design, self.timer.elapsed(), follow
-        )
+    def _show_kept(self, scored: Scored) -> None:
         if self.store is None:
             self.status_message.emit(f"Attempt not kept: {self._history_problem}")
             return
-        try:
-            self.store.add(record)
-        except InputError as exc:
-            self._error("Attempt not saved", str(exc))
-            return
-        self._show_history()
+        if scored.save_error:
+            self._error("Attempt not saved", scored.save_error)
+        if scored.attempts is None:
+            self.history.show_problem(scored.history_error)
+        else:
+            self.history.show_attempts(scored.attempts, scored.chart)
 
     def _show_history(self) -> None:
         if self.store is None:

@@ -8,9 +8,9 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+from matplotlib.figure import Figure
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QResizeEvent
+from PySide6.QtGui import QColor, QFont, QImage, QResizeEvent
 from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
@@ -30,6 +30,7 @@ from designs.interview import InterviewClock, clock_text
 from designs.progress_chart import progress_figure
 from simulation.estimates import EstimateCheck, live_check
 from simulation.scorecard import Check, duration_text
+from simulation.ui.results_view import ChartView
 
 PASS, FAIL, NEAR = QColor("#2e7d32"), QColor("#c62828"), QColor("#ef6c00")
 VERDICT_COLOURS = {"good": PASS, "ballpark": NEAR, "off": FAIL, "not answered": QColor("#5f6b76")}
@@ -342,9 +343,13 @@ class AttemptHistory(QWidget):
         layout.addWidget(self.table, 3)
         layout.addWidget(self.reopen_button, 0, Qt.AlignmentFlag.AlignRight)
         layout.addLayout(self.chart_holder, 2)
-        self.chart: FigureCanvasQTAgg | None = None
+        self.chart: ChartView | None = None
 
-    def show_attempts(self, attempts: list[Attempt]) -> None:
+    def show_attempts(
+        self, attempts: list[Attempt], chart: tuple[Figure, QImage] | None = None
+    ) -> None:
+        """The attempts, and their progress chart: ``chart`` already drawn in a worker (after
+        a scoring), else drawn by one when the view is first shown."""
         self.attempts = list(reversed(attempts))
         self.table.setRowCount(len(self.attempts))
         for row, a in enumerate(self.attempts):
@@ -366,7 +371,8 @@ class AttemptHistory(QWidget):
         if self.chart is not None:
             self.chart_holder.removeWidget(self.chart)
             self.chart.deleteLater()
-        self.chart = FigureCanvasQTAgg(progress_figure(attempts))
+        figure, image = chart if chart is not None else (progress_figure(attempts), None)
+        self.chart = ChartView(figure, image)
         self.chart.setObjectName("progress_chart")
         self.chart_holder.addWidget(self.chart)
 

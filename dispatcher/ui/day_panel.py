@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -33,18 +32,24 @@ from PySide6.QtWidgets import (
 )
 
 from dispatcher.costs import format_clock
-from dispatcher.day_replay import DayReplay, LoadPhase
+from dispatcher.day_replay import DayReplay
+from dispatcher.day_seeds import MAX_SEEDS, SeedComparison, compare_batching_seeds, seeds_from
 from dispatcher.fleet import Load, Truck
-from dispatcher.operations import Activity, DayResult, DaySettings, compare_batching, simulate_day
+from dispatcher.operations import DayResult, DaySettings, simulate_day
 from dispatcher.routes import RouteGraph
+from dispatcher.ui.replay_view import ReplayKpiStrip, ReplayLegend
 from freightlab.jobs import Job
+from freightlab.memory import freeze_long_lived
 from freightlab.progress import Progress
 from freightlab.ui.jobs import JobRunner
+from simulation.results import Estimate
 
 if TYPE_CHECKING:  # matplotlib loads when the first chart is drawn, not with the window
     from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 
 COMPARE_WINDOWS = (0, 5, 15, 30)
+#: Seeds per window in "Compare batching" (the chart's intervals need at least two).
+COMPARE_SEEDS = 5
 #: The bar's text once a run ends, however it ended.
 _BAR_AT_END = dict.fromkeys(("done", "cancelled", "failed"), "%p%")
 #: Replay speeds: simulated minutes per real second.
@@ -65,7 +70,8 @@ class DayPanel(QWidget):
     loads_changed = Signal(object)  # dict[load id, LoadPhase] of posted loads at the slider time
     time_changed = Signal(float)  # slider time, hours from day start
     simulated = Signal(object)  # DayResult, after "Simulate day" finishes
-    compared = Signal(object)  # list[DayResult], after "Compare batching" finishes
+    compared = Signal(object)  # list[DayResult] (first seed's days), after "Compare batching"
+    compared_seeds = Signal(object)  # SeedComparison: every window over every seed, with CIs
     run_ended = Signal(str)  # "done", "cancelled" or "failed: ..." for any run
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -77,6 +83,7 @@ class DayPanel(QWidget):
         self._result: DayResult | None = None
         self._replay: DayReplay | None = None
         self._comparison: list[DayResult] = []
+        self.seed_comparison: SeedComparison | None = None
         self._play_h = 0.0
         self._board_changed = False
         self._build()
@@ -121,16 +128,18 @@ class DayPanel(QWidget):
         """Show a finished day: KPIs, slider over its span, positions at the start."""
         self.pause()
         self._result = result
-        self._replay = DayReplay(result)
+        self._replay = DayReplay(result, self._graph)
+        freeze_long_lived()  # ~100,000 keyframes live on: keep full GCs off replay frames
         self._board_changed = False
         self.slider.blockSignals(True)
         self.slider.setRange(0, math.ceil(result.end_h * 60))
-        self.slider.setValue(0)
+        opening = round(self._replay.opening_h * 60)  # not midnight: trucks on duty, a load
+        self.slider.setValue(opening)
         self.slider.blockSignals(False)
         self._show_kpis(result)
         self._show_note()
         self._update_enabled()
-        self._on_slider(0)
+        self._on_slider(opening)
 
     def current_time_h(self) -> float:
         return self.slider.value() / 60.0
@@ -208,6 +217,16 @@ class DayPanel(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.simulate_button)
         buttons.addWidget(self.compare_button)
+        self.seeds_spin = QSpinBox(run_box)
+        self.seeds_spin.setObjectName("day_compare_seeds")
+        self.seeds_spin.setRange(1, MAX_SEEDS)
+        self.seeds_spin.setValue(COMPARE_SEEDS)
+        self.seeds_spin.setSuffix(" seeds")
+        self.seeds_spin.setToolTip(
+            "Compare each window over this many seeds (from Seed on): the chart shows the "
+            "means with 95 % confidence intervals"
+        )
+        buttons.addWidget(self.seeds_spin)
         buttons.addWidget(self.cancel_button)
         run.addLayout(buttons, 2, 0, 1, 4)
         run.addWidget(self.progress_bar, 3, 0, 1, 4)
@@ -248,6 +267,10 @@ class DayPanel(QWidget):
         replay.addWidget(self.time_label, 0, 3)
         replay.addWidget(self.slider, 1, 0, 1, 4)
         replay.addWidget(self.now_label, 2, 0, 1, 4)
+        self.replay_kpis = ReplayKpiStrip(replay_box)
+        self.replay_legend = ReplayLegend(replay_box)
+        replay.addWidget(self.replay_kpis, 3, 0, 1, 4)
+        replay.addWidget(self.replay_legend, 4, 0, 1, 4)
         replay.setColumnStretch(2, 1)
         outer.addWidget(replay_box)
 
@@ -282,7 +305,8 @@ class DayPanel(QWidget):
         self._chart_layout = QVBoxLayout(self.chart_box)
         self.chart_placeholder = QLabel(
             "Click “Compare batching” to run the day with the matcher batching instantly and "
-            "every 5, 15 and 30 minutes, and see empty kilometres against waiting.",
+            "every 5, 15 and 30 minutes over several seeds, and see empty kilometres against "
+            "waiting with 95 % confidence intervals.",
             self.chart_box,
         )
         self.chart_placeholder.setWordWrap(True)
@@ -307,13 +331,15 @@ class DayPanel(QWidget):
             return
         graph, trucks, loads = self._graph, self._trucks, self._loads
         settings = self.settings()
+        seeds = seeds_from(settings.seed, self.seeds_spin.value())
 
-        def work(progress: Progress) -> list[DayResult]:
-            return compare_batching(
-                graph, trucks, loads, COMPARE_WINDOWS, settings, progress=progress
+        def work(progress: Progress) -> SeedComparison:
+            return compare_batching_seeds(
+                graph, trucks, loads, COMPARE_WINDOWS, seeds, settings, progress=progress
             )
 
-        self._run(work, self._on_compared, "Comparing batching windows…")
+        text = f"Comparing batching windows over {len(seeds)} seed(s)…"
+        self._run(work, self._on_compared, text)
 
     def cancel(self) -> None:
         if self.jobs.busy():
@@ -343,24 +369,25 @@ class DayPanel(QWidget):
         self._finish("done")
         self.simulated.emit(result)
 
-    def _on_compared(self, results: list[DayResult]) -> None:
+    def _on_compared(self, comparison: SeedComparison) -> None:
         self.progress_bar.setValue(100)
-        self._comparison = list(results)
-        self._show_chart(results)
-        best = min(results, key=lambda r: r.kpis.deadhead_pct)
-        quickest = min(results, key=lambda r: r.kpis.avg_wait_to_match_min)
+        self.seed_comparison = comparison
+        self._comparison = list(comparison.days)
+        self._show_chart(comparison)
+        best, quickest = comparison.best("deadhead_pct"), comparison.best("wait_min")
         self.status_label.setText(
             f"Least empty driving: {_window_name(best.batch_minutes)} "
-            f"({best.kpis.deadhead_pct:.1f} %); shortest wait: "
-            f"{_window_name(quickest.batch_minutes)} "
-            f"({quickest.kpis.avg_wait_to_match_min:.0f} min)."
+            f"({_ci(best['deadhead_pct'], ' %')}); shortest wait: "
+            f"{_window_name(quickest.batch_minutes)} ({_ci(quickest['wait_min'], ' min')}); "
+            f"means over {len(comparison.seeds)} seed(s), 95 % intervals."
         )
-        # the run with the chosen window becomes the replay, so the comparison is watchable
-        chosen = [r for r in results if r.batch_minutes == self.batch_spin.value()]
+        # the first seed's run with the chosen window becomes the replay
+        chosen = [r for r in comparison.days if r.batch_minutes == self.batch_spin.value()]
         if chosen:
             self.set_result(chosen[0])
         self._finish("done")
-        self.compared.emit(results)
+        self.compared.emit(list(comparison.days))
+        self.compared_seeds.emit(comparison)
 
     def _on_failed(self, message: str) -> None:
         self.status_label.setStyleSheet("color: #b00020;")
@@ -379,6 +406,7 @@ class DayPanel(QWidget):
         self.compare_button.setEnabled(ready)
         self.batch_spin.setEnabled(idle)
         self.seed_spin.setEnabled(idle)
+        self.seeds_spin.setEnabled(idle)
         self.cancel_button.setEnabled(not idle)
         has_day = self._replay is not None
         self.play_button.setEnabled(has_day)
@@ -409,21 +437,17 @@ class DayPanel(QWidget):
         self.time_label.setText(format_clock(t))
         if self._replay is None:
             return
-        positions = self._replay.positions_at(t)
-        phases = self._replay.load_phases_at(t)
-        activity = Counter(p[2] for p in positions.values())
-        load_count = Counter(phases.values())
-        moving = activity[Activity.DEADHEAD] + activity[Activity.LOADED]
+        frame = self._replay.frame_at(t)
+        f = frame.figures
         self.now_label.setText(
-            f"At {format_clock(t)}: {moving} driving ({activity[Activity.DEADHEAD]} empty), "
-            f"{activity[Activity.IDLE]} idle, "
-            f"{activity[Activity.WAITING] + activity[Activity.LOADING]} at a pickup; "
-            f"{load_count[LoadPhase.WAITING]} loads waiting, "
-            f"{load_count[LoadPhase.DELIVERED]} delivered."
+            f"At {format_clock(t)}: {f.trucks_empty} trucks driving empty or at a pickup, "
+            f"{f.trucks_loaded} loaded, {f.trucks_idle} idle, {f.trucks_off_duty} not on duty "
+            f"yet; {f.expired} loads expired unmatched."
         )
+        self.replay_kpis.update_from(f)
         self.time_changed.emit(t)
-        self.positions_changed.emit(positions)
-        self.loads_changed.emit(phases)
+        self.positions_changed.emit(frame.positions)
+        self.loads_changed.emit(frame.phases)
 
     # ------------------------------------------------------------------------------- views
     def _show_kpis(self, result: DayResult) -> None:
@@ -443,12 +467,12 @@ class DayPanel(QWidget):
         if self._board_changed and not self.jobs.busy():
             self.status_label.setText("The board changed since this run; simulate again.")
 
-    def _show_chart(self, results: list[DayResult]) -> None:
+    def _show_chart(self, comparison: SeedComparison) -> None:
         from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 
-        from dispatcher.day_charts import batching_tradeoff_figure
+        from dispatcher.day_charts import batching_seeds_figure
 
-        figure = batching_tradeoff_figure(results)
+        figure = batching_seeds_figure(comparison)
         canvas = FigureCanvasQTAgg(figure)
         canvas.setObjectName("batching_chart")
         canvas.setMinimumHeight(220)
@@ -460,6 +484,12 @@ class DayPanel(QWidget):
         self._chart_layout.addWidget(canvas)
         self.chart_canvas = canvas
         canvas.draw_idle()
+
+
+def _ci(e: Estimate, unit: str) -> str:
+    if e.n < 2:
+        return f"{e.mean:.1f}{unit}"
+    return f"{e.mean:.1f} ± {e.half_width:.1f}{unit}"
 
 
 def _window_name(minutes: float) -> str:

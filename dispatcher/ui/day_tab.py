@@ -32,6 +32,9 @@ class DayTab:
         self._timer = QTimer(parent)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._show_replay)
+        #: Told when the map shows the replay (True) or the live board again (False): the
+        #: desk's KPI strip says its figures are the live board's meanwhile.
+        self.replaying: Callable[[bool], None] = lambda _on: None
         self.panel = _make_panel(parent)
         if self.panel is not None:
             self.panel.positions_changed.connect(self.on_positions)  # type: ignore[attr-defined]
@@ -75,6 +78,7 @@ class DayTab:
     def _show_replay(self) -> None:
         if self.shown():
             self.map.set_replay(self._positions, self._loads)
+            self.replaying(self._positions is not None)
 
     def _on_tab(self, index: int) -> None:
         if index == self.index:
@@ -82,6 +86,7 @@ class DayTab:
             self._show_replay()
         else:
             self.map.set_replay(None, None)  # back to the live board
+            self.replaying(False)
 
 
 def _make_panel(parent: QWidget) -> QWidget | None:

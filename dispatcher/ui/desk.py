@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +41,7 @@ from dispatcher.session import Session
 from dispatcher.status import LIFECYCLE
 from dispatcher.store import BoardAssignment, BoardStore, default_owner
 from dispatcher.ui import desk_actions
+from dispatcher.ui.desk_clock import DeskClock
 from dispatcher.ui.desk_files import DeskFiles
 from dispatcher.ui.desk_layout import DeskWidgets, FromSession, build_desk
 from dispatcher.ui.desk_sizing import DeskSizing
@@ -95,6 +95,7 @@ class DispatchDesk(DeskWidgets):
         self._poll_timer.setInterval(POLL_MS)
         self._poll_timer.timeout.connect(self.poll_store)
         build_desk(self)
+        self.clock = DeskClock(self, self.clock_bar)
         self.jobs = JobRunner(self, self.progress, self.cancel_button, hide_when_idle=True)
         self.jobs.notify = self.show_notice
         self.jobs.busy_changed.connect(lambda _busy: self._update_actions())
@@ -198,6 +199,7 @@ class DispatchDesk(DeskWidgets):
         self.session.open(
             loaded.graph, loaded.board, loaded.path, loaded.name, loaded.revision, loaded.store
         )
+        self.clock_bar.set_day_start(self.board.day_start)
         self.matcher.loaded(loaded.settings)
         graph = loaded.graph
         self.truck_model.set_board(self.board, graph)
@@ -231,7 +233,7 @@ class DispatchDesk(DeskWidgets):
         self.truck_model.refresh(trucks)
         self.load_model.refresh(loads)
         self._refresh_map(trucks, loads)
-        self.kpis.update_from(self.board.kpis(today=date.today().isoformat()))
+        self.clock.refresh()  # KPIs (with on-time %, deadhead %), overdue loads, road positions
         self._prune_suggestions()
         self.day_tab.stale()
         self.state_changed()
@@ -338,7 +340,7 @@ class DispatchDesk(DeskWidgets):
 
     def advance_load(self, load_id: str, verb: str) -> bool:
         """A lifecycle step of a load (the loads table's menu), stamped now; refused loudly."""
-        at = datetime.now().astimezone().isoformat(timespec="seconds")
+        at = self.clock.stamp()  # the board clock's now (dispatcher.clock)
         change = actions.advance(self.board, load_id, verb, at)
         reason = change if isinstance(change, str) else self.session.apply(change)
         if reason is not None:

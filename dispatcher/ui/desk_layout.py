@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from dispatcher.fleet import LoadStatus, TruckStatus, TruckType
 from dispatcher.ui import style
 from dispatcher.ui.day_tab import DayTab
+from dispatcher.ui.desk_clock import ClockBar
 from dispatcher.ui.kpi import KpiStrip
 from dispatcher.ui.map_view import LOAD, TRUCK, MapView
 from dispatcher.ui.models import (
@@ -97,6 +98,7 @@ class DeskWidgets(AreaDefaults, QWidget):
     day_tab: DayTab
     day_panel: QWidget | None
     main_split: QSplitter
+    clock_bar: ClockBar
 
 
 class NoticeLine(QLabel):
@@ -237,6 +239,8 @@ def build_desk(desk: DispatchDesk) -> None:
     desk.map.marker_clicked.connect(desk.selection.on_marker)
     desk.map.load_dropped.connect(desk.assign_by_hand)
     bar = _toolbar(desk)
+    desk.clock_bar = ClockBar(desk)
+    bar.insertWidget(3, desk.clock_bar)
     desk.notice = NoticeLine(desk)
     desk.kpis = KpiStrip(desk)
     box = _suggestions(desk)
@@ -245,6 +249,7 @@ def build_desk(desk: DispatchDesk) -> None:
     desk.side_tabs.addTab(_tables(desk), "Board")
     desk.day_tab = DayTab(desk.side_tabs, desk.map, lambda: (desk.graph, desk.board), desk)
     desk.day_panel = desk.day_tab.panel
+    desk.day_tab.replaying = desk.kpis.set_replaying
 
     left = QSplitter(Qt.Orientation.Vertical, desk)
     left.addWidget(desk.map)

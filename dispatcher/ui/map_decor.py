@@ -22,8 +22,34 @@ from PySide6.QtGui import (
 
 from dispatcher.fleet import LoadStatus, TruckStatus
 from dispatcher.ui import style
-from dispatcher.ui.map_markers import LOAD, TRUCK
+from dispatcher.ui.map_markers import LOAD, OVERDUE, TRUCK
 from dispatcher.ui.map_parts import MapParts
+
+#: The live board's legend: (marker kind or "line", status, text).
+BOARD_LEGEND: tuple[tuple[str, str, str], ...] = (
+    (TRUCK, TruckStatus.IDLE.value, "truck idle"),
+    (TRUCK, TruckStatus.EN_ROUTE_TO_PICKUP.value, "truck assigned"),
+    (TRUCK, TruckStatus.LOADED.value, "truck loaded"),
+    (TRUCK, TruckStatus.OFF_DUTY.value, "truck off duty"),
+    (LOAD, LoadStatus.OPEN.value, "load open"),
+    (LOAD, OVERDUE, "load overdue (pickup closed)"),
+    (LOAD, LoadStatus.ASSIGNED.value, "load assigned"),
+    (LOAD, LoadStatus.PICKED_UP.value, "load picked up (on its truck)"),
+    (LOAD, LoadStatus.IN_TRANSIT.value, "load in transit (on its truck)"),
+    (LOAD, LoadStatus.DELIVERED.value, "load delivered"),
+    ("line", "", "suggestion"),
+)
+#: The Day replay's legend: what the replay's colours mean at the slider's moment (a truck's
+#: activity as its status colour; a load's phase: waiting, delivered, never matched).
+REPLAY_LEGEND: tuple[tuple[str, str, str], ...] = (
+    (TRUCK, TruckStatus.IDLE.value, "truck idle (replay)"),
+    (TRUCK, TruckStatus.EN_ROUTE_TO_PICKUP.value, "truck driving empty / at pickup"),
+    (TRUCK, TruckStatus.LOADED.value, "truck loaded (load on board)"),
+    (TRUCK, TruckStatus.OFF_DUTY.value, "truck not on duty yet"),
+    (LOAD, LoadStatus.OPEN.value, "load posted, waiting"),
+    (LOAD, LoadStatus.DELIVERED.value, "load delivered"),
+    (LOAD, LoadStatus.CANCELLED.value, "load expired (never matched)"),
+)
 
 
 class MapDecor(MapParts):
@@ -58,19 +84,8 @@ class MapDecor(MapParts):
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawPath(item.path())
 
-    def _make_legend(self) -> QPixmap:
-        rows = [
-            (TRUCK, TruckStatus.IDLE.value, "truck idle"),
-            (TRUCK, TruckStatus.EN_ROUTE_TO_PICKUP.value, "truck assigned"),
-            (TRUCK, TruckStatus.LOADED.value, "truck loaded"),
-            (TRUCK, TruckStatus.OFF_DUTY.value, "truck off duty"),
-            (LOAD, LoadStatus.OPEN.value, "load open"),
-            (LOAD, LoadStatus.ASSIGNED.value, "load assigned"),
-            (LOAD, LoadStatus.PICKED_UP.value, "load picked up"),
-            (LOAD, LoadStatus.IN_TRANSIT.value, "load in transit"),
-            (LOAD, LoadStatus.DELIVERED.value, "load delivered"),
-            ("line", "", "suggestion"),
-        ]
+    def _make_legend(self, rows: tuple[tuple[str, str, str], ...] = ()) -> QPixmap:
+        rows = rows or BOARD_LEGEND
         font = QFont()
         font.setPointSizeF(8.0)
         fm = QFontMetricsF(font)
@@ -102,7 +117,8 @@ class MapDecor(MapParts):
         painter.save()
         painter.resetTransform()
         vp = self.viewport().rect()
-        painter.drawPixmap(QPointF(8, vp.height() - self._legend.height() - 8), self._legend)
+        legend = self._legend if self._replay_positions is None else self._replay_legend
+        painter.drawPixmap(QPointF(8, vp.height() - legend.height() - 8), legend)
         self._draw_scale_bar(painter, vp.width(), vp.height())
         painter.restore()
 

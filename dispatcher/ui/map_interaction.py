@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QToolTip,
 )
 
+from dispatcher.clock import ON_THE_ROAD
 from dispatcher.fleet import LoadStatus
 from dispatcher.ui import dnd, style
 from dispatcher.ui.dnd import load_mime, mime_load_id
@@ -155,14 +156,22 @@ class MapInteraction(MapParts):
             t = board.trucks[m.id]
             carried = board.load_of_truck(t.id)
             extra = f"<br>carries load <b>{carried.id}</b>" if carried is not None else ""
+            where = f"at {self._city_name(t.location)}"
+            if carried is not None and carried.status in ON_THE_ROAD:
+                where = (
+                    f"on the road with {carried.id}: {self._city_name(carried.origin)} → "
+                    f"{self._city_name(carried.destination)}"
+                )
             return (
                 f"<b>Truck {t.id}</b> · {style.status_label(t.status.value)}<br>"
-                f"at {self._city_name(t.location)} from {style.format_hours(t.available_at)}<br>"
+                f"{where} from {style.format_hours(t.available_at)}<br>"
                 f"{t.truck_type.value}, {t.capacity_t:g} t{extra}"
             )
         ld = board.loads[m.id]
         truck = f"<br>on truck <b>{ld.truck_id}</b>" if ld.truck_id else ""
         hint = "<br><i>drag onto a truck to assign</i>" if ld.status == LoadStatus.OPEN else ""
+        if ld.id in self.overdue:
+            hint = f"<br><span style='color:#b00020'>{self.overdue[ld.id]}</span>{hint}"
         return (
             f"<b>Load {ld.id}</b> · {style.status_label(ld.status.value)}<br>"
             f"{self._city_name(ld.origin)} → {self._city_name(ld.destination)}<br>"

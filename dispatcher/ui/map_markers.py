@@ -37,6 +37,8 @@ from dispatcher.ui import style
 from dispatcher.ui.map_projection import _Layer, _map_points
 
 TRUCK, LOAD = "truck", "load"
+#: The marker status of a load whose pickup is overdue (dispatcher.clock): drawn red.
+OVERDUE = "overdue"
 MARKER_PX = 11  # sprite size in device pixels
 COMPACT_PX = 7  # sprite size when a dense board is seen whole
 DENSE_MARKERS = 600  # more markers than this: compact clusters below 2x zoom
@@ -118,8 +120,8 @@ class MarkerLayer(_Layer):
         self.markers: list[Marker] = []
         self.base = np.zeros((0, 2))  # scene position of each marker's city
         self.offset = np.zeros((0, 2))  # fixed pixel offset around the city
-        self.index: dict[tuple[str, str], int] = {}
-        self.by_kind: dict[str, dict[str, int]] = {TRUCK: {}, LOAD: {}}  # id -> index
+        self._index: dict[tuple[str, str], int] | None = {}
+        self._by_kind: dict[str, dict[str, int]] | None = {TRUCK: {}, LOAD: {}}
         self._sprite_of: list[QPixmap] = []
         self._sprites: dict[tuple[str, str, bool], QPixmap] = {}
         self.links: list[tuple[int, int]] = []  # truck -> its load (solid)
@@ -139,17 +141,41 @@ class MarkerLayer(_Layer):
         if pm is None:
             colors = style.TRUCK_COLORS if kind == TRUCK else style.LOAD_COLORS
             color = colors.get(status, QColor("#888888"))  # type: ignore[call-overload]
+            if kind == LOAD and status == OVERDUE:
+                color = style.OVERDUE_COLOR
             px = COMPACT_PX if compact else MARKER_PX
             pm = self._sprites[key] = _sprite(kind, color, px)
         return pm
 
+    @property
+    def index(self) -> dict[tuple[str, str], int]:
+        """(kind, id) -> marker index; built when first asked for after a change (a replay
+        frame replaces ~12,000 markers and rarely needs it)."""
+        if self._index is None:
+            kinds, ids = [m[0] for m in self.markers], [m[1] for m in self.markers]
+            self._index = dict(zip(zip(kinds, ids, strict=True), range(len(ids)), strict=True))
+        return self._index
+
+    @property
+    def by_kind(self) -> dict[str, dict[str, int]]:
+        """kind -> id -> marker index."""
+        if self._by_kind is None:
+            by_kind: dict[str, dict[str, int]] = {TRUCK: {}, LOAD: {}}
+            for k, m in enumerate(self.markers):
+                by_kind[m[0]][m[1]] = k
+            self._by_kind = by_kind
+        return self._by_kind
+
     def set_markers(self, markers: list[Marker], base: np.ndarray, offset: np.ndarray) -> None:
         self.markers, self.base, self.offset = markers, base, offset
-        self.index = {(m.kind, m.id): i for i, m in enumerate(markers)}
-        self.by_kind = {TRUCK: {}, LOAD: {}}
-        for (kind, item_id), i in self.index.items():
-            self.by_kind[kind][item_id] = i
+        self._index = self._by_kind = None
         self._refresh_sprites()
+        self._dev_cache = None
+        self.update()
+
+    def set_positions(self, base: np.ndarray, offset: np.ndarray) -> None:
+        """The same markers somewhere else (a replay frame where only positions changed)."""
+        self.base, self.offset = base, offset
         self._dev_cache = None
         self.update()
 
@@ -161,7 +187,10 @@ class MarkerLayer(_Layer):
             self.update()
 
     def _refresh_sprites(self) -> None:
-        self._sprite_of = [self.sprite(m.kind, m.status, self.compact) for m in self.markers]
+        compact, cache, make = self.compact, self._sprites, self.sprite
+        self._sprite_of = [
+            cache.get((m[0], m[2], compact)) or make(m[0], m[2], compact) for m in self.markers
+        ]
 
     def device_positions(self, t: QTransform) -> np.ndarray:
         key = (t.m11(), t.m12(), t.m21(), t.m22(), t.dx(), t.dy(), self.spread)

@@ -36,6 +36,9 @@ class MapParts(_Base):
         graticule: QGraphicsPathItem
         roads: QGraphicsPathItem
         _legend: QPixmap
+        _replay_legend: QPixmap
+        _replay_positions: dict | None
+        overdue: dict[str, str]
         _press: tuple[int | None, QPoint] | None
         _user_zoomed: bool
         drop_check: Callable[[str, str], str | None] | None

@@ -46,19 +46,20 @@ from dispatcher.fleet import LoadStatus
 from dispatcher.routes import RouteGraph
 from dispatcher.ui import style
 from dispatcher.ui.dnd import LOAD_MIME, load_mime, mime_load_id
-from dispatcher.ui.map_decor import MapDecor
+from dispatcher.ui.map_decor import REPLAY_LEGEND, MapDecor
 from dispatcher.ui.map_interaction import MapInteraction
 from dispatcher.ui.map_markers import (
     _SPIRAL,
     DENSE_MARKERS,
     LOAD,
+    OVERDUE,
     TRUCK,
     Marker,
     MarkerLayer,
-    _activity_status,
     _sunflower,
 )
 from dispatcher.ui.map_projection import CityLayer, Projection, _map_points
+from dispatcher.ui.map_replay import ReplayLayout
 
 
 class MapView(MapInteraction, MapDecor, QGraphicsView):
@@ -108,6 +109,11 @@ class MapView(MapInteraction, MapDecor, QGraphicsView):
         self._suggestion_ids: list[tuple[str, str]] = []
         self._replay_positions: dict | None = None
         self._replay_loads: dict | None = None
+        #: From the board clock (dispatcher.clock): overdue load id -> reason (drawn red),
+        #: and where each load on its truck is now (drawn there, with its truck).
+        self.overdue: dict[str, str] = {}
+        self.on_road: dict[str, tuple[float, float]] = {}
+        self._replay_layout: ReplayLayout | None = None  # per-board caches of replay frames
         #: The desk answers "may this load go on this truck?" (None = yes) for drag feedback.
         self.drop_check: Callable[[str, str], str | None] | None = None
         self.status_hint: Callable[[str], None] | None = None
@@ -127,6 +133,7 @@ class MapView(MapInteraction, MapDecor, QGraphicsView):
         self.cities.setZValue(5)  # names above markers: the halo keeps both readable
         self.markers.setZValue(3)
         self._legend = self._make_legend()
+        self._replay_legend = self._make_legend(REPLAY_LEGEND)
         self._zoom_anim = QVariantAnimation(self)
         self._zoom_anim.setDuration(140)
         self._zoom_anim.setEasingCurve(QEasingCurve.Type.OutCubic)
@@ -175,6 +182,7 @@ class MapView(MapInteraction, MapDecor, QGraphicsView):
         """Show the board after a change. With the ids that changed, markers that stayed in
         their cities only get their new colour (assign, unassign, accept all, their undo);
         otherwise, or when something moved, every marker is rebuilt."""
+        self._replay_layout = None  # the board changed: a replay lays it out afresh
         if (
             trucks is not None
             and loads is not None
@@ -213,7 +221,7 @@ class MapView(MapInteraction, MapDecor, QGraphicsView):
             m = markers[i]
             if m.city != (ld.destination if ld.status is delivered else ld.origin):
                 return False
-            status = ld.status._value_
+            status = OVERDUE if lid in self.overdue else ld.status._value_
             if m.status != status:
                 updates.append((i, Marker(m.kind, m.id, status, m.city)))
         for i, m in updates:
@@ -236,50 +244,63 @@ class MapView(MapInteraction, MapDecor, QGraphicsView):
 
     def _rebuild(self) -> None:
         board = self.board
-        if board is None or self.graph is None:
+        if board is None or self.graph is None or self.projection is None:
             self.markers.set_markers([], np.zeros((0, 2)), np.zeros((0, 2)))
             return
         selected = self.selected()
+        if self._replay_positions is not None or self._replay_loads is not None:
+            layout = self._replay_layout
+            if layout is None or not layout.fits(board):
+                layout = self._replay_layout = ReplayLayout(board, self._city_pos, self.projection)
+            markers, base, offsets = layout.frame(self._replay_positions or {}, self._replay_loads)
+            if markers is None:
+                if len(base) == len(self.markers.markers):
+                    self.markers.set_positions(base, offsets)  # same markers, moved
+                    return
+                markers = layout.last_markers
+            self.markers.set_markers(markers, base, offsets)
+            # the board's assignment and suggestion lines mean nothing at a replayed moment
+            self.markers.links, self.markers.suggestions = [], []
+        else:
+            self._replay_layout = None
+            self._rebuild_live(board)
+            self._relink()
+            self.markers.suggestions = [
+                p for p in self._suggestion_ids_to_idx(self._suggestion_ids) if p is not None
+            ]
+        self._update_spread()
+        self.markers.selected = None
+        self.markers.hover = None
+        if selected is not None:
+            self.set_selected(*selected)
+        self.markers.update()
+
+    def _rebuild_live(self, board: Board) -> None:
+        """The board's markers city by city (trucks first), loads on the road with their truck."""
         groups: dict[object, tuple[QPointF, list[Marker]]] = {}
 
         def put(key: object, point: QPointF | None, marker: Marker) -> None:
             if point is not None:
                 groups.setdefault(key, (point, []))[1].append(marker)
 
-        replay = self._replay_positions
+        riding = self._riding()
         for t in board.trucks.values():
-            if replay is not None and t.id in replay:
-                lat, lon, activity = replay[t.id]
-                status = _activity_status(activity)
-                p = self.projection.to_scene(lat, lon) if self.projection else None
-                key: object = t.location
-                home = self._city_pos.get(t.location)
-                if p is not None and (home is None or (p - home).manhattanLength() > 1e-6):
-                    key = (round(p.x(), 1), round(p.y(), 1))
-                if isinstance(key, tuple):
-                    put(key, p, Marker(TRUCK, t.id, status, t.location))
-                else:
-                    put(
-                        key, self._city_pos.get(t.location), Marker(TRUCK, t.id, status, t.location)
-                    )
+            if t.id in riding:
+                group, at, load_marker = riding[t.id]
+                put(group, at, Marker(TRUCK, t.id, t.status.value, t.location))
+                put(group, at, load_marker)
             else:
                 put(
                     t.location,
                     self._city_pos.get(t.location),
                     Marker(TRUCK, t.id, t.status.value, t.location),
                 )
-        phases = self._replay_loads
+        carried = {m.id for _key, _p, m in riding.values()}
         for ld in board.loads.values():
-            status = ld.status.value
+            if ld.id in carried:
+                continue  # drawn with its truck
+            status = OVERDUE if ld.id in self.overdue else ld.status.value
             city = ld.destination if ld.status == LoadStatus.DELIVERED else ld.origin
-            if phases is not None:
-                phase = phases.get(ld.id)
-                if phase is None or phase == "on_truck":
-                    continue  # not posted yet, or riding on its truck
-                status, city = {
-                    "waiting": (LoadStatus.OPEN.value, ld.origin),
-                    "delivered": (LoadStatus.DELIVERED.value, ld.destination),
-                }.get(str(phase), (LoadStatus.CANCELLED.value, ld.origin))
             put(city, self._city_pos.get(city), Marker(LOAD, ld.id, status, city))
         markers: list[Marker] = []
         base: list[tuple[float, float]] = []
@@ -299,23 +320,41 @@ class MapView(MapInteraction, MapDecor, QGraphicsView):
             np.array(base, dtype=float).reshape(-1, 2),
             np.concatenate(offsets) if offsets else np.zeros((0, 2)),
         )
-        self._relink()
-        self.markers.suggestions = [
-            p for p in self._suggestion_ids_to_idx(self._suggestion_ids) if p is not None
-        ]
         self.cities.set_label_lift(np.minimum(lift, 30.0))
-        self._update_spread()
-        self.markers.selected = None
-        self.markers.hover = None
-        if selected is not None:
-            self.set_selected(*selected)
-        self.markers.update()
+
+    def _riding(self) -> dict[str, tuple[object, QPointF, Marker]]:
+        """Truck id -> (group key, scene point, its load's marker) for loads on the road:
+        the truck and its load are drawn together where the load is now."""
+        board, proj, out = self.board, self.projection, {}
+        if board is None or proj is None:
+            return {}
+        for load_id, (lat, lon) in self.on_road.items():
+            ld = board.loads.get(load_id)
+            if ld is None or ld.truck_id is None or ld.truck_id not in board.trucks:
+                continue
+            p = proj.to_scene(lat, lon)
+            home = self._city_pos.get(ld.origin)
+            at_origin = home is not None and (p - home).manhattanLength() <= 1e-6
+            key: object = ld.origin if at_origin else (round(p.x(), 1), round(p.y(), 1))
+            out[ld.truck_id] = (key, p, Marker(LOAD, ld.id, ld.status.value, ""))
+        return out
+
+    def set_clock_state(
+        self, overdue: dict[str, str], on_road: dict[str, tuple[float, float]]
+    ) -> None:
+        """The board clock's news: overdue loads turn red, loads on the road move."""
+        if overdue == self.overdue and on_road == self.on_road:
+            return
+        moved = on_road != self.on_road
+        changed = set(overdue) ^ set(self.overdue)
+        self.overdue, self.on_road = dict(overdue), dict(on_road)
+        self.refresh(None if moved else (), None if moved else changed)
 
     def set_replay(self, positions: dict | None, load_phases: dict | None = None) -> None:
         """Show a simulated moment (the Day panel's slider); ``None`` returns to the board."""
         self._replay_positions = positions
         self._replay_loads = load_phases
-        self.refresh()
+        self._rebuild()
 
     def set_suggestions(self, pairs: list[tuple[str, str]]) -> None:
         """Dashed truck -> pickup lines for (truck id, load id) proposals."""

@@ -302,8 +302,31 @@ class LoadTableModel(_BoardModel):
     columns: ClassVar[list[Column]] = LOAD_COLUMNS
     kind = "load"
 
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        #: Overdue load id -> reason, from the board clock (the desk sets it): red rows.
+        self.overdue: dict[str, str] = {}
+
     def _objects(self) -> dict[str, Load]:
         return self.board.loads
+
+    def set_overdue(self, overdue: dict[str, str]) -> None:
+        """New overdue loads (the clock moved or the board changed): repaint those rows."""
+        changed = set(overdue) ^ set(self.overdue)
+        changed |= {k for k in overdue if overdue[k] != self.overdue.get(k)}
+        self.overdue = dict(overdue)
+        if changed:
+            self.refresh(changed)
+
+    def data(self, index: AnyIndex, role: int = 0) -> Any:
+        if index.isValid() and role in _OVERDUE_ROLES and self.overdue:
+            reason = self.overdue.get(self.id_at(index.row()))
+            if reason is not None:
+                if role == Qt.ItemDataRole.ToolTipRole:
+                    tip = super().data(index, role)
+                    return f"{reason}\n{tip}" if tip else reason
+                return _OVERDUE_ROLES[role]
+        return super().data(index, role)
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
         flags = super().flags(index)
@@ -334,6 +357,13 @@ class LoadTableModel(_BoardModel):
         if col.editable:
             return f"This load is {style.status_label(obj.status.value)}; unassign to edit"
         return None
+
+
+_OVERDUE_ROLES: dict[int, Any] = {
+    Qt.ItemDataRole.BackgroundRole: style.OVERDUE_ROW,
+    Qt.ItemDataRole.ForegroundRole: QColor("#8b0000"),
+    Qt.ItemDataRole.ToolTipRole: None,
+}
 
 
 class BoardFilter(QSortFilterProxyModel):

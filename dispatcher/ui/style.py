@@ -37,6 +37,8 @@ BACKGROUND = QColor("#f4f1ea")
 SELECTION_COLOR = QColor("#ffb000")
 OK_COLOR = QColor("#1a9641")
 BAD_COLOR = QColor("#d7191c")
+OVERDUE_COLOR = QColor("#d7191c")  # red: the pickup window closed and no truck has the load
+OVERDUE_ROW = QColor("#fde0dc")  # the row of an overdue load in the loads table
 
 
 def status_label(value: str) -> str:

@@ -6,6 +6,7 @@ The window only arranges the areas and keeps its geometry; each area owns its ow
 from __future__ import annotations
 
 import importlib
+from functools import partial
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -65,7 +66,10 @@ class MainWindow(QMainWindow):
         for area in self.areas:
             area.status_message.connect(self._show_status)
             area.route_opens(self.open_path)  # e.g. the desk's sized backend -> the Lab
-        self.desk.watch_document(self._update_title)
+        self._dirty: dict[int, bool] = {}  # id(area) -> its document has unsaved changes
+        for area in self.areas:
+            area.watch_document(partial(self._document_changed, area))
+        self.tabs.currentChanged.connect(lambda _index: self._update_title())
         # An area's shortcuts (Ctrl+Z, Ctrl+R...) work while focus is inside it: follow the tab.
         self.tabs.currentChanged.connect(self._focus_area)
         self._build_menus()
@@ -184,8 +188,15 @@ class MainWindow(QMainWindow):
         QMessageBox.about(self, "About Freightlab", ABOUT_TEXT)
 
     # --- title and settings ----------------------------------------------------------------
-    def _update_title(self, dirty: bool) -> None:
-        name = self.desk.document_title()
+    def _document_changed(self, area: Area, dirty: bool) -> None:
+        self._dirty[id(area)] = dirty
+        self._update_title()
+
+    def _update_title(self) -> None:
+        """The current tab's document (the desk's board elsewhere), * when unsaved."""
+        shown = next((a for a in self.areas if _widget(a) is self.tabs.currentWidget()), None)
+        area = shown if shown is not None and shown.document_title() else self.desk
+        name, dirty = area.document_title(), self._dirty.get(id(area), False)
         title = f"{name} — {self._base_title}" if name else self._base_title
         self.setWindowTitle(("*" if dirty else "") + title)
 

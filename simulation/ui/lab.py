@@ -26,30 +26,27 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSpinBox,
     QSplitter,
-    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from designs.loader import load_design
 from designs.schema import Design
-from freightlab.atomic import atomic_write_text
 from freightlab.errors import InputError
 from freightlab.jobs import Job
 from freightlab.progress import Progress
 from freightlab.ui.area import AreaDefaults
-from freightlab.ui.design_editor import DesignEditor
 from freightlab.ui.jobs import END_TEXTS, JobRunner
 from simulation.analytic import Prediction, predict_or_explain
 from simulation.results import Comparison, ReplicationResult, SimResult
 from simulation.sweeps import parse_rates
-from simulation.ui.canvas import DesignCanvas
+from simulation.ui.design_workbench import DesignWorkbench
+from simulation.ui.lab_document import FIX_FIRST, LabDocument
 from simulation.ui.results_view import Prepared, ResultsCharts, prepare_charts
 
 CATALOG = Path(__file__).resolve().parents[2] / "designs" / "catalog"
 MAX_DURATION_S = 100_000
 SWEEP_FACTORS = (0.5, 0.75, 1.0, 1.25)  # default compare rates, x the design's own
-FIX_FIRST = "The design has problems (see the TOML tab); fix them first."
 START_DESIGN = "monolith"  # the M/M/3 every queueing course starts with
 
 
@@ -133,7 +130,7 @@ def _compare(
     )
 
 
-class DesignLab(AreaDefaults, QWidget):
+class DesignLab(LabDocument, AreaDefaults, QWidget):
     status_message = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -237,22 +234,20 @@ class DesignLab(AreaDefaults, QWidget):
             bottom.addWidget(item)
         bottom.setStretch(bottom.indexOf(self.rates), 1)
 
-        self.canvas = DesignCanvas()
+        self.workbench = DesignWorkbench()  # palette | diagram, TOML | properties
+        self.workbench.status_message.connect(self.status_message)
+        self.workbench.validity_changed.connect(lambda _valid: self._busy(self.jobs.busy()))
+        self.canvas, self.editor = self.workbench.canvas, self.workbench.editor
+        self.left_tabs = self.workbench.tabs
+        self.editor.validated.connect(self._draft_validated)
         self.description = QLabel()
         self.description.setWordWrap(True)
         self.description.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.editor = DesignEditor()
-        self.editor.validated.connect(self._draft_validated)
-        left_tabs = QTabWidget()
-        diagram = QWidget()
-        diagram_layout = QVBoxLayout(diagram)
-        diagram_layout.setContentsMargins(0, 0, 0, 0)
-        diagram_layout.addWidget(self.canvas, 1)
-        diagram_layout.addWidget(self.description)
-        left_tabs.addTab(diagram, "Diagram")
-        left_tabs.addTab(self.editor, "TOML")
-        left_tabs.setTabToolTip(1, "Edit the design; it is checked as you type")
-        self.left_tabs = left_tabs
+        left_tabs = QWidget()
+        left_layout = QVBoxLayout(left_tabs)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.workbench, 1)
+        left_layout.addWidget(self.description)
 
         self.results = ResultsCharts()
         splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -287,8 +282,11 @@ class DesignLab(AreaDefaults, QWidget):
             self.addAction(act)
             return act
 
+        edits = [self.workbench.actions_by_name[name] for name in ("undo", "redo")]
         return [
             action("Open design…", "Ctrl+Shift+O", "Open a design file", self.choose_design),
+            None,
+            *edits,
             None,
             action("Run", "Ctrl+R", "Simulate the current design", self.run),
             action("Cancel run", "Esc", "Stop the running simulation", self.cancel),
@@ -296,6 +294,7 @@ class DesignLab(AreaDefaults, QWidget):
                 "Compare", "Ctrl+Shift+R", "Compare two designs over rates", self.run_comparison
             ),
             None,
+            action("Save design", "Ctrl+S", "Save the design to its file", self.save_design),
             action(
                 "Save design as…",
                 "Ctrl+Shift+D",
@@ -380,50 +379,15 @@ class DesignLab(AreaDefaults, QWidget):
             self.status_message.emit(f"Opened {loaded.path.name}")
         self._announce = True
 
-    @property
-    def edited(self) -> bool:
-        """The editor holds changes not saved to the design's file."""
-        return self.current is not None and self.editor.text() != self.current.text
-
     def _draft_validated(self, design: Design | None) -> None:
         if design is None or self.current is None:
             return  # the editor shows the problems; runs use the last valid version
         self.current = LoadedDesign(self.current.path, design, self.current.text)
         self.last_outcome = None
-        self.canvas.show_design(design)
         note = " <i>(edited, not saved)</i>" if self.edited else ""
         self.description.setText(
             f"<b>{html.escape(design.name)}</b>{note}<br>{html.escape(design.description.strip())}"
         )
-
-    def save_design_as(self) -> None:
-        if self.current is None:
-            return
-        if self.editor.validate() is None:
-            self._error(
-                "Save design", "The design has problems (see the TOML tab); fix them first."
-            )
-            return
-        path, _ = QFileDialog.getSaveFileName(self, "Save design as", "", "Designs (*.toml)")
-        if not path:
-            return
-        text = self.editor.text()
-        try:
-            atomic_write_text(path, text)
-        except OSError as exc:
-            self._error("Save design", f"{path}: {exc.strerror or exc}")
-            return
-        self.current = LoadedDesign(Path(path), self.current.design, text)
-        self._wanted = Path(path)
-        if self.design_picker.findData(path) < 0:
-            label = Path(path).stem.replace("_", " ")
-            self.design_picker.blockSignals(True)
-            self.design_picker.addItem(label, path)
-            self.design_picker.setCurrentIndex(self.design_picker.count() - 1)
-            self.design_picker.blockSignals(False)
-            self.compare_picker.addItem(label, path)
-        self._draft_validated(self.current.design)
-        self.status_message.emit(f"Saved {Path(path).name}")
 
     # --- running ---------------------------------------------------------------------------
     def choose_scheduler(self) -> None:
@@ -458,7 +422,7 @@ class DesignLab(AreaDefaults, QWidget):
         return True
 
     def _busy(self, busy: bool) -> None:
-        self.run_button.setEnabled(not busy)
+        self.run_button.setEnabled(not busy and self.workbench.valid)
         self.compare_button.setEnabled(not busy)
 
     def _start(

@@ -287,6 +287,26 @@ def test_replay_interpolates_between_cities() -> None:
     assert replay.load_phases_at(9.5) == {"L1": LoadPhase.DELIVERED}
 
 
+def test_replay_figures_so_far_hand_checked() -> None:
+    """a -> b empty (100 km, 2.0-4.0 h), wait, load 5.0-5.5, b -> c loaded (150 km, 5.5-8.5),
+    unload to 9.0: the replay's time-of-day figures at several moments."""
+    replay = DayReplay(_one_haul(), _line_graph())
+    assert replay.opening_h == pytest.approx(2.0)  # the load is posted at 2.0
+    at3 = replay.figures_at(3.0)
+    assert (at3.posted, at3.waiting, at3.trucks_empty, at3.trucks_idle) == (1, 1, 1, 0)
+    assert at3.deadhead_km == pytest.approx(50.0) and at3.deadhead_pct == pytest.approx(100.0)
+    at7 = replay.frame_at(7.0)
+    assert at7.figures.on_the_road == 1 and at7.figures.trucks_loaded == 1
+    assert at7.figures.loaded_km == pytest.approx(75.0)
+    assert at7.figures.deadhead_pct == pytest.approx(100 * 100 / 175)
+    assert at7.positions == replay.positions_at(7.0)
+    assert at7.phases == {"L1": LoadPhase.ON_TRUCK}
+    end = replay.figures_at(10.0)
+    assert (end.delivered, end.on_the_road, end.trucks_idle) == (1, 0, 1)
+    assert end.deadhead_pct == pytest.approx(40.0)  # the day's own KPI
+    assert replay.figures_at(0.0).deadhead_pct is None
+
+
 def test_tradeoff_chart_has_both_series() -> None:
     trucks, loads = _scenario(7)
     results = compare_batching(_grid(), trucks, loads, windows=[30, 0, 15])

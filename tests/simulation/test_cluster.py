@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -49,11 +48,12 @@ def _design() -> Design:
     return load_design(MONOLITH)
 
 
-def _long_jobs(count: int) -> list[Job]:
-    """Jobs of ~17 s each, allowed past the default work budget (they are cancelled)."""
+def _endless_jobs(count: int) -> list[Job]:
+    """Jobs that would run for hours (10^9 simulated s, past the default work budget): they
+    end only when stopped, so a run that returns at all has stopped them."""
     data = _design().model_dump()
-    data["workload"]["max_events"] = 100_000_000
-    return [Job(data, seed, duration_s=1_000_000.0) for seed in range(count)]
+    data["workload"]["max_events"] = 10**12
+    return [Job(data, seed, duration_s=1e9) for seed in range(count)]
 
 
 def test_replications_on_the_cluster_equal_local_ones(scheduler: str) -> None:
@@ -88,34 +88,23 @@ def test_a_cancelled_cluster_sweep_leaves_no_tasks_running(scheduler: str) -> No
     from simulation.cluster import running_tasks
 
     data = _design().model_dump()
-    jobs = _long_jobs(8)  # waited for, they would take over a minute on two workers
+    jobs = _endless_jobs(8)  # the call returns only once the running tasks have stopped
     progress = Progress()
     threading.Timer(1.5, progress.cancel).start()
-    start = time.monotonic()
     with pytest.raises(Cancelled):
         run_jobs(jobs, progress=progress, scheduler=scheduler)
-    took = time.monotonic() - start
-    assert took < 20.0  # the two running tasks were stopped, not waited for
     with distributed.Client(scheduler, set_as_default=False) as client:
         assert running_tasks(client, "freightlab-") == []
         on_scheduler = client.run_on_scheduler(
             lambda dask_scheduler: [str(k) for k in dask_scheduler.tasks]
         )
         assert not [k for k in on_scheduler if k.startswith("freightlab-")]
-        # the cluster is free for the next run: a short job runs at once
-        t0 = time.monotonic()
-        run_jobs([Job(data, 1, duration_s=60.0)], scheduler=scheduler)
-        assert time.monotonic() - t0 < 15.0
-
-
-def test_a_cancelled_local_pool_stops_its_running_jobs() -> None:
-    jobs = _long_jobs(4)  # waited for, they would take over 30 s on two processes
-    progress = Progress()
-    threading.Timer(4.0, progress.cancel).start()  # spawned workers take ~2 s to start
-    start = time.monotonic()
-    with pytest.raises(Cancelled):
-        run_jobs(jobs, processes=2, progress=progress)
-    assert time.monotonic() - start < 20.0
+        # the cluster is free for the next run: short jobs on both workers finish (were a
+        # worker still running an endless task, one would never start: the test times out)
+        done = run_jobs(
+            [Job(data, 1, duration_s=60.0), Job(data, 2, duration_s=60.0)], scheduler=scheduler
+        )
+        assert [r.seed for r in done] == [1, 2]
 
 
 def test_simulate_cli_on_the_cluster_equals_local_and_reuses_the_base_run(

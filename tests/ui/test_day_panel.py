@@ -77,7 +77,11 @@ def test_simulate_then_scrub_emits_plausible_positions(qtbot, panel: DayPanel) -
     assert panel.kpi_labels["delivered"].text().startswith(f"{result.kpis.loads_delivered} of")
     assert panel.slider.isEnabled() and panel.slider.maximum() >= 24 * 60
 
+    # the replay opens when a truck is on duty and a load is posted, not at midnight
+    assert panel.slider.value() == round(panel.replay.opening_h * 60) > 0
     panel.slider.setFocus()
+    qtbot.keyClick(panel.slider, Qt.Key.Key_Home)
+    assert panel.slider.value() == 0
     with qtbot.waitSignal(panel.positions_changed, timeout=2000) as blocker:
         for _ in range(10):  # 10 h into the day with the keyboard, as a user would
             qtbot.keyClick(panel.slider, Qt.Key.Key_PageUp)
@@ -117,11 +121,16 @@ def test_compare_batching_shows_a_chart(qtbot, panel: DayPanel) -> None:
         qtbot.mouseClick(panel.compare_button, Qt.MouseButton.LeftButton)
     results = blocker.args[0]
     assert [r.batch_minutes for r in results] == list(COMPARE_WINDOWS)
+    comparison = panel.seed_comparison
+    assert comparison is not None and len(comparison.seeds) == panel.seeds_spin.value() > 1
     canvas = panel.chart_canvas
     assert canvas is not None and canvas.objectName() == "batching_chart"
     ax, ax2 = canvas.figure.axes
-    assert len(ax.get_lines()) == 1 and len(ax2.get_lines()) == 1
-    assert "Least empty driving" in panel.status_label.text()
+    for axis in (ax, ax2):  # one error-bar series per axis, with 95 % intervals
+        (bars,) = axis.containers
+        (segments,) = bars.lines[2]
+        assert max(abs(a[1] - b[1]) for a, b in segments.get_segments()) > 0
+    assert "Least empty driving" in panel.status_label.text() and "±" in panel.status_label.text()
     qtbot.wait(50)
     panel.grab().save("/tmp/day_panel.png")
 

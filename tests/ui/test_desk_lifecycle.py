@@ -3,7 +3,6 @@ click its next step; the table, the KPIs and undo follow."""
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -74,7 +73,8 @@ def test_a_load_through_every_state_from_the_menu_and_undo_back(qtbot, desk) -> 
     _menu_step(qtbot, desk, load_id, "deliver")
     load = desk.board.loads[load_id]
     assert load.status == LoadStatus.DELIVERED and load.delivered_at is not None
-    assert load.delivered_at.startswith(date.today().isoformat())
+    # stamped by the board clock: the board's day (live: the wall clock's time of day on it)
+    assert load.delivered_at.startswith(desk.clock.clock.today())
     assert desk.board.trucks[truck_id].status == TruckStatus.IDLE  # freed
     assert desk.kpis.values["loads_delivered"] == "1"
     row = desk.loads_table.currentIndex().row()

@@ -30,6 +30,23 @@ Strategy = Literal["round_robin", "random", "least_connections", "power_of_two",
 CachePolicy = Literal["lru", "lfu", "ttl"]
 FaultKind = Literal["outage", "slowdown", "crash", "cache_flush"]
 
+# The parameters each distribution / arrival process needs (and the only ones it accepts).
+DIST_PARAMS: dict[str, tuple[str, ...]] = {
+    "exponential": ("mean",),
+    "deterministic": ("mean",),
+    "uniform": ("low", "high"),
+    "lognormal": ("mean", "cv"),
+    "gamma": ("mean", "cv"),
+    "erlang": ("mean", "k"),
+    "empirical": ("samples",),
+}
+ARRIVAL_PARAMS: dict[str, tuple[str, ...]] = {
+    "poisson": ("rate_rps",),
+    "bursty": ("rate_rps", "burst_rate_rps", "burst_every_s", "burst_duration_s"),
+    "diurnal": ("rate_rps", "amplitude", "period_s"),
+    "trace": ("times_s",),
+}
+
 Name = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.\- ]+$")]
 PosFloat = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 NonNegFloat = Annotated[float, Field(ge=0, allow_inf_nan=False)]
@@ -67,16 +84,7 @@ class Distribution(_Model):
 
     @model_validator(mode="after")
     def _check(self) -> Distribution:
-        need: dict[str, tuple[str, ...]] = {
-            "exponential": ("mean",),
-            "deterministic": ("mean",),
-            "uniform": ("low", "high"),
-            "lognormal": ("mean", "cv"),
-            "gamma": ("mean", "cv"),
-            "erlang": ("mean", "k"),
-            "empirical": ("samples",),
-        }
-        wanted = need[self.dist]
+        wanted = DIST_PARAMS[self.dist]
         for fname in wanted:
             if getattr(self, fname) is None:
                 raise ValueError(f"'{self.dist}' needs field '{fname}'")
@@ -159,13 +167,7 @@ class Arrival(_Model):
 
     @model_validator(mode="after")
     def _check(self) -> Arrival:
-        need: dict[str, tuple[str, ...]] = {
-            "poisson": ("rate_rps",),
-            "bursty": ("rate_rps", "burst_rate_rps", "burst_every_s", "burst_duration_s"),
-            "diurnal": ("rate_rps", "amplitude", "period_s"),
-            "trace": ("times_s",),
-        }
-        wanted = need[self.process]
+        wanted = ARRIVAL_PARAMS[self.process]
         for fname in wanted:
             if getattr(self, fname) is None:
                 raise ValueError(f"process '{self.process}' needs field '{fname}'")

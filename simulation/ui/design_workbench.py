@@ -203,14 +203,14 @@ class DesignWorkbench(QWidget):
             self.outer.setSizes([side, max(0, width - side)])
         wide = Qt.Orientation.Horizontal if width >= BESIDE_FROM else Qt.Orientation.Vertical
         if self.splitter.orientation() != wide or not self._arranged:
-            self._arranged = True
             self.splitter.setOrientation(wide)
             total = sum(self.splitter.sizes())
+            self._arranged = total >= 300  # sized for real, not while the window is built
             hint = self.properties.sizeHint()
             if wide == Qt.Orientation.Horizontal:
                 side = min(320, max(160, hint.width()))
-            else:
-                side = min(260, max(40, hint.height()))
+            else:  # under the diagram: at least ~45% of the height, so a form is usable
+                side = max(min(260, hint.height()), int(total * 0.45))
             self.splitter.setSizes([max(0, total - side), side])
 
     def _make_actions(self) -> dict[str, QAction]:

@@ -122,6 +122,7 @@ class LabDocument:
         self.current = dataclasses.replace(self.current, path=Path(path), text=text)
         self._wanted = Path(path)
         self._list_design(path)
+        self.compare_panel.mark_current(path)
         self.workbench.mark_saved()
         self._draft_validated(self.current.design)
         self.status_message.emit(f"Saved {Path(path).name}")

@@ -194,8 +194,8 @@ def mmc_p99_s(lam: float, mu: float, c: int) -> float | None:
 
 
 def _replica_trade(c: ComponentStats, per: int) -> str:
-    """'One more replica: +0.10/h, p99 here -40%', by M/M/c per replica (round-robin split,
-    exponential holds: an estimate, said so)."""
+    """'One more replica: +0.10/h; by M/M/2 per replica its p99 would fall about 40% (…)':
+    M/M/c per replica (round-robin split, exponential holds: an estimate, said so)."""
     if c.mean_hold_ms <= 0 or c.replicas < 1:
         return ""
     mu = 1000.0 / c.mean_hold_ms
@@ -205,9 +205,10 @@ def _replica_trade(c: ComponentStats, per: int) -> str:
     if before is None or after is None or before <= 0:
         return ""
     cut = 1.0 - after / before
+    change = f"fall about {cut:.0%}" if cut >= 0 else f"rise about {-cut:.0%}"
     return (
-        f"One more replica: +{_unit_cost(c):.2f}/h, p99 here about {-cut:+.0%}"
-        f" ({before * 1e3:.0f} -> {after * 1e3:.0f} ms by M/M/{per} per replica)."
+        f"One more replica: +{_unit_cost(c):.2f}/h; by M/M/{per} per replica its p99 would"
+        f" {change} ({fmt.ms(before * 1e3)} → {fmt.ms(after * 1e3)})."
     )
 
 

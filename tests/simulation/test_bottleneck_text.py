@@ -49,3 +49,16 @@ def test_a_hopeless_overload_asks_for_enough_replicas() -> None:
     assert re.search(r"at least (10|11) replicas of 2", text)  # 200/s x 0.1 s = 20 busy
     # Stopped inside the warm-up, visits still come from the configured rate, not 0.
     assert result.components["matcher"].visits > 0.9
+
+
+def test_the_replica_trade_reads_as_a_fall_in_p99_with_its_theory_figures() -> None:
+    result = _run(30.0)
+    found = re.search(
+        r"by M/M/2 per replica its p99 would fall about (\d+)% \(([\d.,]+) ms → ([\d.,]+) ms\)",
+        result.bottleneck_explanation,
+    )
+    assert found, result.bottleneck_explanation
+    before, after = (float(found.group(i).replace(",", "")) for i in (2, 3))
+    assert after < before
+    assert abs(int(found.group(1)) - 100 * (1 - after / before)) <= 1.5  # rounded figures
+    assert "-%" not in result.bottleneck_explanation

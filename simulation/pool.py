@@ -13,7 +13,13 @@ Here the pool is created on first use and reused: later runs find their workers 
   ``Cancelled`` reaches the caller; the pool itself lives on.
 - **A broken pool** (a worker killed, e.g. out of memory): the run fails with
   :class:`WorkerPoolBroken`, which says so, and the next run gets a new pool.
-- **At exit** the pool is shut down (``atexit``), or earlier with :func:`shutdown_pool`.
+- **At exit** the pool is closed before the interpreter joins its threads: every run's slot
+  is set (running jobs stop within ``STOP_POLL_S``), jobs not started are dropped, and a
+  worker still alive after ``EXIT_GRACE_S`` is killed. It must come *before* the join:
+  concurrent.futures' own exit hook joins each executor's manager thread, which waits for
+  every job it holds, so a run still going at exit (a test that did not cancel, a window
+  closed mid-run) would keep the process alive for as long as its jobs take. Earlier:
+  :func:`shutdown_pool`.
 """
 
 from __future__ import annotations
@@ -21,7 +27,8 @@ from __future__ import annotations
 import atexit
 import multiprocessing
 import threading
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
@@ -36,6 +43,8 @@ WORKER_MODULES = ("simulation.executors", "simulation.runner", "designs.schema")
 MAX_RUNS = 64
 #: Seconds a stopped run waits for its running jobs to notice (they look every 0.2 s).
 DRAIN_TIMEOUT_S = 30.0
+#: Seconds the exiting process gives stopped workers to end before it kills them.
+EXIT_GRACE_S = 5.0
 
 
 class WorkerPoolBroken(RuntimeError):
@@ -80,6 +89,7 @@ class WarmPool:
         self._executor: ProcessPoolExecutor | None = None
         self._size = 0
         self._active = 0
+        self._closed = False  # set at exit: no new executor after that
         self.created = 0  # pools made so far (a broken one is replaced): tests and benches read it
 
     @property
@@ -106,6 +116,8 @@ class WarmPool:
 
     def acquire(self, workers: int) -> tuple[ProcessPoolExecutor, int]:
         with self._lock:
+            if self._closed:
+                raise RuntimeError("the worker pool is closed: the process is exiting")
             if not self._free:
                 raise RuntimeError(f"more than {MAX_RUNS} runs share the worker pool at once")
             executor = self._executor_for(workers)
@@ -154,6 +166,25 @@ class WarmPool:
         if executor is not None:
             executor.shutdown(wait=True, cancel_futures=True)
 
+    def close(self, grace_s: float = EXIT_GRACE_S) -> None:
+        """At exit: stop every run's jobs, drop the rest, end the workers (killed if stuck)."""
+        with self._lock:
+            self._closed = True
+            executor, self._executor = self._executor, None
+            if self._flags is not None:
+                self._flags[:] = b"\x01" * MAX_RUNS
+        if executor is None:
+            return
+        procs = list((getattr(executor, "_processes", None) or {}).values())
+        executor.shutdown(wait=False, cancel_futures=True)
+        deadline = time.monotonic() + grace_s
+        for proc in procs:
+            proc.join(max(0.0, deadline - time.monotonic()))
+        for proc in procs:
+            if proc.is_alive():  # a job that ignores its slot: the manager thread then sees
+                proc.kill()  # a broken pool, fails its futures and ends
+                proc.join(1.0)
+
 
 _POOL: WarmPool | None = None
 _POOL_LOCK = threading.Lock()
@@ -165,8 +196,21 @@ def warm_pool() -> WarmPool:
     with _POOL_LOCK:
         if _POOL is None:
             _POOL = WarmPool()
-            atexit.register(_POOL.shutdown)
+            _before_thread_join(_POOL.close)
         return _POOL
+
+
+def _before_thread_join(hook: Callable[[], None]) -> None:
+    """Call ``hook`` at exit before threads are joined (so before concurrent.futures' hook,
+    which was registered when it was imported, earlier: these run last-registered first)."""
+    register = getattr(threading, "_register_atexit", None)  # CPython's, used by the stdlib
+    try:
+        if register is not None:
+            register(hook)
+            return
+    except RuntimeError:  # already exiting: too late for that list
+        pass
+    atexit.register(hook)
 
 
 def shutdown_pool() -> None:

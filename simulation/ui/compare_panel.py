@@ -43,6 +43,8 @@ if TYPE_CHECKING:
     from simulation.slo import SloResult
 
 PathRole = Qt.ItemDataRole.UserRole
+LabelRole = Qt.ItemDataRole.UserRole + 1
+OPEN_SUFFIX = " (open)"
 DEFAULT_P99_MS = 500.0
 
 
@@ -144,6 +146,8 @@ class ComparePanel(QWidget):
         self.report_maker: ReportMaker | None = None  # what Export writes: the latest shown
         self.report_name = "report"
         self.last_written: list[Path] = []
+        self._current: str | None = None  # the open design's row: always compared
+        self._was_ticked = False  # that row's tick before it became the open design's
 
         self.designs = QListWidget()
         self.designs.setObjectName("compare_picker")
@@ -219,9 +223,12 @@ class ComparePanel(QWidget):
         if self.item(path) is None:
             item = QListWidgetItem(label)
             item.setData(PathRole, path)
+            item.setData(LabelRole, label)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Unchecked)
             self.designs.addItem(item)
+            if path == self._current:
+                self._show_current(item)
 
     def item(self, path: str) -> QListWidgetItem | None:
         for row in range(self.designs.count()):
@@ -231,17 +238,34 @@ class ComparePanel(QWidget):
         return None
 
     def set_current(self, design: Design, path: str) -> None:
-        """The current design is always compared: shown ticked and greyed out."""
-        for row in range(self.designs.count()):
-            item = self.designs.item(row)
-            mine = item.data(PathRole) == path
-            flags = item.flags()
-            enabled = Qt.ItemFlag.ItemIsEnabled
-            item.setFlags(flags & ~enabled if mine else flags | enabled)
-            if mine:
-                item.setCheckState(Qt.CheckState.Checked)
+        """A design was opened: it is the one compared first; rates around its load."""
+        self.mark_current(path)
         base = design.workload.total_rate()
         self.rates.setText(", ".join(f"{base * f:.3g}" for f in (0.5, 0.75, 1.0, 1.25)))
+
+    def mark_current(self, path: str) -> None:
+        """The open design's row is ticked, greyed and says "(open)": it is always compared
+        and cannot be unticked. The row it replaces gets back the tick the user gave it."""
+        if path == self._current:
+            return
+        previous = self.item(self._current) if self._current else None
+        if previous is not None:
+            previous.setFlags(previous.flags() | Qt.ItemFlag.ItemIsEnabled)
+            previous.setText(previous.data(LabelRole))
+            previous.setToolTip("")
+            ticked = Qt.CheckState.Checked if self._was_ticked else Qt.CheckState.Unchecked
+            previous.setCheckState(ticked)
+        self._current = path
+        item = self.item(path)
+        self._was_ticked = item is not None and item.checkState() == Qt.CheckState.Checked
+        if item is not None:
+            self._show_current(item)
+
+    def _show_current(self, item: QListWidgetItem) -> None:
+        item.setCheckState(Qt.CheckState.Checked)
+        item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEnabled)
+        item.setText(f"{item.data(LabelRole)}{OPEN_SUFFIX}")
+        item.setToolTip("The open design: every comparison includes it")
 
     def _toggle(self, item: QListWidgetItem) -> None:
         """A click anywhere on the row ticks or unticks it (not only on the box)."""

@@ -317,7 +317,12 @@ class DesignLab(LabDocument, AreaDefaults, QWidget):
             self.open_design(path)
 
     def open_design(self, path: str | Path) -> None:
-        """Load and validate in a worker; an invalid file gets a dialog naming the field."""
+        """Load and validate in a worker; an invalid file gets a dialog naming the field.
+
+        Unsaved edits to the open design are saved, discarded or kept (then nothing opens)."""
+        if not self.maybe_close():
+            self.show_current_in_picker()
+            return
         self._wanted = Path(path)  # the latest request wins if loads finish out of order
         self.jobs.background(
             Job(

@@ -1,9 +1,11 @@
 """The Design Lab's open design as a document: its title, unsaved changes, Save / Save as,
-and the question before closing over unsaved edits (mixed into :class:`DesignLab`)."""
+and the question before leaving unsaved edits — closing, or opening another design from the
+picker, Open…, or a route from another area (mixed into :class:`DesignLab`)."""
 
 from __future__ import annotations
 
 import dataclasses
+import enum
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
@@ -24,7 +26,30 @@ CATALOG = Path(__file__).resolve().parents[2] / "designs" / "catalog"
 FIX_FIRST = "The design has problems (see the TOML tab); fix them first."
 
 
+class SaveChoice(enum.Enum):
+    """The answer to "Save the changes to …?"."""
+
+    SAVE = "save"
+    DISCARD = "discard"
+    CANCEL = "cancel"
+
+
+def ask_with_message_box(parent: QWidget, name: str) -> SaveChoice:
+    buttons = QMessageBox.StandardButton
+    answer = QMessageBox.question(
+        parent,
+        "Design Lab",
+        f"Save the changes to {name}?",
+        buttons.Save | buttons.Discard | buttons.Cancel,
+        buttons.Save,
+    )
+    choices = {buttons.Save: SaveChoice.SAVE, buttons.Discard: SaveChoice.DISCARD}
+    return choices.get(answer, SaveChoice.CANCEL)
+
+
 class LabDocument:
+    #: Asks "Save the changes to NAME?" (tests put a callable here: no modal box).
+    ask_save: Callable[[str], SaveChoice] | None = None
     current: LoadedDesign | None
     editor: DesignEditor
     workbench: DesignWorkbench
@@ -48,20 +73,24 @@ class LabDocument:
         self.workbench.text_changed.connect(lambda _text: changed(self.edited))  # opened
 
     def maybe_close(self) -> bool:
-        """Unsaved edits: save them (True once saved), discard them, or stay open."""
+        """Unsaved edits: save them (True once saved), discard them, or stay (False).
+
+        Asked before closing and before another design replaces this one."""
         if not self.edited:
             return True
-        buttons = QMessageBox.StandardButton
-        answer = QMessageBox.question(
-            cast(QWidget, self),
-            "Design Lab",
-            f"Save the changes to {self.document_title()}?",
-            buttons.Save | buttons.Discard | buttons.Cancel,
-            buttons.Save,
-        )
-        if answer == buttons.Save:
+        ask = self.ask_save or (lambda name: ask_with_message_box(cast(QWidget, self), name))
+        answer = ask(self.document_title())
+        if answer is SaveChoice.SAVE:
             return self.save_design()
-        return answer == buttons.Discard
+        return answer is SaveChoice.DISCARD
+
+    def show_current_in_picker(self) -> None:
+        """The picker names the open design again (after a switch the user called off)."""
+        index = self.design_picker.findData(str(self.current.path)) if self.current else -1
+        if index >= 0:
+            self.design_picker.blockSignals(True)
+            self.design_picker.setCurrentIndex(index)
+            self.design_picker.blockSignals(False)
 
     def save_design(self) -> bool:
         """Save over the open file (a shipped catalog design is saved under a new name)."""
@@ -93,6 +122,7 @@ class LabDocument:
         self.current = dataclasses.replace(self.current, path=Path(path), text=text)
         self._wanted = Path(path)
         self._list_design(path)
+        self.compare_panel.mark_current(path)
         self.workbench.mark_saved()
         self._draft_validated(self.current.design)
         self.status_message.emit(f"Saved {Path(path).name}")

@@ -11,7 +11,6 @@ quantile). The first seed's days are kept whole, so the chosen window's day can 
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -22,7 +21,7 @@ from dispatcher.routes import RouteGraph
 from freightlab.errors import InputError
 from freightlab.progress import Progress, check
 from simulation.results import Estimate
-from simulation.student_t import t_ppf
+from simulation.student_t import confidence_interval as interval
 
 #: The figures compared, from each day's KPIs: name -> (how to read it, what it is).
 METRICS: dict[str, tuple[Callable[[DayKpis], float], str]] = {
@@ -32,19 +31,6 @@ METRICS: dict[str, tuple[Callable[[DayKpis], float], str]] = {
     "on_time_pickup_pct": (lambda k: k.on_time_pickup_pct, "on-time pickups, %"),
 }
 MAX_SEEDS = 50
-
-
-def interval(values: Sequence[float], level: float = 0.95) -> Estimate:
-    """Mean and Student-t interval over independent days (one day: an infinite interval)."""
-    n = len(values)
-    if n == 0:
-        return Estimate(0.0, math.inf, -math.inf, math.inf, 0)
-    mean = sum(values) / n
-    if n == 1:
-        return Estimate(mean, math.inf, -math.inf, math.inf, 1)
-    sd = math.sqrt(sum((v - mean) ** 2 for v in values) / (n - 1))
-    half = t_ppf(0.5 + level / 2, n - 1) * sd / math.sqrt(n)
-    return Estimate(mean, half, mean - half, mean + half, n)
 
 
 @dataclass(frozen=True)

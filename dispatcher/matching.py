@@ -19,6 +19,7 @@ deadline and give each the nearest free feasible truck.
 from __future__ import annotations
 
 import math
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -184,23 +185,12 @@ def _no_selection(n_loads: int) -> Selection:
     return Selection(Candidates.empty(), np.zeros(n_loads, dtype=np.intp), 0)
 
 
-class OptimalMatcher:
-    """Maximum number of loads moved, then minimum total cost; exact.
+class _PairMatcher(ABC):
+    """What both matchers share: the idle trucks and open loads, a selection, the reasons."""
 
-    ``method``: ``auto`` (by density, per truck type), ``sparse`` or ``dense``.
-    ``memory_limit_mb``: refuse larger fleets (None: half the free memory, at most 4 GB).
-    """
-
-    name = "optimal"
-    #: An answer leaves no idle truck and open load that could still be paired (the day
-    #: simulation relies on it to build only the pairs that involve something new).
-    maximal = True
-
-    def __init__(self, method: Method = "auto", memory_limit_mb: float | None = None) -> None:
-        if method not in ("auto", "sparse", "dense"):
-            raise ValueError(f"unknown method {method!r}")
-        self.method: Method = method
-        self.memory_limit_mb = memory_limit_mb
+    name: str
+    #: Why a load with feasible trucks went unmatched ({n} trucks, {s} plural ending).
+    passed_over: str
 
     def match(
         self,
@@ -213,16 +203,41 @@ class OptimalMatcher:
         idle, open_loads = _participants(trucks, loads)
         sel = self.select(idle, open_loads, graph, settings, progress)
         check(progress, 1.0, "done")
-        return _result(
-            self.name,
-            sel,
-            idle,
-            open_loads,
-            graph,
-            settings,
-            "its {n} feasible truck{s} moved other loads: taking it would leave another load "
-            "behind or add deadhead",
-        )
+        return _result(self.name, sel, idle, open_loads, graph, settings, self.passed_over)
+
+    @abstractmethod
+    def select(
+        self,
+        trucks: Sequence[Truck],
+        loads: Sequence[Load],
+        graph: RouteGraph,
+        settings: MatchSettings,
+        progress: Progress | None = None,
+    ) -> Selection:
+        """The chosen pairs of these (idle) trucks and (open) loads, without reasons."""
+
+
+class OptimalMatcher(_PairMatcher):
+    """Maximum number of loads moved, then minimum total cost; exact.
+
+    ``method``: ``auto`` (by density, per truck type), ``sparse`` or ``dense``.
+    ``memory_limit_mb``: refuse larger fleets (None: half the free memory, at most 4 GB).
+    """
+
+    name = "optimal"
+    passed_over = (
+        "its {n} feasible truck{s} moved other loads: taking it would leave another load "
+        "behind or add deadhead"
+    )
+    #: An answer leaves no idle truck and open load that could still be paired (the day
+    #: simulation relies on it to build only the pairs that involve something new).
+    maximal = True
+
+    def __init__(self, method: Method = "auto", memory_limit_mb: float | None = None) -> None:
+        if method not in ("auto", "sparse", "dense"):
+            raise ValueError(f"unknown method {method!r}")
+        self.method: Method = method
+        self.memory_limit_mb = memory_limit_mb
 
     def select(
         self,
@@ -257,35 +272,15 @@ _solve_sparse = solve_sparse
 _solve_dense = solve_dense
 
 
-class GreedyMatcher:
+class GreedyMatcher(_PairMatcher):
     """Earliest-deadline load first, nearest (cheapest) free feasible truck; the baseline."""
 
     name = "greedy"
+    passed_over = "its {n} feasible truck{s} were taken by loads with earlier deadlines"
     maximal = True  # every load takes a free feasible truck if one is left at its turn
 
     def __init__(self, memory_limit_mb: float | None = None) -> None:
         self.memory_limit_mb = memory_limit_mb
-
-    def match(
-        self,
-        trucks: Sequence[Truck],
-        loads: Sequence[Load],
-        graph: RouteGraph,
-        settings: MatchSettings = MatchSettings(),  # noqa: B008 - frozen, safe to share
-        progress: Progress | None = None,
-    ) -> MatchResult:
-        idle, open_loads = _participants(trucks, loads)
-        sel = self.select(idle, open_loads, graph, settings, progress)
-        check(progress, 1.0, "done")
-        return _result(
-            self.name,
-            sel,
-            idle,
-            open_loads,
-            graph,
-            settings,
-            "its {n} feasible truck{s} were taken by loads with earlier deadlines",
-        )
 
     def select(
         self,

@@ -10,7 +10,6 @@ processes, a Dask cluster) is simulation/executors.py's business; the numbers do
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Callable, Sequence
 
@@ -20,25 +19,10 @@ from simulation.executors import Job, available_cpus, run_jobs
 from simulation.results import (
     ClassEstimate,
     ComponentEstimate,
-    Estimate,
     ReplicationResult,
     SimResult,
 )
-
-
-def confidence_interval(values: Sequence[float], level: float = 0.95) -> Estimate:
-    """Student-t interval for the mean of independent replications."""
-    from simulation.student_t import t_ppf
-
-    n = len(values)
-    if n == 0:
-        return Estimate(0.0, math.inf, -math.inf, math.inf, 0)
-    mean = sum(values) / n
-    if n == 1:
-        return Estimate(mean, math.inf, -math.inf, math.inf, 1)
-    var = sum((v - mean) ** 2 for v in values) / (n - 1)
-    half = t_ppf(0.5 + level / 2.0, n - 1) * math.sqrt(var / n)
-    return Estimate(mean, half, mean - half, mean + half, n)
+from simulation.student_t import confidence_interval
 
 
 def replicate(

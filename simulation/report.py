@@ -117,9 +117,11 @@ def _now() -> str:
 
 
 # ------------------------------------------------------------------------------ a run
-def class_table(
+def class_rows(
     result: SimResult, prediction: Prediction | None, reps: ReplicationResult | None = None
-) -> Table:
+) -> list[list[str]]:
+    """One row per class, in the columns of :func:`class_table` (none trimmed); an unstable
+    run has no steady state, so no latencies."""
     steady = result.verdict != "unstable"
     theory = prediction.classes if prediction and prediction.stable else {}
     rows = []
@@ -142,8 +144,15 @@ def class_table(
                 _opt(th.percentiles_ms.get("p99") if th else None, fmt.ms),
             ]
         )
+    return rows
+
+
+def class_table(
+    result: SimResult, prediction: Prediction | None, reps: ReplicationResult | None = None
+) -> Table:
     headers = ["class", "offered", "completed", "lost", "req/s", "mean", "theory mean"]
     headers += ["p50", "p95", "p99", "theory p99"]
+    rows = class_rows(result, prediction, reps)
     return _trimmed(Table("classes", "Request classes (after warm-up)", headers, rows))
 
 

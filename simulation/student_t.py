@@ -10,7 +10,10 @@ of freedom fall back on the expansion alone (within about 1e-3 for df >= 3).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from statistics import NormalDist
+
+from simulation.results import Estimate
 
 _NEWTON_STEPS = 50
 
@@ -69,3 +72,17 @@ def t_ppf(p: float, df: float) -> float:
         if abs(step) <= 1e-13 * max(1.0, abs(t)):
             break
     return t
+
+
+def confidence_interval(values: Sequence[float], level: float = 0.95) -> Estimate:
+    """Mean and Student-t interval over independent samples (replications, days); with one
+    sample the interval is infinite, with none the mean is 0 and n is 0."""
+    n = len(values)
+    if n == 0:
+        return Estimate(0.0, math.inf, -math.inf, math.inf, 0)
+    mean = sum(values) / n
+    if n == 1:
+        return Estimate(mean, math.inf, -math.inf, math.inf, 1)
+    var = sum((v - mean) ** 2 for v in values) / (n - 1)
+    half = t_ppf(0.5 + level / 2.0, n - 1) * math.sqrt(var / n)
+    return Estimate(mean, half, mean - half, mean + half, n)

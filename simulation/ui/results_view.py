@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from freightlab import numbers as fmt
 from freightlab.ui.worker import Task, start
+from simulation import report
 from simulation.analytic import Prediction
 from simulation.results import Comparison, Estimate, ReplicationResult, SimResult
 from simulation.theory_check import theory_summary
@@ -122,30 +123,14 @@ class SummaryView(QWidget):
 
         # An overloaded run has no steady state: the few latencies it has are not the design's.
         steady = result.verdict != "unstable"
-        theory_classes = prediction.classes if prediction and prediction.stable else {}
-        class_rows = []
-        for name, stats in result.classes.items():
-            th = theory_classes.get(name)
-            lat = stats.latency_ms if steady and stats.latency_ms.count else None
-            e2e = stats.e2e_latency_ms if steady else None
-            cest = reps.classes.get(name) if reps and steady else None
-            class_rows.append(
-                [
-                    name,
-                    fmt.count(stats.offered),
-                    fmt.count(stats.completed),
-                    fmt.count(stats.rejected + stats.dropped + stats.timed_out + stats.failed),
-                    _est(cest.throughput_rps if cest else None, stats.throughput_rps),
-                    _est(cest.latency_mean_ms if cest else None, lat.mean if lat else None, fmt.ms),
-                    _fmt(th.mean_response_ms if th else None, fmt.ms),
-                    _fmt(lat.p50 if lat else None, fmt.ms),
-                    _fmt(lat.p95 if lat else None, fmt.ms),
-                    _est(cest.latency_p99_ms if cest else None, lat.p99 if lat else None, fmt.ms),
-                    _fmt(th.percentiles_ms.get("p99") if th else None, fmt.ms),
-                    _fmt(e2e.mean if e2e else None, fmt.ms),
-                    _fmt(e2e.p99 if e2e else None, fmt.ms),
-                ]
+        class_rows = [
+            [*row, _fmt(e2e.mean if e2e else None, fmt.ms), _fmt(e2e.p99 if e2e else None, fmt.ms)]
+            for row, e2e in zip(
+                report.class_rows(result, prediction, reps),
+                [s.e2e_latency_ms if steady else None for s in result.classes.values()],
+                strict=True,
             )
+        ]
         layout.addWidget(
             _table(
                 [

@@ -12,28 +12,18 @@ from dispatcher import documents
 from dispatcher.board import Board
 from dispatcher.board_settings import META_KEY, BoardSettings, from_json
 from dispatcher.costs import MatchSettings
-from dispatcher.fleet import Load, Truck, TruckStatus, TruckType
+from dispatcher.fleet import TruckStatus
 from dispatcher.merge import merge_change, plan_merge
 from dispatcher.session import QuietView, Session
 from dispatcher.store import BoardAssignment, BoardStore
 from freightlab.errors import InputError
 from freightlab.jobs import RunNow
 from freightlab.progress import Progress
-
-CITIES = frozenset({"pune", "mumbai", "delhi", "nagpur"})
-
-
-class _Nodes:
-    def has_node(self, node: str) -> bool:
-        return node in CITIES
+from tests.dispatcher.small_board import CITIES, Nodes, small_board
 
 
 def _board() -> Board:
-    trucks = [Truck(f"T{i}", "pune", 20.0, TruckType.OPEN) for i in range(3)]
-    loads = [
-        Load(f"L{i}", "mumbai", "delhi", 8.0, TruckType.OPEN, 0.0, 24.0, 900.0) for i in range(2)
-    ]
-    board = Board(trucks, loads, nodes=CITIES)
+    board = small_board(loads=2)
     board.assign(BoardAssignment("L0", "T0", 3.0))
     return board
 
@@ -53,7 +43,7 @@ def test_the_plan_sorts_every_row(tmp_path: Path) -> None:
         "T0,delhi,20,open,0\n"  # T0 carries L0: refused by the board's rules
         "T8,paris,10,open,0\n",  # bad city
     )
-    plan = plan_merge("trucks", f, _Nodes(), _board())
+    plan = plan_merge("trucks", f, Nodes(), _board())
     assert plan.unchanged == ["T1"]
     assert [t.id for t in plan.added] == ["T7"]
     (upd,) = plan.updated
@@ -81,7 +71,7 @@ def test_merging_is_one_undo_step_on_the_file(tmp_path: Path) -> None:
         "L1,mumbai,delhi,8,open,2,5,950\n"
         "L5,pune,nagpur,3,open,1,9,400\n",
     )
-    plan = plan_merge("loads", f, _Nodes(), s.board)
+    plan = plan_merge("loads", f, Nodes(), s.board)
     assert [u.record.id for u in plan.updated] == ["L1"] and len(plan.added) == 1
     assert s.apply(merge_change(plan)) is None
     with BoardStore.open(path, owner="B") as other:
@@ -99,14 +89,14 @@ def test_exports_read_back_unchanged(tmp_path: Path) -> None:
     for kind, items in (("trucks", board.trucks), ("loads", board.loads)):
         target = tmp_path / f"{kind}.csv"
         assert documents.export_records(kind, target, list(items.values())) == len(items)
-        plan = plan_merge(kind, target, _Nodes(), board)
+        plan = plan_merge(kind, target, Nodes(), board)
         assert plan.unchanged == list(items) and not plan.rejected, plan
 
 
 def test_a_file_without_its_header_is_refused(tmp_path: Path) -> None:
     f = _write(tmp_path / "x.csv", "id,location\nT1,pune\n")
     with pytest.raises(InputError, match="missing column"):
-        plan_merge("trucks", f, _Nodes(), _board())
+        plan_merge("trucks", f, Nodes(), _board())
 
 
 def test_settings_round_trip_and_a_bad_one_is_named(tmp_path: Path) -> None:
@@ -137,7 +127,7 @@ def test_an_exported_assigned_load_arrives_open_on_an_empty_board(tmp_path: Path
     target = tmp_path / "loads.csv"
     documents.export_records("loads", target, list(board.loads.values()))
     empty = Board(nodes=CITIES)
-    plan = plan_merge("loads", target, _Nodes(), empty)
+    plan = plan_merge("loads", target, Nodes(), empty)
     assert [ld.id for ld in plan.added] == ["L0", "L1"] and not plan.rejected
     assert all(ld.status.value == "open" and ld.truck_id is None for ld in plan.added)
     replaced = documents.read_import("loads", target, None, None)  # type: ignore[arg-type]
@@ -153,7 +143,7 @@ def test_iso_times_into_a_board_without_a_clock_take_the_files_day(tmp_path: Pat
         "id,location,capacity_t,truck_type,available_at\nT5,pune,9,open,2026-11-23T07:30\n",
     )
     empty = Board(nodes=CITIES)
-    plan = plan_merge("trucks", f, _Nodes(), empty)
+    plan = plan_merge("trucks", f, Nodes(), empty)
     assert not plan.rejected and plan.added[0].available_at == 7.5
     merge_change(plan).op(empty)
     assert empty.day_start == "2026-11-23T00:00:00"

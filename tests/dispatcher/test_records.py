@@ -8,26 +8,16 @@ from pathlib import Path
 
 from dispatcher import records
 from dispatcher.board import Board
-from dispatcher.fleet import Load, LoadStatus, Truck, TruckType
+from dispatcher.fleet import Load, LoadStatus, TruckType
 from dispatcher.session import QuietView, Session
 from dispatcher.store import BoardAssignment, BoardStore
 from dispatcher.store_rows import LoadAdd
 from freightlab.jobs import RunNow
-
-CITIES = frozenset({"pune", "mumbai", "delhi", "nagpur"})
-
-
-class _Nodes:
-    def has_node(self, node: str) -> bool:
-        return node in CITIES
+from tests.dispatcher.small_board import Nodes, small_board
 
 
 def _board() -> Board:
-    trucks = [Truck(f"T{i}", "pune", 20.0, TruckType.OPEN) for i in range(3)]
-    loads = [
-        Load(f"L{i}", "mumbai", "delhi", 8.0, TruckType.OPEN, 0.0, 24.0, 900.0) for i in range(3)
-    ]
-    return Board(trucks, loads, nodes=CITIES)
+    return small_board(loads=3)
 
 
 def _session(tmp_path: Path) -> tuple[Session, Path]:
@@ -58,33 +48,31 @@ def _truck_cells(**over: str) -> dict[str, str]:
 
 def test_a_bad_field_is_named_with_the_csv_loaders_words() -> None:
     board = _board()
-    bad = records.check_form("truck", _truck_cells(capacity_t="-3"), _Nodes(), board, new=True)
+    bad = records.check_form("truck", _truck_cells(capacity_t="-3"), Nodes(), board, new=True)
     assert bad.record is None
     assert bad.problems == {"capacity_t": "'-3' must be a finite number > 0"}
-    city = records.check_form("truck", _truck_cells(location="paris"), _Nodes(), board, new=True)
+    city = records.check_form("truck", _truck_cells(location="paris"), Nodes(), board, new=True)
     assert city.problems == {"location": "unknown city 'paris' (not on the map)"}
-    taken = records.check_form("truck", _truck_cells(id="T0"), _Nodes(), board, new=True)
+    taken = records.check_form("truck", _truck_cells(id="T0"), Nodes(), board, new=True)
     assert "already on the board" in taken.problems["id"]
     cells = records.form_cells("load", board.loads["L0"])
     window = records.check_form(
-        "load", {**cells, "pickup_earliest": "9", "pickup_latest": "3"}, _Nodes(), board, new=False
+        "load", {**cells, "pickup_earliest": "9", "pickup_latest": "3"}, Nodes(), board, new=False
     )
     assert window.problems == {"pickup_latest": "window closes before it opens (3 h < 9 h)"}
-    busy = records.check_form("truck", _truck_cells(status="loaded"), _Nodes(), board, new=True)
+    busy = records.check_form("truck", _truck_cells(status="loaded"), Nodes(), board, new=True)
     assert "idle or off duty" in busy.problems["status"]
 
 
 def test_add_edit_delete_a_truck_written_through_and_undone(tmp_path: Path) -> None:
     s, path = _session(tmp_path)
     start = s.board.state()
-    checked = records.check_form("truck", _truck_cells(), _Nodes(), s.board, new=True)
+    checked = records.check_form("truck", _truck_cells(), Nodes(), s.board, new=True)
     assert checked.record is not None
     assert s.apply(records.add("truck", checked.record)) is None
     assert _on_file(path).trucks["T9"].truck_type is TruckType.REEFER
     cells = records.form_cells("truck", s.board.trucks["T9"])
-    edited = records.check_form(
-        "truck", {**cells, "capacity_t": "31"}, _Nodes(), s.board, new=False
-    )
+    edited = records.check_form("truck", {**cells, "capacity_t": "31"}, Nodes(), s.board, new=False)
     assert edited.record is not None
     change = records.update(s.board, "truck", edited.record)
     assert change is not None and s.apply(change) is None
@@ -134,7 +122,7 @@ def test_deleting_a_truck_on_the_road_is_refused(tmp_path: Path) -> None:
 def test_a_new_load_on_the_file_and_its_id_taken_by_another_desk(tmp_path: Path) -> None:
     s, path = _session(tmp_path)
     cells = {**records.form_cells("load", s.board.loads["L0"]), "id": "L7", "origin": "nagpur"}
-    load = records.check_form("load", cells, _Nodes(), s.board, new=True).record
+    load = records.check_form("load", cells, Nodes(), s.board, new=True).record
     assert isinstance(load, Load) and load.truck_id is None
     with BoardStore.open(path, owner="desk B") as other:  # desk B adds L7 first
         other.apply([LoadAdd(Load("L7", "pune", "delhi", 1.0, TruckType.OPEN, 0.0, 1.0, 1.0))])
@@ -147,7 +135,7 @@ def test_another_desk_on_the_same_board_sees_the_new_and_the_deleted(tmp_path: P
     b = Session(RunNow(), lambda fn: fn(), "desk B", QuietView())
     b.board = _board()
     b.use_store(BoardStore.open(path, owner=b.owner))
-    checked = records.check_form("truck", _truck_cells(), _Nodes(), a.board, new=True)
+    checked = records.check_form("truck", _truck_cells(), Nodes(), a.board, new=True)
     assert checked.record is not None and a.apply(records.add("truck", checked.record)) is None
     deletion = records.delete(a.board, "load", "L2")
     assert not isinstance(deletion, str) and a.apply(deletion) is None

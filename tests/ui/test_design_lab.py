@@ -6,35 +6,17 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox, QTableWidget
+from PySide6.QtWidgets import QFileDialog, QLabel, QTableWidget
 
 from simulation.ui.lab import DesignLab, parse_rates
+from tests.ui.lab_helpers import open_lab
 
 CATALOG = Path(__file__).resolve().parents[2] / "designs" / "catalog"
 SHOTS = Path(__file__).resolve().parents[2] / "out"
 
 
-@pytest.fixture
-def warnings(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    seen: list[str] = []
-    monkeypatch.setattr(
-        QMessageBox, "warning", lambda _parent, title, text, *a: seen.append(f"{title}: {text}")
-    )
-    return seen
-
-
 def _lab(qtbot, design: str = "monolith") -> DesignLab:
-    lab = DesignLab()
-    qtbot.addWidget(lab)
-    lab.resize(1300, 800)
-    lab.show()
-    index = lab.design_picker.findData(str(CATALOG / f"{design}.toml"))
-    assert index >= 0, design
-    lab.design_picker.setCurrentIndex(index)
-    qtbot.waitUntil(
-        lambda: lab.current is not None and lab.current.path.stem == design, timeout=10_000
-    )
-    return lab
+    return open_lab(qtbot, design, (1300, 800))
 
 
 def test_picking_a_design_draws_every_component(qtbot) -> None:

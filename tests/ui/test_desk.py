@@ -16,14 +16,7 @@ from dispatcher.ui.map_view import LOAD, TRUCK, MapView
 SHOTS = Path(__file__).resolve().parents[2] / "out"
 
 
-@pytest.fixture
-def desk(qtbot) -> DispatchDesk:
-    d = DispatchDesk()
-    qtbot.addWidget(d)
-    d.resize(1300, 820)
-    d.show()
-    qtbot.waitUntil(d.is_ready, timeout=15_000)
-    return d
+DESK_SIZE = (1300, 820)
 
 
 def _wait_idle(qtbot, d: DispatchDesk) -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pytest
 from PySide6.QtCore import Qt
 
 from dispatcher.clock import delivery_due_h
@@ -18,16 +17,6 @@ from dispatcher.ui.map_markers import OVERDUE
 from dispatcher.ui.map_view import LOAD, TRUCK
 
 SHOTS = Path(__file__).resolve().parents[2] / "out"
-
-
-@pytest.fixture
-def desk(qtbot) -> DispatchDesk:
-    d = DispatchDesk()
-    qtbot.addWidget(d)
-    d.resize(1280, 800)
-    d.show()
-    qtbot.waitUntil(d.is_ready, timeout=15_000)
-    return d
 
 
 def _type_time(qtbot, d: DispatchDesk, text: str) -> None:

@@ -24,16 +24,6 @@ from freightlab.resources import asset_path
 SHOTS = Path(__file__).resolve().parents[2] / "out"
 
 
-@pytest.fixture
-def desk(qtbot) -> DispatchDesk:
-    d = DispatchDesk()
-    qtbot.addWidget(d)
-    d.resize(1280, 800)
-    d.show()
-    qtbot.waitUntil(d.is_ready, timeout=15_000)
-    return d
-
-
 def _right_click(qtbot, view: QWidget, pos: QPoint) -> None:
     qtbot.mousePress(view, Qt.MouseButton.RightButton, pos=pos)
     # what the window system sends after a right press (QTest does not synthesise it)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QContextMenuEvent
 from PySide6.QtWidgets import QApplication
@@ -17,14 +16,7 @@ from dispatcher.ui.map_view import LOAD
 SHOTS = Path(__file__).resolve().parents[2] / "out"
 
 
-@pytest.fixture
-def desk(qtbot) -> DispatchDesk:
-    d = DispatchDesk()
-    qtbot.addWidget(d)
-    d.resize(1300, 820)
-    d.show()
-    qtbot.waitUntil(d.is_ready, timeout=15_000)
-    return d
+DESK_SIZE = (1300, 820)
 
 
 def _feasible(d: DispatchDesk) -> tuple[str, str]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pytest
 from PySide6.QtCore import Qt
 
 from dispatcher.ui.desk import DispatchDesk
@@ -15,16 +14,6 @@ from dispatcher.ui.map_view import TRUCK
 from dispatcher.ui.replay_view import figure_texts
 
 SHOTS = Path(__file__).resolve().parents[2] / "out"
-
-
-@pytest.fixture
-def desk(qtbot) -> DispatchDesk:
-    d = DispatchDesk()
-    qtbot.addWidget(d)
-    d.resize(1280, 800)
-    d.show()
-    qtbot.waitUntil(d.is_ready, timeout=15_000)
-    return d
 
 
 def _open_day_tab(qtbot, d: DispatchDesk) -> None:

@@ -24,13 +24,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def shared(qtbot, tmp_path: Path) -> tuple[DispatchDesk, DispatchDesk, Path]:
+def shared(qtbot, tmp_path: Path, open_desk) -> tuple[DispatchDesk, DispatchDesk, Path]:
     """Desk A saves the India sample to a file; desk B opens the same file."""
-    a = DispatchDesk()
-    qtbot.addWidget(a)
-    a.resize(1300, 820)
-    a.show()
-    qtbot.waitUntil(a.is_ready, timeout=15_000)
+    a = open_desk((1300, 820))
     path = tmp_path / "shared.fboard"
     a.save_board(path)
     _wait_idle(qtbot, a)

@@ -8,34 +8,14 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox, QTableWidget
+from PySide6.QtWidgets import QFileDialog, QLabel, QTableWidget
 
 from freightlab.ui.worker import running_tasks
 from simulation.ui.lab import DesignLab
+from tests.ui.lab_helpers import open_lab
 
 CATALOG = Path(__file__).resolve().parents[2] / "designs" / "catalog"
 SHOTS = Path(__file__).resolve().parents[2] / "out"
-
-
-@pytest.fixture
-def warnings(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    seen: list[str] = []
-    monkeypatch.setattr(
-        QMessageBox, "warning", lambda _parent, title, text, *a: seen.append(f"{title}: {text}")
-    )
-    return seen
-
-
-def _lab(qtbot, design: str) -> DesignLab:
-    lab = DesignLab()
-    qtbot.addWidget(lab)
-    lab.resize(1280, 800)
-    lab.show()
-    lab.design_picker.setCurrentIndex(lab.design_picker.findData(str(CATALOG / f"{design}.toml")))
-    qtbot.waitUntil(
-        lambda: lab.current is not None and lab.current.path.stem == design, timeout=10_000
-    )
-    return lab
 
 
 def _shoot(widget, name: str) -> None:
@@ -44,7 +24,7 @@ def _shoot(widget, name: str) -> None:
 
 
 def test_a_run_draws_live_charts_before_it_ends_and_cancel_stops_it(qtbot) -> None:
-    lab = _lab(qtbot, "autoscale_diurnal")  # a 7,200 s day with a diurnal curve: ~10 s
+    lab = open_lab(qtbot, "autoscale_diurnal")  # a 7,200 s day with a diurnal curve: ~10 s
     qtbot.mouseClick(lab.run_button, Qt.MouseButton.LeftButton)
     live = lab.live
     assert live is not None and lab.results.tabText(0) == "Live"
@@ -67,7 +47,7 @@ def test_a_run_draws_live_charts_before_it_ends_and_cancel_stops_it(qtbot) -> No
 
 
 def test_a_finished_run_replaces_the_live_charts_with_the_full_ones(qtbot) -> None:
-    lab = _lab(qtbot, "cache_aside")
+    lab = open_lab(qtbot, "cache_aside")
     lab.duration.setValue(900)
     qtbot.mouseClick(lab.run_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: lab.last_outcome is not None, timeout=60_000)
@@ -88,7 +68,7 @@ def _tick(qtbot, lab: DesignLab, stem: str) -> None:
 
 
 def test_compare_three_designs_shows_three_series(qtbot) -> None:
-    lab = _lab(qtbot, "replicas_round_robin")
+    lab = open_lab(qtbot, "replicas_round_robin")
     _tick(qtbot, lab, "replicas_least_connections")
     _tick(qtbot, lab, "monolith")
     lab.duration.setValue(200)
@@ -111,7 +91,7 @@ def test_compare_three_designs_shows_three_series(qtbot) -> None:
 
 
 def test_the_slo_search_finds_a_rate_and_shows_it(qtbot) -> None:
-    lab = _lab(qtbot, "replicas_round_robin")  # three replicas, ~12 req/s offered
+    lab = open_lab(qtbot, "replicas_round_robin")  # three replicas, ~12 req/s offered
     lab.duration.setValue(600)
     spin = lab.compare_panel.p99
     spin.lineEdit().selectAll()
@@ -133,7 +113,7 @@ def test_the_slo_search_finds_a_rate_and_shows_it(qtbot) -> None:
 
 
 def test_cancel_stops_an_slo_search(qtbot) -> None:
-    lab = _lab(qtbot, "cache_aside")
+    lab = open_lab(qtbot, "cache_aside")
     qtbot.mouseClick(lab.compare_panel.slo_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: lab.progress_bar.value() > 0, timeout=60_000)
     qtbot.mouseClick(lab.cancel_button, Qt.MouseButton.LeftButton)
@@ -144,7 +124,7 @@ def test_cancel_stops_an_slo_search(qtbot) -> None:
 def test_export_report_and_charts_after_a_run(
     qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, warnings
 ) -> None:
-    lab = _lab(qtbot, "cache_aside")
+    lab = open_lab(qtbot, "cache_aside")
     qtbot.mouseClick(lab.export_report_button, Qt.MouseButton.LeftButton)
     assert warnings and "nothing to report" in warnings[-1]  # nothing run yet
     lab.duration.setValue(900)

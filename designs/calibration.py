@@ -22,7 +22,11 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 PosMs = Annotated[float, Field(gt=0, allow_inf_nan=False)]
-Sigma = Annotated[float, Field(ge=0, le=3, allow_inf_nan=False)]
+#: The largest lognormal sigma a table may hold: exp(3) is a factor of 20 at one sigma, beyond
+#: anything a solver's own variation gives; a wider measured spread is the machine, not the
+#: matcher (the calibration writer caps what it measures at this).
+SIGMA_MAX = 3.0
+Sigma = Annotated[float, Field(ge=0, le=SIGMA_MAX, allow_inf_nan=False)]
 Size = Annotated[int, Field(ge=1, le=10_000_000)]
 
 

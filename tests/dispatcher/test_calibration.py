@@ -9,7 +9,7 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from dispatcher.calibration import SizeTiming, calibrate, parse_sizes
+from dispatcher.calibration import CalibrationTable, SizeTiming, calibrate, parse_sizes
 from dispatcher.routes import RouteGraph
 from freightlab.errors import InputError
 from main import main
@@ -102,6 +102,20 @@ def test_spread_is_robust_to_one_disturbed_repetition() -> None:
     assert calm.spread == 0.0
     wide = SizeTiming(10, (5.0, 10.0, 20.0), 1)
     assert wide.spread == pytest.approx(1.4826 * 0.6931, rel=1e-3)
+
+
+def test_a_wildly_disturbed_measurement_still_writes_a_table_designs_can_load() -> None:
+    """Under heavy load the measured sigma can pass what a design may hold (seen: 3.86); the
+    table caps it, so a sized design still loads."""
+    from designs.calibration import SIGMA_MAX, Calibration
+
+    wild = SizeTiming(10, (0.01, 1.0, 500.0, 0.02, 800.0), 1)
+    assert wild.spread > SIGMA_MAX
+    table = CalibrationTable("m", "x86_64", "h", "2026-12-01T00:00:00Z", 5, 1, 0.1, [wild])
+    field_value = table.design_field()
+    assert field_value["spread"] == [SIGMA_MAX]
+    Calibration.model_validate(field_value)  # raises if the cap were missing
+    assert tomllib.loads(table.to_toml())["calibration"]["spread"] == [SIGMA_MAX]
 
 
 @pytest.mark.parametrize(
